@@ -1,0 +1,214 @@
+"""Presets for SSD: which feature maps predict, where their default boxes sit, how big they are.
+
+Section 2.2 of the paper ("Choosing scales and aspect ratios for default boxes") gives a formula
+for the box scales; the released Caffe model rounds them to whole pixels. Both live here:
+
+* :meth:`SSDConfig.ssd300` and :meth:`SSDConfig.ssd512` are the original's VOC settings;
+* :meth:`SSDConfig.from_paper` evaluates the formula, so lesson 2 can set the two side by side.
+
+A config only describes boxes and input size. The network that produces one prediction per
+default box is built from it in :mod:`ssd_core.models`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+__all__ = ["SSDConfig", "paper_scales"]
+
+
+def paper_scales(s_min: float = 0.2, s_max: float = 0.9, m: int = 6) -> list[float]:
+    """Scales of equation (4): ``s_k = s_min + (s_max - s_min) / (m - 1) * (k - 1)``, k = 1..m.
+
+    Returns ``m + 1`` values: the extra last one continues the same step past ``s_max``; it is
+    only used for the extra square box ``sqrt(s_m * s_{m+1})`` of the last map, which the paper
+    leaves undefined.
+    """
+    if m < 1:
+        raise ValueError(f"m: need at least one feature map, got {m}")
+    if m == 1:
+        return [s_min, s_max]
+    step = (s_max - s_min) / (m - 1)
+    return [s_min + step * k for k in range(m + 1)]
+
+
+@dataclass(frozen=True)
+class SSDConfig:
+    """Everything that fixes the set of default boxes, and the input size.
+
+    Attributes:
+        name: a label for printing and checkpoints.
+        image_size: side of the square network input, in pixels.
+        feature_maps: side of each source feature map, first (largest) to last.
+        steps: pixel distance between neighbouring box centres on each map.
+        min_sizes: side of the square box ``s_k`` on each map, in pixels.
+        max_sizes: ``s_{k+1}`` in pixels; the extra square box has side ``sqrt(min * max)``.
+        aspect_ratios: the ratios ``r > 1`` of each map; each gives a wide box (w = s sqrt r)
+            and a tall one (h = s sqrt r), i.e. r and 1/r.
+        variances: the (centre, size) variances of the box encoding.
+        clip: clamp the default boxes' (cx, cy, w, h) to [0, 1]. The original's VOC models
+            do not (``clip: false`` in its prototxt); the most-used PyTorch port does. See
+            :func:`ssd_core.default_boxes.default_boxes`.
+    """
+
+    name: str
+    image_size: int
+    feature_maps: tuple[int, ...]
+    steps: tuple[float, ...]
+    min_sizes: tuple[float, ...]
+    max_sizes: tuple[float, ...]
+    aspect_ratios: tuple[tuple[float, ...], ...]
+    variances: tuple[float, float] = (0.1, 0.2)
+    clip: bool = False
+
+    def __post_init__(self) -> None:
+        # Normalise sequences to tuples so configs compare and hash predictably.
+        object.__setattr__(self, "feature_maps", tuple(int(f) for f in self.feature_maps))
+        object.__setattr__(self, "steps", tuple(float(s) for s in self.steps))
+        object.__setattr__(self, "min_sizes", tuple(float(s) for s in self.min_sizes))
+        object.__setattr__(self, "max_sizes", tuple(float(s) for s in self.max_sizes))
+        object.__setattr__(
+            self, "aspect_ratios", tuple(tuple(float(r) for r in rs) for rs in self.aspect_ratios)
+        )
+        object.__setattr__(self, "variances", tuple(float(v) for v in self.variances))
+        self._validate()
+
+    # ------------------------------------------------------------------ checks
+    def _validate(self) -> None:
+        def bad(field_name: str, why: str) -> ValueError:
+            return ValueError(f"SSDConfig({self.name!r}).{field_name}: {why}")
+
+        if self.image_size <= 0:
+            raise bad("image_size", f"must be a positive number of pixels, got {self.image_size}")
+        m = len(self.feature_maps)
+        if m == 0:
+            raise bad("feature_maps", "no feature maps: SSD needs at least one source map")
+        for name in ("steps", "min_sizes", "max_sizes", "aspect_ratios"):
+            n = len(getattr(self, name))
+            if n != m:
+                raise bad(name, f"has {n} entries but there are {m} feature maps")
+        for k, f in enumerate(self.feature_maps):
+            if f <= 0:
+                raise bad("feature_maps", f"map {k} has side {f}; sides must be >= 1")
+        for k, s in enumerate(self.steps):
+            if s <= 0:
+                raise bad("steps", f"map {k} has step {s}; steps must be > 0")
+        for k, (lo, hi) in enumerate(zip(self.min_sizes, self.max_sizes)):
+            if lo <= 0:
+                raise bad("min_sizes", f"map {k} has size {lo}; sizes must be > 0")
+            if hi < lo:
+                raise bad("max_sizes", f"map {k}: max size {hi} is smaller than min size {lo}")
+        for k, ratios in enumerate(self.aspect_ratios):
+            for r in ratios:
+                if not r > 0:
+                    raise bad("aspect_ratios", f"map {k} has ratio {r}; ratios must be > 0")
+        if len(self.variances) != 2 or not all(v > 0 for v in self.variances):
+            raise bad("variances", f"need two positive numbers, got {self.variances}")
+
+    # --------------------------------------------------------------- derived
+    @property
+    def num_sources(self) -> int:
+        return len(self.feature_maps)
+
+    @property
+    def boxes_per_location(self) -> tuple[int, ...]:
+        """2 squares plus 2 boxes per extra ratio, per map (4 or 6 in SSD300)."""
+        return tuple(2 + 2 * len(rs) for rs in self.aspect_ratios)
+
+    @property
+    def num_boxes(self) -> int:
+        """Total default boxes: 8,732 for SSD300 and 24,564 for SSD512."""
+        return sum(f * f * n for f, n in zip(self.feature_maps, self.boxes_per_location))
+
+    @property
+    def scales(self) -> tuple[float, ...]:
+        """``s_k`` as a fraction of the image side."""
+        return tuple(s / self.image_size for s in self.min_sizes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "SSDConfig":
+        return cls(**d)
+
+    def replace(self, **changes) -> "SSDConfig":
+        d = self.to_dict()
+        d.update(changes)
+        return SSDConfig(**d)
+
+    # --------------------------------------------------------------- presets
+    @classmethod
+    def ssd300(cls) -> "SSDConfig":
+        """The original SSD300 for PASCAL VOC (Caffe ``ssd_pascal.py``)."""
+        return cls(
+            name="ssd300",
+            image_size=300,
+            feature_maps=(38, 19, 10, 5, 3, 1),
+            steps=(8, 16, 32, 64, 100, 300),
+            min_sizes=(30, 60, 111, 162, 213, 264),
+            max_sizes=(60, 111, 162, 213, 264, 315),
+            aspect_ratios=((2,), (2, 3), (2, 3), (2, 3), (2,), (2,)),
+        )
+
+    @classmethod
+    def ssd512(cls) -> "SSDConfig":
+        """The original SSD512 for PASCAL VOC (24,564 default boxes)."""
+        return cls(
+            name="ssd512",
+            image_size=512,
+            feature_maps=(64, 32, 16, 8, 4, 2, 1),
+            steps=(8, 16, 32, 64, 128, 256, 512),
+            min_sizes=(35.84, 76.8, 153.6, 230.4, 307.2, 384.0, 460.8),
+            max_sizes=(76.8, 153.6, 230.4, 307.2, 384.0, 460.8, 537.6),
+            aspect_ratios=((2,), (2, 3), (2, 3), (2, 3), (2, 3), (2,), (2,)),
+        )
+
+    @classmethod
+    def from_paper(
+        cls,
+        s_min: float = 0.2,
+        s_max: float = 0.9,
+        image_size: int = 300,
+        feature_maps: Sequence[int] = (38, 19, 10, 5, 3, 1),
+        aspect_ratios: Sequence[Sequence[float]] | None = None,
+        name: str = "paper",
+    ) -> "SSDConfig":
+        """Default boxes from the formula of section 2.2, without the original's rounding.
+
+        Every map k gets ``s_k`` from :func:`paper_scales`; centres are at
+        ``((i + 0.5) / |f_k|, (j + 0.5) / |f_k|)``, so the step is ``image_size / f_k``.
+        The aspect ratios default to SSD300's (section 3.1 drops 3 and 1/3 on conv4_3,
+        conv10_2 and conv11_2).
+        """
+        if not s_min > 0:
+            raise ValueError(f"SSDConfig.from_paper: s_min must be > 0, got {s_min}")
+        if not s_min < s_max:
+            raise ValueError(
+                f"SSDConfig.from_paper: s_min ({s_min}) must be smaller than s_max ({s_max})"
+            )
+        feature_maps = tuple(feature_maps)
+        if len(feature_maps) == 0:
+            raise ValueError("SSDConfig.from_paper: feature_maps is empty; give at least one map")
+        if aspect_ratios is None:
+            default = ((2,), (2, 3), (2, 3), (2, 3), (2,), (2,))
+            aspect_ratios = (
+                default if len(feature_maps) == 6 else tuple((2, 3) for _ in feature_maps)
+            )
+        s = paper_scales(s_min, s_max, len(feature_maps))
+        return cls(
+            name=name,
+            image_size=image_size,
+            feature_maps=feature_maps,
+            steps=tuple(image_size / f for f in feature_maps),
+            min_sizes=tuple(v * image_size for v in s[:-1]),
+            max_sizes=tuple(v * image_size for v in s[1:]),
+            aspect_ratios=tuple(tuple(r) for r in aspect_ratios),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"SSDConfig({self.name!r}, {self.image_size}px, maps={list(self.feature_maps)}, "
+            f"boxes={self.num_boxes})"
+        )
