@@ -115,8 +115,9 @@ def match(
     B, G = labels.shape
     P = priors.shape[0]
 
-    iou = box_iou(boxes, cxcywh_to_xyxy(priors))                              # [B, G, P]
-    iou = iou.masked_fill(~valid[:, :, None], -1.0)
+    # IoU of the real objects only (padding would double the work), then padded with -1.
+    iou = torch.full((B, G, P), -1.0, device=device)                          # [B, G, P]
+    iou[valid] = box_iou(boxes[valid], cxcywh_to_xyxy(priors))                # [N, P]
 
     # Step 2 first: each default box's best object and its overlap.
     best_iou, best_gt = iou.max(dim=1)                                        # [B, P]
