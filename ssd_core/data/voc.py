@@ -1,0 +1,752 @@
+"""PASCAL VOC (section 3.1), and any data written in its layout.
+
+The paper trains on VOC2007 trainval + VOC2012 trainval ("07+12", 16,551 images) and tests on
+VOC2007 test (4,952 images). The same reader serves the embedded shapes dataset, the sample
+photos in ``data/samples/`` and a student's own data, because all of them use one layout::
+
+    <folder>/
+        Annotations/<id>.xml          one XML file per image
+        JPEGImages/<id>.jpg           the image (any format PIL reads; .jpg first)
+        ImageSets/Main/<split>.txt    one image id per line
+        classes.txt                   optional: one class name per line
+
+A devkit holds one such folder per year: ``VOCdevkit/VOC2007``, ``VOCdevkit/VOC2012``.
+
+**Box convention.** VOC numbers pixels from 1 and its corners are inclusive: a box with
+``xmin=1, xmax=10`` covers the first ten pixel columns. We use continuous pixel coordinates
+where pixel ``i`` (0-based) spans ``[i, i + 1)``, so
+
+    x1 = xmin - 1      y1 = ymin - 1      x2 = xmax      y2 = ymax
+
+and a box's width is ``xmax - xmin + 1`` pixels. With this choice the plain continuous IoU is
+exactly the VOC devkit's "+1" IoU, and a box that covers the whole image is
+``[0, 0, W, H]``. :func:`px_box_to_voc` goes back.
+
+**Targets.** ``dataset[i]`` returns ``(image, target)``; without transforms the image is a
+``tv_tensors.Image`` ``uint8 [3, H, W]`` in RGB and the target is a dict:
+
+- ``boxes``: ``tv_tensors.BoundingBoxes`` ``[N, 4]`` float32, format XYXY, in pixels, with
+  ``canvas_size=(H, W)``;
+- ``labels``: int64 ``[N]``: class ``classes[k]`` has label ``k + 1``, 0 is background;
+- ``difficult``: bool ``[N]``: VOC's flag; evaluation ignores these objects, training may
+  drop them (``keep_difficult=False``);
+- ``image_id``: str (``"VOC2007/000005"`` in a devkit, ``"000005"`` in a single folder);
+- ``orig_size``: ``(H, W)`` of the image as stored; ``path``: the image file.
+
+The SSD transforms of :mod:`ssd_core.data.transforms` turn this into a float image of a
+fixed square size and normalised ``[0, 1]`` boxes.
+
+**Bad input.** Every problem raises :class:`DatasetError` naming the file, what is wrong and
+how to fix it. With ``skip_bad=True`` the dataset warns (:class:`DataWarning`) and skips the
+object or image instead. Boxes that stick out of the image are clipped with a warning;
+images with no objects are kept; grayscale, RGBA, CMYK and 16-bit images become RGB.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+from xml.sax.saxutils import escape
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+from torchvision import tv_tensors
+
+__all__ = [
+    "VOC_CLASSES",
+    "VOCDataset",
+    "DatasetError",
+    "DataWarning",
+    "VOCObject",
+    "VOCAnnotation",
+    "parse_voc_xml",
+    "voc_box_to_px",
+    "px_box_to_voc",
+    "load_rgb",
+    "to_rgb",
+    "read_classes",
+    "write_voc_xml",
+    "voc_layout_help",
+]
+
+#: The twenty PASCAL VOC classes, in the devkit's order (label k + 1 for index k).
+VOC_CLASSES: tuple[str, ...] = (
+    "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
+    "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa",
+    "train", "tvmonitor",
+)
+
+#: Extensions tried, in order, when ``JPEGImages/<id>.jpg`` does not exist.
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".JPG", ".PNG")
+
+#: The paper's training set, "07+12".
+SPLIT_ALIASES = {"07+12": "2007-trainval+2012-trainval", "07": "2007-trainval"}
+
+_YEAR_SPLIT = re.compile(r"^(?:VOC)?(\d{4})[-/_](\w+)$")
+
+
+class DatasetError(ValueError):
+    """A problem with one file of a dataset. The message names the file, says what is wrong
+    and how to fix it."""
+
+
+class DataWarning(UserWarning):
+    """Something in the data was fixed up (clipped, converted) or skipped (``skip_bad``)."""
+
+
+# ---------------------------------------------------------------------------- boxes
+
+
+def voc_box_to_px(xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[float, ...]:
+    """VOC's 1-based inclusive corners -> continuous pixel corners ``(x1, y1, x2, y2)``."""
+    return (xmin - 1.0, ymin - 1.0, float(xmax), float(ymax))
+
+
+def px_box_to_voc(x1: float, y1: float, x2: float, y2: float) -> tuple[int, ...]:
+    """Continuous pixel corners -> VOC's 1-based inclusive integer corners (rounded)."""
+    return (int(round(x1)) + 1, int(round(y1)) + 1, int(round(x2)), int(round(y2)))
+
+
+# ---------------------------------------------------------------------------- XML
+
+
+@dataclass(frozen=True)
+class VOCObject:
+    """One ``<object>`` of an annotation; ``box_px`` in continuous pixel corners."""
+
+    name: str
+    box_px: tuple[float, float, float, float]
+    difficult: bool = False
+    truncated: bool = False
+
+
+@dataclass
+class VOCAnnotation:
+    """One parsed XML file.
+
+    ``problems`` lists objects that were left out because they are broken (each message names
+    the file and the fix); ``clipped`` lists boxes that were cut back to the image.
+    """
+
+    path: Path
+    filename: str | None
+    width: int
+    height: int
+    objects: list[VOCObject] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    clipped: list[str] = field(default_factory=list)
+
+
+def _text(node: ET.Element | None, tag: str) -> str | None:
+    """Stripped text of child ``tag`` of ``node``, or None when absent or empty."""
+    if node is None:
+        return None
+    child = node.find(tag)
+    if child is None or child.text is None or not child.text.strip():
+        return None
+    return child.text.strip()
+
+
+def _number(path: Path, node: ET.Element, tag: str, where: str) -> float:
+    """A numeric child of ``node``; raises :class:`DatasetError` with a fix when missing."""
+    text = _text(node, tag)
+    if text is None:
+        raise DatasetError(f"{path}: {where} has no <{tag}>; add it (a number of pixels).")
+    try:
+        return float(text)
+    except ValueError:
+        raise DatasetError(
+            f"{path}: {where} has <{tag}>{text}</{tag}>, which is not a number; "
+            "write a number of pixels."
+        ) from None
+
+
+def _flag(node: ET.Element, tag: str) -> bool:
+    """VOC's 0/1 flags (``difficult``, ``truncated``); absent means 0."""
+    text = _text(node, tag)
+    if text is None:
+        return False
+    try:
+        return bool(int(float(text)))
+    except ValueError:
+        return text.lower() in ("true", "yes")
+
+
+def parse_voc_xml(path: str | os.PathLike) -> VOCAnnotation:
+    """Read one VOC annotation file.
+
+    File-level problems (the XML does not parse, ``<size>`` is missing or not positive) raise
+    :class:`DatasetError`. Object-level problems (no ``<name>`` or ``<bndbox>``, a corner
+    missing, ``xmax <= xmin``, a box wholly outside the image) leave that object out and are
+    listed in ``problems``; boxes partly outside the image are clipped and listed in
+    ``clipped``.
+    """
+    path = Path(path)
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        raise DatasetError(
+            f"{path}: the XML does not parse ({e}); fix the file (an editor shows the line), "
+            "or delete its id from the split file."
+        ) from None
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot read the annotation ({e}).") from None
+
+    size = root.find("size")
+    if size is None:
+        raise DatasetError(
+            f"{path}: no <size>; add <size><width>W</width><height>H</height><depth>3</depth>"
+            "</size> with the image's size in pixels."
+        )
+    width = _number(path, size, "width", "<size>")
+    height = _number(path, size, "height", "<size>")
+    if width <= 0 or height <= 0:
+        raise DatasetError(
+            f"{path}: <size> says {width:g} x {height:g} pixels; write the image's real width "
+            "and height."
+        )
+    ann = VOCAnnotation(path, _text(root, "filename"), int(width), int(height))
+
+    for k, obj in enumerate(root.iter("object")):
+        name = _text(obj, "name")
+        where = f"object {k + 1} ({name!r})" if name else f"object {k + 1}"
+        if name is None:
+            ann.problems.append(f"{path}: {where} has no <name>; add the class name.")
+            continue
+        bndbox = obj.find("bndbox")
+        if bndbox is None:
+            ann.problems.append(
+                f"{path}: {where} has no <bndbox>; add <bndbox> with xmin, ymin, xmax, ymax "
+                "(1-based pixels), or delete the object."
+            )
+            continue
+        try:
+            xmin, ymin, xmax, ymax = (
+                _number(path, bndbox, t, f"the <bndbox> of {where}")
+                for t in ("xmin", "ymin", "xmax", "ymax")
+            )
+        except DatasetError as e:
+            ann.problems.append(str(e))
+            continue
+        if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
+            ann.problems.append(f"{path}: {where} has a corner that is not a finite number.")
+            continue
+        if xmax <= xmin or ymax <= ymin:
+            ann.problems.append(
+                f"{path}: {where} has xmin={xmin:g}, xmax={xmax:g}, ymin={ymin:g}, "
+                f"ymax={ymax:g}: need xmax > xmin and ymax > ymin; swap or correct the corners."
+            )
+            continue
+        x1, y1, x2, y2 = voc_box_to_px(xmin, ymin, xmax, ymax)
+        cx1, cy1 = min(max(x1, 0.0), width), min(max(y1, 0.0), height)
+        cx2, cy2 = min(max(x2, 0.0), width), min(max(y2, 0.0), height)
+        if cx2 - cx1 <= 0 or cy2 - cy1 <= 0:
+            ann.problems.append(
+                f"{path}: {where} lies wholly outside the {width:g} x {height:g} image "
+                f"(xmin={xmin:g}, ymin={ymin:g}, xmax={xmax:g}, ymax={ymax:g}); correct it."
+            )
+            continue
+        if (cx1, cy1, cx2, cy2) != (x1, y1, x2, y2):
+            ann.clipped.append(
+                f"{path}: {where} (xmin={xmin:g}, ymin={ymin:g}, xmax={xmax:g}, ymax={ymax:g}) "
+                f"goes beyond the {width:g} x {height:g} image; clipped to it."
+            )
+        ann.objects.append(
+            VOCObject(name, (cx1, cy1, cx2, cy2), _flag(obj, "difficult"), _flag(obj, "truncated"))
+        )
+    return ann
+
+
+def write_voc_xml(
+    path: str | os.PathLike,
+    filename: str,
+    width: int,
+    height: int,
+    objects: Iterable[VOCObject],
+    folder: str = "",
+) -> None:
+    """Write one annotation in VOC's format; boxes go from pixel corners to VOC's 1-based
+    inclusive integers with :func:`px_box_to_voc`."""
+    lines = [
+        "<annotation>",
+        f"  <folder>{escape(folder)}</folder>",
+        f"  <filename>{escape(filename)}</filename>",
+        f"  <size><width>{int(width)}</width><height>{int(height)}</height><depth>3</depth></size>",
+    ]
+    for obj in objects:
+        xmin, ymin, xmax, ymax = px_box_to_voc(*obj.box_px)
+        lines += [
+            "  <object>",
+            f"    <name>{escape(obj.name)}</name>",
+            f"    <truncated>{int(obj.truncated)}</truncated>",
+            f"    <difficult>{int(obj.difficult)}</difficult>",
+            f"    <bndbox><xmin>{xmin}</xmin><ymin>{ymin}</ymin><xmax>{xmax}</xmax>"
+            f"<ymax>{ymax}</ymax></bndbox>",
+            "  </object>",
+        ]
+    lines.append("</annotation>\n")
+    Path(path).write_text("\n".join(lines), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- images
+
+
+def _wide_gray_to_8(img: Image.Image) -> Image.Image:
+    """A 16- or 32-bit integer grayscale image -> 8-bit "L", scaling 0..65535 to 0..255.
+
+    ``mode "I"`` images whose values all fit in 0..255 are taken as 8-bit values.
+    """
+    a = np.asarray(img).astype(np.float64)
+    scale = 255.0 / 65535.0 if img.mode.startswith("I;16") or a.max() > 255 else 1.0
+    return Image.fromarray(np.clip(a * scale, 0, 255).round().astype(np.uint8))
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """Any PIL image -> 8-bit RGB.
+
+    Grayscale and palette images are repeated over three channels; CMYK is converted;
+    16-bit images are scaled down (not clipped); transparent pixels are laid on white.
+    """
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        return _wide_gray_to_8(img).convert("RGB")
+    if img.mode == "F":
+        a = np.asarray(img, dtype=np.float64)
+        top = 1.0 if a.max() <= 1.0 else 255.0
+        return Image.fromarray(np.clip(a / top * 255, 0, 255).astype(np.uint8)).convert("RGB")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        out = Image.new("RGB", rgba.size, (255, 255, 255))
+        out.paste(rgba, mask=rgba.getchannel("A"))
+        return out
+    return img.convert("RGB")
+
+
+def load_rgb(path: str | os.PathLike) -> Image.Image:
+    """Open and fully decode an image as RGB, or raise :class:`DatasetError` saying why."""
+    path = Path(path)
+    try:
+        with Image.open(path) as img:
+            img.load()  # decodes now: a truncated file fails here, not later
+            return to_rgb(img)
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: the image file is missing; put it there or drop its id "
+                           "from the split file.") from None
+    except UnidentifiedImageError:
+        raise DatasetError(
+            f"{path}: not an image PIL can read (corrupt, or not an image at all); replace it "
+            "with a good copy, or delete its id from the split file (skip_bad=True skips it)."
+        ) from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise DatasetError(
+            f"{path}: the image is corrupt or truncated ({e}); download or copy it again "
+            "(skip_bad=True skips it)."
+        ) from None
+
+
+def _pil_to_tensor(img: Image.Image) -> torch.Tensor:
+    """RGB PIL image -> ``uint8 [3, H, W]``."""
+    return torch.from_numpy(np.array(img, dtype=np.uint8, copy=True)).permute(2, 0, 1).contiguous()
+
+
+# ---------------------------------------------------------------------------- layout
+
+
+def voc_layout_help(root: str | os.PathLike) -> str:
+    """The expected folder layout under ``root`` and the commands that create one."""
+    r = str(root).rstrip("/") or "."
+    return (
+        "Expected a VOC layout, either a devkit\n"
+        f"  {r}/VOCdevkit/VOC2007/{{Annotations,JPEGImages,ImageSets/Main}}\n"
+        f"  {r}/VOCdevkit/VOC2012/...\n"
+        "(split names like '2007-trainval', '2007-test', '07+12'), or a single folder\n"
+        f"  {r}/Annotations/<id>.xml  {r}/JPEGImages/<id>.jpg  {r}/ImageSets/Main/<split>.txt\n"
+        f"  {r}/classes.txt (optional, one class name per line)\n"
+        "To get PASCAL VOC (about 2.9 GB):  python -m ssd_core data voc --root data/\n"
+        "To make the embedded shapes set:   python -m ssd_core data shapes --root "
+        "data/generated/shapes"
+    )
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One (folder, split) pair that a split string names."""
+
+    folder: Path
+    split: str
+    prefix: str  # prepended to image ids: "VOC2007/" in a devkit, "" otherwise
+
+
+def _is_voc_folder(folder: Path) -> bool:
+    """Does ``folder`` look like one VOC year (has ImageSets/Main or Annotations)?"""
+    return (folder / "ImageSets" / "Main").is_dir() or (folder / "Annotations").is_dir()
+
+
+def _year_folder(root: Path, year: str) -> Path:
+    """``VOC<year>`` under ``root``, ``root/VOCdevkit`` or ``root`` itself."""
+    name = f"VOC{year}"
+    for cand in (root / "VOCdevkit" / name, root / name, root):
+        if cand.name == name and cand.is_dir():
+            return cand
+    raise DatasetError(
+        f"{root}: no PASCAL VOC {year} folder (looked for {root / 'VOCdevkit' / name} and "
+        f"{root / name}).\n" + voc_layout_help(root)
+    )
+
+
+def _resolve_parts(root: Path, split: str) -> list[_Part]:
+    """Turn ``split`` (``"trainval"``, ``"2007-test"``, ``"07+12"``, ``"2007-trainval+2012-
+    trainval"``) into folders and split names; raise with the layout when something is
+    missing."""
+    if not root.is_dir():
+        raise DatasetError(f"{root}: the folder does not exist.\n" + voc_layout_help(root))
+    split = SPLIT_ALIASES.get(split, split)
+    parts = []
+    for piece in split.split("+"):
+        piece = piece.strip()
+        m = _YEAR_SPLIT.match(piece)
+        if m:
+            folder, name, prefix = _year_folder(root, m.group(1)), m.group(2), f"VOC{m.group(1)}/"
+        else:
+            folder, name, prefix = root, piece, ""
+            if not _is_voc_folder(root):
+                years = sorted(p.name for p in (root / "VOCdevkit").glob("VOC*")) if (
+                    root / "VOCdevkit").is_dir() else sorted(p.name for p in root.glob("VOC20*"))
+                hint = (f" It holds {', '.join(years)}: name the year, e.g. "
+                        f"'{years[0][3:]}-{piece}'." if years else "")
+                raise DatasetError(
+                    f"{root}: no ImageSets/Main or Annotations folder here.{hint}\n"
+                    + voc_layout_help(root)
+                )
+        split_file = folder / "ImageSets" / "Main" / f"{name}.txt"
+        if not split_file.is_file():
+            have = sorted(p.stem for p in (folder / "ImageSets" / "Main").glob("*.txt")
+                          if "_" not in p.stem)
+            raise DatasetError(
+                f"{split_file}: the split file is missing"
+                + (f" (this folder has: {', '.join(have)})" if have else "")
+                + ". It lists one image id per line.\n" + voc_layout_help(root)
+            )
+        parts.append(_Part(folder, name, prefix))
+    return parts
+
+
+def read_classes(source: str | os.PathLike | Sequence[str]) -> list[str]:
+    """A class list from a sequence of names or the path of a ``classes.txt`` (one name per
+    line, ``#`` comments and blank lines ignored). Checks for duplicates and for "background", which is
+    label 0 and never listed."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise DatasetError(f"{path}: cannot read the class list ({e}).") from None
+        names = [l.split("#")[0].strip() for l in lines]
+        names = [n for n in names if n]
+        where = str(path)
+    else:
+        names = [str(n).strip() for n in source]
+        where = "classes"
+    if not names:
+        raise DatasetError(f"{where}: the class list is empty; list one class name per line.")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise DatasetError(f"{where}: class names listed twice: {', '.join(dup)}; list each once.")
+    if any(n.lower() in ("background", "__background__") for n in names):
+        raise DatasetError(
+            f"{where}: do not list 'background': it is label 0 and added for you."
+        )
+    return names
+
+
+def _find_classes_file(parts: Iterable[_Part]) -> Path | None:
+    """The ``classes.txt`` beside the data (in a folder or its devkit), if all parts agree."""
+    found = []
+    for part in parts:
+        for cand in (part.folder / "classes.txt", part.folder.parent / "classes.txt"):
+            if cand.is_file():
+                found.append(cand)
+                break
+    if not found:
+        return None
+    lists = {tuple(read_classes(p)) for p in found}
+    if len(lists) > 1:
+        raise DatasetError(
+            f"the splits have different classes.txt files ({', '.join(map(str, found))}); "
+            "make them the same, or pass classes=[...]."
+        )
+    return found[0]
+
+
+def _find_image(folder: Path, image_id: str, filename: str | None) -> Path | None:
+    """``JPEGImages/<id>.jpg``, else the XML's ``<filename>``, else ``<id>`` with another
+    extension."""
+    images = folder / "JPEGImages"
+    first = images / f"{image_id}.jpg"
+    if first.is_file():
+        return first
+    if filename and (images / filename).is_file():
+        return images / filename
+    for ext in IMAGE_EXTENSIONS:
+        cand = images / f"{image_id}{ext}"
+        if cand.is_file():
+            return cand
+    return None
+
+
+# ---------------------------------------------------------------------------- dataset
+
+
+@dataclass(frozen=True)
+class _Record:
+    """Everything ``__getitem__`` needs for one image, read once at start-up."""
+
+    image_id: str
+    image_path: Path
+    annotation_path: Path
+    width: int
+    height: int
+    boxes_px: torch.Tensor  # [N, 4] float32
+    labels: torch.Tensor  # [N] int64
+    difficult: torch.Tensor  # [N] bool
+
+
+class VOCDataset(torch.utils.data.Dataset):
+    """Images and boxes in PASCAL VOC's layout, for any class list.
+
+    Args:
+        root: a folder in VOC layout, or one holding ``VOCdevkit/VOC2007`` etc. (or
+            ``VOC2007`` etc. directly).
+        split: a split file name for a single folder (``"trainval"``, ``"val"``); for a
+            devkit ``"<year>-<split>"`` (``"2007-test"``), several joined by ``+``, or
+            ``"07+12"`` for the paper's ``2007-trainval+2012-trainval``.
+        classes: the class names (label ``k + 1`` for ``classes[k]``), or a path to a
+            ``classes.txt``. Default: the ``classes.txt`` beside the data, else the 20 VOC
+            classes.
+        transforms: called as ``transforms(image, target)`` (or with ``generator=`` when
+            ``seed`` is set), e.g. :class:`ssd_core.data.SSDAugmentation`.
+        keep_difficult: keep objects flagged difficult (with ``target["difficult"]``).
+        skip_bad: warn and skip broken objects or images instead of raising.
+        drop_unknown: silently drop objects whose class is not in ``classes`` (to train on a
+            subset of VOC's classes); otherwise an unknown class is an error.
+        seed: if set, sample ``i`` in epoch ``e`` is transformed with a ``torch.Generator``
+            seeded from ``(seed, e, i)``, the same in any DataLoader worker.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        split: str = "trainval",
+        classes: Sequence[str] | str | os.PathLike | None = None,
+        transforms: Callable | None = None,
+        *,
+        keep_difficult: bool = True,
+        skip_bad: bool = False,
+        drop_unknown: bool = False,
+        seed: int | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.split = split
+        self.transforms = transforms
+        self.keep_difficult = keep_difficult
+        self.skip_bad = skip_bad
+        self.drop_unknown = drop_unknown
+        self.seed = seed
+        self.epoch = 0
+        self.problems: list[str] = []   # every skipped object or image, one message each
+        self.clipped: list[str] = []    # every clipped box
+        self._bad_images: set[int] = set()
+
+        self.parts = _resolve_parts(self.root, split)
+        if classes is None:
+            found = _find_classes_file(self.parts)
+            classes = read_classes(found) if found else list(VOC_CLASSES)
+        else:
+            classes = read_classes(classes)
+        self.classes: tuple[str, ...] = tuple(classes)
+        self._label_of = {n: k + 1 for k, n in enumerate(self.classes)}
+        self.records: list[_Record] = []
+        for part in self.parts:
+            self._read_part(part)
+        self._report()
+
+    # ------------------------------------------------------------------ reading
+    def _problem(self, message: str) -> None:
+        """Raise a :class:`DatasetError`, or record it when ``skip_bad``."""
+        if not self.skip_bad:
+            raise DatasetError(message + " (Or pass skip_bad=True to warn and skip.)")
+        self.problems.append(message)
+
+    def _read_part(self, part: _Part) -> None:
+        """Read the split file and every annotation it lists."""
+        split_file = part.folder / "ImageSets" / "Main" / f"{part.split}.txt"
+        ids = []
+        for line in split_file.read_text(encoding="utf-8").splitlines():
+            fields = line.split()
+            if fields:
+                ids.append(fields[0])
+        for image_id in ids:
+            xml = part.folder / "Annotations" / f"{image_id}.xml"
+            if not xml.is_file():
+                self._problem(
+                    f"{xml}: missing, but {split_file} lists {image_id!r}; add the annotation "
+                    "or delete the id from the split file."
+                )
+                continue
+            try:
+                ann = parse_voc_xml(xml)
+            except DatasetError as e:
+                self._problem(str(e))
+                continue
+            image = _find_image(part.folder, image_id, ann.filename)
+            if image is None:
+                self._problem(
+                    f"{part.folder / 'JPEGImages' / (image_id + '.jpg')}: the image is missing "
+                    f"(listed in {split_file}); put it there or delete the id from the split file."
+                )
+                continue
+            for msg in ann.problems:
+                self._problem(msg)
+            self.clipped.extend(ann.clipped)
+            boxes, labels, difficult = [], [], []
+            for obj in ann.objects:
+                label = self._label_of.get(obj.name)
+                if label is None:
+                    if not self.drop_unknown:
+                        self._problem(
+                            f"{xml}: unknown class {obj.name!r} (classes: "
+                            f"{', '.join(self.classes)}); add it to classes.txt or to classes=[...], "
+                            "fix the spelling, or pass drop_unknown=True to ignore other classes."
+                        )
+                    continue
+                if obj.difficult and not self.keep_difficult:
+                    continue
+                boxes.append(obj.box_px)
+                labels.append(label)
+                difficult.append(obj.difficult)
+            self.records.append(
+                _Record(
+                    image_id=part.prefix + image_id,
+                    image_path=image,
+                    annotation_path=xml,
+                    width=ann.width,
+                    height=ann.height,
+                    boxes_px=torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4),
+                    labels=torch.tensor(labels, dtype=torch.int64),
+                    difficult=torch.tensor(difficult, dtype=torch.bool),
+                )
+            )
+
+    def _report(self) -> None:
+        """One warning for all clipped boxes and one for all skipped items."""
+        for what, items in (("clipped a box that goes beyond its image", self.clipped),
+                            ("skipped (skip_bad=True)", self.problems)):
+            if items:
+                shown = "\n  ".join(items[:10])
+                more = f"\n  ... and {len(items) - 10} more" if len(items) > 10 else ""
+                warnings.warn(
+                    f"VOCDataset({self.root}, {self.split!r}): {what}, {len(items)} time(s):\n"
+                    f"  {shown}{more}",
+                    DataWarning,
+                    stacklevel=3,
+                )
+
+    # ------------------------------------------------------------------ access
+    @property
+    def num_classes(self) -> int:
+        """Number of classes counting the background (21 for VOC)."""
+        return len(self.classes) + 1
+
+    def __len__(self) -> int:
+        """Number of images."""
+        return len(self.records)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Change the seeds of the per-sample generators (with ``seed`` set)."""
+        self.epoch = int(epoch)
+
+    def annotation(self, index: int) -> dict:
+        """The target of image ``index`` without reading the image (for evaluation)."""
+        r = self.records[index]
+        return {
+            "boxes": tv_tensors.BoundingBoxes(
+                r.boxes_px.clone(), format="XYXY", canvas_size=(r.height, r.width)
+            ),
+            "labels": r.labels.clone(),
+            "difficult": r.difficult.clone(),
+            "image_id": r.image_id,
+            "orig_size": (r.height, r.width),
+            "path": str(r.image_path),
+        }
+
+    def load_image(self, index: int) -> tv_tensors.Image:
+        """Image ``index`` as ``uint8 [3, H, W]`` RGB; checks its size against the XML."""
+        r = self.records[index]
+        img = load_rgb(r.image_path)
+        if img.size != (r.width, r.height):
+            raise DatasetError(
+                f"{r.annotation_path}: <size> says {r.width} x {r.height} but {r.image_path} is "
+                f"{img.size[0]} x {img.size[1]}; correct <size> (and check the boxes), or "
+                "replace the image."
+            )
+        return tv_tensors.Image(_pil_to_tensor(img))
+
+    def sample_generator(self, index: int) -> torch.Generator:
+        """The generator that transforms sample ``index`` in this epoch (needs ``seed``)."""
+        if self.seed is None:
+            raise ValueError("VOCDataset.sample_generator: set seed=... first")
+        seq = np.random.SeedSequence([int(self.seed), self.epoch, int(index)])
+        return torch.Generator().manual_seed(int(seq.generate_state(1, dtype=np.uint64)[0]))
+
+    def _get(self, index: int):
+        """Image and target of ``index``, transformed; raises :class:`DatasetError`."""
+        image = self.load_image(index)
+        target = self.annotation(index)
+        if self.transforms is None:
+            return image, target
+        if self.seed is not None:
+            return self.transforms(image, target, generator=self.sample_generator(index))
+        return self.transforms(image, target)
+
+    def __getitem__(self, index: int):
+        """``(image, target)`` of image ``index`` (see the module docstring)."""
+        if index < 0:
+            index += len(self)
+        if not self.skip_bad:
+            return self._get(index)
+        # skip_bad: a broken image is reported once and replaced by the next good one.
+        for step in range(len(self)):
+            i = (index + step) % len(self)
+            if i in self._bad_images:
+                continue
+            try:
+                return self._get(i)
+            except DatasetError as e:
+                self._bad_images.add(i)
+                self.problems.append(str(e))
+                warnings.warn(f"{e} Skipped: using the next image instead.", DataWarning,
+                              stacklevel=2)
+        raise DatasetError(f"VOCDataset({self.root}, {self.split!r}): every image is broken.")
+
+    def class_counts(self) -> dict[str, int]:
+        """Objects per class over the whole split (difficult ones included)."""
+        counts = torch.zeros(self.num_classes, dtype=torch.int64)
+        for r in self.records:
+            counts += torch.bincount(r.labels, minlength=self.num_classes)
+        return {n: int(counts[k + 1]) for k, n in enumerate(self.classes)}
+
+    def __repr__(self) -> str:
+        """One line: root, split, images, objects, classes."""
+        n_obj = sum(len(r.labels) for r in self.records)
+        return (
+            f"VOCDataset({str(self.root)!r}, {self.split!r}, {len(self)} images, {n_obj} objects, "
+            f"{len(self.classes)} classes{', transforms' if self.transforms else ''})"
+        )
