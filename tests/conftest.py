@@ -1,9 +1,5 @@
-import os
-
 import pytest
 import torch
-
-os.environ.setdefault("SSD_COURSE_QUICK", "1")
 
 
 @pytest.fixture(scope="session")
