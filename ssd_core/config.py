@@ -50,6 +50,8 @@ class SSDConfig:
         clip: clamp the default boxes' (cx, cy, w, h) to [0, 1]. The original's VOC models
             do not (``clip: false`` in its prototxt); the most-used PyTorch port does. See
             :func:`ssd_core.default_boxes.default_boxes`.
+        backbone: the base network :func:`ssd_core.models.build_ssd` puts under the boxes:
+            ``"vgg16"`` (SSD300, SSD512) or ``"small"`` (the CPU model).
     """
 
     name: str
@@ -61,6 +63,7 @@ class SSDConfig:
     aspect_ratios: tuple[tuple[float, ...], ...]
     variances: tuple[float, float] = (0.1, 0.2)
     clip: bool = False
+    backbone: str = "vgg16"
 
     def __post_init__(self) -> None:
         # Normalise sequences to tuples so configs compare and hash predictably.
@@ -163,6 +166,28 @@ class SSDConfig:
             min_sizes=(35.84, 76.8, 153.6, 230.4, 307.2, 384.0, 460.8),
             max_sizes=(76.8, 153.6, 230.4, 307.2, 384.0, 460.8, 537.6),
             aspect_ratios=((2,), (2, 3), (2, 3), (2, 3), (2, 3), (2,), (2,)),
+        )
+
+    @classmethod
+    def small(cls) -> "SSDConfig":
+        """A CPU-sized SSD: 192 px input, six maps from 48x48 (stride 4) down to 1x1.
+
+        Built by :mod:`ssd_core.models.small`. The box sides double from map to map
+        (8, 16, 32, 62, 104, 146 px, i.e. 4% to 76% of the side, plus the sqrt boxes up to
+        96%), like the strides, so every map has boxes about twice its stride: an object of
+        any size from 4% to 80% of the image overlaps some default box with IoU >= 0.5 and
+        gets about three of them on average. The 48x48 map is there for the smallest objects
+        (8 px): on a 24x24 grid most of them would match no box at 0.5.
+        """
+        return cls(
+            name="small",
+            image_size=192,
+            feature_maps=(48, 24, 12, 6, 3, 1),
+            steps=(4, 8, 16, 32, 64, 192),
+            min_sizes=(8, 16, 32, 62, 104, 146),
+            max_sizes=(16, 32, 62, 104, 146, 184),
+            aspect_ratios=((2,), (2,), (2, 3), (2, 3), (2,), (2,)),
+            backbone="small",
         )
 
     @classmethod
