@@ -35,9 +35,15 @@ def timeit(fn: Callable[[], object], repeat: int = 5, warmup: int = 1, sync: boo
     return statistics.median(run() for _ in range(repeat))
 
 
-def report(title: str, ours: float, reference: float, unit: str, ref_name: str) -> str:
-    """``title: ours X unit, reference Y unit, ratio R`` (R > 1: ours is faster)."""
+def report(title: str, ours: float, reference: float, unit: str, ref_name: str,
+           higher_is_better: bool = False) -> str:
+    """``title: ours X unit, reference Y unit, speed ratio R`` (R > 1: ours is faster).
+
+    Times (lower is better) give ``reference / ours``; rates (``higher_is_better``) give
+    ``ours / reference``.
+    """
+    ratio = ours / reference if higher_is_better else reference / ours
     line = (f"{title}: ssd_core {ours:.4g} {unit}, {ref_name} {reference:.4g} {unit}, "
-            f"speed ratio {reference / ours:.2f}x")
+            f"speed ratio {ratio:.2f}x")
     print(line, flush=True)
     return line

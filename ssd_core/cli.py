@@ -7,6 +7,10 @@ that runs it (``func(args) -> int``). Today:
     python -m ssd_core data voc --root data/               download and extract PASCAL VOC
     python -m ssd_core data shapes --root data/generated/shapes   make the shapes dataset
     python -m ssd_core data check --root data/samples --split all  read every image and box
+    python -m ssd_core train                               the small SSD on shapes, CPU
+    python -m ssd_core train --preset ssd300-voc --data-dir data/   the paper's SSD300 run
+    python -m ssd_core evaluate --checkpoint runs/NAME/best.pt      VOC07 + area mAP, COCO AP
+    python -m ssd_core detect photo.jpg --checkpoint runs/NAME/best.pt   boxes drawn + JSON
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import sys
 import time
 from typing import Sequence
 
-__all__ = ["build_parser", "main", "add_data_command"]
+__all__ = ["build_parser", "main", "add_data_command", "add_train_command",
+           "add_evaluate_command", "add_detect_command"]
 
 
 # ---------------------------------------------------------------------------- data
@@ -125,20 +130,198 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_data_command(subparsers)
+    add_train_command(subparsers)
+    add_evaluate_command(subparsers)
+    add_detect_command(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the command; known errors print one clear message (exit 1)."""
+    from .checkpoint import CheckpointError
     from .data.download import DownloadError
     from .data.voc import DatasetError
+    from .train import TrainingDiverged
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (DatasetError, DownloadError, FileExistsError, ValueError) as e:
+    except (DatasetError, DownloadError, CheckpointError, TrainingDiverged, FileExistsError,
+            ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+
+
+# ---------------------------------------------------------------------------- train
+
+
+def _train(args: argparse.Namespace) -> int:
+    """``train``: the small SSD on shapes by default; presets for the paper's runs."""
+    from .train import make_settings, train
+
+    settings = make_settings(
+        args.preset, data_dir=args.data_dir, dataset=args.dataset, epochs=args.epochs,
+        iterations=args.iterations, batch_size=args.batch_size, lr=args.lr, device=args.device,
+        seed=args.seed, amp=args.amp, num_workers=args.workers, name=args.name,
+        run_dir=args.run_dir, resume=args.resume, eval_every=args.eval_every,
+        augment=False if args.no_augment else None,
+        pretrained_backbone=False if args.no_pretrained else None,
+        progress=False if args.quiet else None,
+    )
+    result = train(settings)
+    last = result.last
+    if last:
+        print(f"run: {result.run_dir}  (epochs {last['epoch']}, best VOC07 mAP "
+              f"{result.best_map:.4f})")
+    return 130 if result.interrupted else 0
+
+
+def add_train_command(subparsers) -> None:
+    """Register ``train``."""
+    from .train import PRESETS
+
+    p = subparsers.add_parser(
+        "train", help="train an SSD (default: the small one on shapes, on the CPU)",
+        description="Train an SSD. With no arguments: the small SSD on the embedded shapes "
+        "dataset (made on first use), evaluated after each epoch, written to runs/<name>/. "
+        "--preset ssd300-voc follows the paper's schedule on PASCAL VOC 07+12.")
+    p.add_argument("--preset", default="small", choices=sorted(PRESETS))
+    p.add_argument("--data-dir", default=None, help="VOC root (holding VOCdevkit/) or shapes folder")
+    p.add_argument("--dataset", default=None, choices=["auto", "shapes", "voc"])
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--iterations", type=int, default=None, help="count iterations, not epochs")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:1 ...")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--amp", default=None, choices=["auto", "bf16", "fp16", "off"])
+    p.add_argument("--workers", type=int, default=None, help="DataLoader worker processes")
+    p.add_argument("--name", default=None, help="run name (default: preset and time)")
+    p.add_argument("--run-dir", default=None, help="parent folder of runs (default: runs)")
+    p.add_argument("--resume", default=None, help="a run's last.pt to continue from")
+    p.add_argument("--eval-every", type=int, default=None, help="evaluate every N epochs")
+    p.add_argument("--no-augment", action="store_true", help="train without augmentation")
+    p.add_argument("--no-pretrained", action="store_true",
+                   help="do not load VGG16 ImageNet weights (ssd300/ssd512)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_train)
+
+
+# ---------------------------------------------------------------------------- evaluate
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """``evaluate``: VOC07 and VOC2010+ AP per class, COCO AP, PR curves."""
+    import json
+    from pathlib import Path
+
+    from .data import SSDEvalTransform, VOCDataset
+    from .train import evaluate, load_trained, resolve_device
+    from .viz.draw import plot_pr_curves
+
+    device = resolve_device(args.device)
+    model, state = load_trained(args.checkpoint, device)
+    run_dir = Path(args.checkpoint).resolve().parent
+    settings = state.get("settings", {})
+    root = args.data_dir or settings.get("data_dir") or _default_root(settings)
+    split = args.split or settings.get("val_split", "val")
+    dataset = VOCDataset(root, split, classes=state["classes"],
+                         transforms=SSDEvalTransform(model.config.image_size))
+    out = evaluate(model, dataset, device, batch_size=args.batch_size, limit=args.limit,
+                   class_names=state["classes"], coco=True)
+    r07, r10 = out["voc07"], out["voc10"]
+    print(f"{len(dataset) if args.limit is None else min(args.limit, len(dataset))} images of "
+          f"{root} ({split})")
+    print(f"{'class':<16}{'objects':>8}{'AP07':>9}{'AP10+':>9}")
+    for c in sorted(r07.ap):
+        print(f"{state['classes'][c - 1]:<16}{r07.num_objects[c]:>8}{r07.ap[c]:>9.4f}{r10.ap[c]:>9.4f}")
+    print(f"{'mAP':<16}{'':>8}{r07.map:>9.4f}{r10.map:>9.4f}")
+    coco = out["coco"]
+    print(f"COCO-style: AP@[.5:.95] {coco['AP']:.4f}, AP50 {coco['AP50']:.4f}, AP75 {coco['AP75']:.4f}")
+    out_dir = Path(args.out) if args.out else run_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plot_pr_curves(r07, out_dir / "pr_curves.png")
+    summary = {"checkpoint": str(args.checkpoint), "data": str(root), "split": split,
+               "map07": r07.map, "map_area": r10.map, "coco": coco,
+               "ap07": {state["classes"][c - 1]: r07.ap[c] for c in r07.ap},
+               "ap_area": {state["classes"][c - 1]: r10.ap[c] for c in r10.ap}}
+    (out_dir / "evaluation.json").write_text(json.dumps(summary, indent=2))
+    print(f"wrote {out_dir / 'pr_curves.png'} and {out_dir / 'evaluation.json'}")
+    return 0
+
+
+def _default_root(settings: dict) -> str:
+    from .data import data_dir, default_shapes_root
+
+    return str(data_dir()) if settings.get("dataset") == "voc" else str(default_shapes_root())
+
+
+def add_evaluate_command(subparsers) -> None:
+    """Register ``evaluate``."""
+    p = subparsers.add_parser("evaluate", help="VOC mAP (07 11-point and area) and COCO AP",
+                              description="Evaluate a checkpoint: per-class AP with the VOC07 "
+                              "11-point and VOC2010+ area metrics, COCO-style AP, PR curves.")
+    p.add_argument("--checkpoint", required=True, help="a run's best.pt or last.pt")
+    p.add_argument("--data-dir", default=None, help="dataset root (default: the run's)")
+    p.add_argument("--split", default=None, help="split (default: the run's validation split)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--limit", type=int, default=None, help="only the first N images")
+    p.add_argument("--out", default=None, help="folder for pr_curves.png (default: the run's)")
+    p.set_defaults(func=_evaluate)
+
+
+# ---------------------------------------------------------------------------- detect
+
+
+def _detect(args: argparse.Namespace) -> int:
+    """``detect``: draw the detections on each image; write them as JSON too."""
+    import json
+    from pathlib import Path
+
+    from .data.voc import DatasetError, load_rgb
+    from .train import detect_images, load_trained, resolve_device
+    from .viz.draw import show_detections
+
+    device = resolve_device(args.device)
+    model, state = load_trained(args.checkpoint, device)
+    classes = state["classes"]
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = []
+    for path in args.images:
+        try:
+            image = load_rgb(path)
+        except (DatasetError, OSError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        det = detect_images(model, [image], device, score_threshold=args.score_threshold)[0]
+        fig = show_detections(image, det, class_names=classes, score_threshold=args.score_threshold,
+                              title=f"{Path(path).name}: {len(det['scores'])} detections")
+        png = out_dir / f"{Path(path).stem}_detections.png"
+        fig.savefig(png, dpi=100)
+        w, h = image.size
+        scale = [w, h, w, h]
+        records.append({"image": str(path), "width": w, "height": h, "detections": [
+            {"label": classes[int(l) - 1], "score": round(float(s), 4),
+             "box_px": [round(float(v) * k, 1) for v, k in zip(b, scale)],
+             "box": [round(float(v), 5) for v in b]}
+            for b, s, l in zip(det["boxes"], det["scores"], det["labels"])]})
+        print(f"{path}: {len(det['scores'])} detections -> {png}")
+    (out_dir / "detections.json").write_text(json.dumps(records, indent=2))
+    print(f"wrote {out_dir / 'detections.json'}")
+    return 0
+
+
+def add_detect_command(subparsers) -> None:
+    """Register ``detect``."""
+    p = subparsers.add_parser("detect", help="detect objects in images with a checkpoint")
+    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...)")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--out", default="runs/detect", help="folder for the PNGs and detections.json")
+    p.add_argument("--score-threshold", type=float, default=0.4)
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=_detect)

@@ -1,0 +1,109 @@
+"""Training and inference speed, each as a ratio against a reference run in the same process.
+
+    python -m bench.bench_train [--device cuda] [--batch 8] [--skip-ssd300]
+
+(a) one SSD300 training step (forward, matching, loss, backward, SGD) of ``ssd_core`` against
+    torchvision's ``ssd300_vgg16`` on the same batch and device (its own transform, matcher
+    and loss; randomly initialised, nothing downloads);
+(c) inference images/s, post-processing included, against torchvision's ``ssd300_vgg16``;
+(d) the small model's training images/s on the CPU (the laptop case), against torchvision's
+    ``ssdlite320_mobilenet_v3_large`` trained on the same shapes batch.
+Ratios above 1 mean ssd_core is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+from torchvision.models.detection import ssd300_vgg16, ssdlite320_mobilenet_v3_large
+
+from ssd_core import SSDConfig, encode, match, multibox_loss
+from ssd_core.models import build_ssd
+
+from .common import machine, report, timeit
+
+
+def fake_batch(n: int, size: int, gen: torch.Generator, num_classes: int = 21):
+    images = torch.rand(n, 3, size, size, generator=gen)
+    targets = []
+    for _ in range(n):
+        k = int(torch.randint(1, 6, (1,), generator=gen))
+        wh = 0.1 + 0.6 * torch.rand(k, 2, generator=gen)
+        xy = torch.rand(k, 2, generator=gen) * (1 - wh)
+        targets.append({"boxes": torch.cat([xy, xy + wh], 1),
+                        "labels": torch.randint(1, num_classes, (k,), generator=gen)})
+    return images, targets
+
+
+def our_step(model, optimizer, images, targets):
+    priors = model.priors
+    m = match([t["boxes"] for t in targets], [t["labels"] for t in targets], priors)
+    loc, conf = model(images)
+    out = multibox_loss(loc, conf, encode(m.boxes, priors), m.labels)
+    optimizer.zero_grad(set_to_none=True)
+    out["loss"].backward()
+    optimizer.step()
+
+
+def tv_step(model, optimizer, images, targets, size):
+    px = [{"boxes": t["boxes"] * size, "labels": t["labels"]} for t in targets]
+    losses = model(list(images), px)
+    loss = sum(losses.values())
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
+def main(argv=None) -> list[str]:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--batch", type=int, default=None, help="default: 32 on GPU, 2 on CPU")
+    p.add_argument("--skip-ssd300", action="store_true")
+    args = p.parse_args(argv)
+    device = torch.device(args.device)
+    sync = device.type == "cuda"
+    batch = args.batch or (32 if sync else 2)
+    gen = torch.Generator().manual_seed(0)
+    lines = [machine()]
+    print(lines[0])
+
+    if not args.skip_ssd300:
+        images, targets = fake_batch(batch, 300, gen)
+        images = images.to(device)
+        targets = [{k: v.to(device) for k, v in t.items()} for t in targets]
+        ours = build_ssd(SSDConfig.ssd300(), 21).to(device).train()
+        theirs = ssd300_vgg16(weights=None, weights_backbone=None, num_classes=21).to(device).train()
+        opt_o = torch.optim.SGD(ours.parameters(), lr=1e-5, momentum=0.9)
+        opt_t = torch.optim.SGD(theirs.parameters(), lr=1e-5, momentum=0.9)
+        reps = 5 if sync else 2
+        t_o = timeit(lambda: our_step(ours, opt_o, images, targets), repeat=reps, sync=sync)
+        t_t = timeit(lambda: tv_step(theirs, opt_t, images, targets, 300), repeat=reps, sync=sync)
+        lines.append(report(f"(a) SSD300 training step, batch {batch}, {device.type}",
+                            t_o / batch * 1e3, t_t / batch * 1e3, "ms/image", "torchvision ssd300_vgg16"))
+        ours.eval()
+        theirs.eval()
+        with torch.no_grad():
+            t_o = timeit(lambda: ours.detect(images), repeat=reps, sync=sync)
+            t_t = timeit(lambda: theirs(list(images)), repeat=reps, sync=sync)
+        lines.append(report(f"(c) SSD300 inference + post-processing, batch {batch}, {device.type}",
+                            t_o / batch * 1e3, t_t / batch * 1e3, "ms/image", "torchvision ssd300_vgg16"))
+        del ours, theirs
+
+    # (d) the small model on the CPU, the laptop case
+    n = 32
+    images, targets = fake_batch(n, 192, gen, num_classes=6)
+    small = build_ssd(SSDConfig.small(), 6).train()
+    lite = ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=6).train()
+    opt_s = torch.optim.AdamW(small.parameters(), lr=1e-4)
+    opt_l = torch.optim.AdamW(lite.parameters(), lr=1e-4)
+    t_s = timeit(lambda: our_step(small, opt_s, images, targets), repeat=3)
+    t_l = timeit(lambda: tv_step(lite, opt_l, images, targets, 192), repeat=3)
+    lines.append(report(f"(d) small SSD training on CPU, batch {n}, 192 px", n / t_s, n / t_l,
+                        "images/s", "torchvision ssdlite320_mobilenet_v3_large",
+                        higher_is_better=True))
+    return lines
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""The training run: exact resume, robustness, checkpoints, the schedule, DDP and the CLI.
+
+Everything runs the small model on a tiny shapes dataset on the CPU.
+"""
+
+import math
+import os
+import shutil
+import socket
+import warnings
+
+import pytest
+import torch
+
+from ssd_core import SSDConfig
+from ssd_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ssd_core.cli import main as cli
+from ssd_core.train import TrainingDiverged, lr_factor, make_settings, train
+
+
+@pytest.fixture(scope="module")
+def shapes_root(tmp_path_factory):
+    from ssd_core.data import make_shapes
+
+    return make_shapes(tmp_path_factory.mktemp("data") / "shapes", num_train=16, num_val=4,
+                       image_size=96, seed=1, workers=1)
+
+
+def tiny(shapes_root, run_dir, **kw):
+    base = dict(preset="small", dataset="shapes", data_dir=str(shapes_root), run_dir=str(run_dir),
+                shapes_train=16, shapes_val=4, epochs=2, batch_size=8, warmup_iters=2,
+                progress=False, seed=3)
+    base.update(kw)
+    return make_settings(**base)
+
+
+def same_weights(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    assert sa.keys() == sb.keys()
+    return all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_interrupted_and_resumed_equals_uninterrupted(shapes_root, tmp_path):
+    snapshots = tmp_path / "snap"
+    snapshots.mkdir()
+
+    def keep_epoch_checkpoint(row, run=tmp_path / "a" / "full"):
+        shutil.copy(run / "last.pt", snapshots / f"epoch{row['epoch']}.pt")
+
+    full = train(tiny(shapes_root, tmp_path / "a", name="full"), callback=keep_epoch_checkpoint)
+    assert len(full.history) == 2 and not full.interrupted
+
+    # Ctrl-C in the middle of epoch 2 (iteration 3 of 4), then --resume
+    part = train(tiny(shapes_root, tmp_path / "b", name="cut"), stop_after=3)
+    assert part.interrupted
+    state = load_checkpoint(tmp_path / "b" / "cut" / "last.pt")
+    assert (state["epoch"], state["step_in_epoch"], state["iteration"]) == (1, 1, 3)
+    resumed = train(tiny(shapes_root, tmp_path / "b", resume=str(tmp_path / "b" / "cut" / "last.pt")))
+    assert same_weights(full.model, resumed.model)
+
+    # killed without warning during epoch 2: resume from the checkpoint of epoch 1
+    killed = tmp_path / "c" / "killed"
+    killed.mkdir(parents=True)
+    shutil.copy(snapshots / "epoch1.pt", killed / "last.pt")
+    again = train(tiny(shapes_root, tmp_path / "c", resume=str(killed / "last.pt")))
+    assert same_weights(full.model, again.model)
+    assert [r["loss"] for r in again.history] == [r["loss"] for r in full.history]
+    # and a different seed really gives different weights (the comparison can fail)
+    other = train(tiny(shapes_root, tmp_path / "d", name="other", seed=4))
+    assert not same_weights(full.model, other.model)
+
+
+def test_run_folder_contents(shapes_root, tmp_path):
+    result = train(tiny(shapes_root, tmp_path, name="r", epochs=1))
+    run = tmp_path / "r"
+    for name in ("last.pt", "best.pt", "metrics.csv", "curves.png", "detections.png",
+                 "pr_curves.png", "run.json"):
+        assert (run / name).stat().st_size > 0, name
+    header = (run / "metrics.csv").read_text().splitlines()[0].split(",")
+    assert {"epoch", "loss", "loc", "conf", "map07", "map_area", "images_per_s"} <= set(header)
+    assert 0.0 <= result.best_map <= 1.0
+    assert not list(run.glob("*.tmp")) and not list(run.glob(".*.tmp"))
+
+
+def test_non_finite_steps_are_skipped_then_stop(shapes_root, tmp_path, monkeypatch):
+    import ssd_core.train as tr
+
+    real = tr.multibox_loss
+    calls = {"n": 0}
+
+    def sometimes_nan(*a, **k):
+        out = real(*a, **k)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            out["loss"] = out["loss"] * float("nan")
+        return out
+
+    monkeypatch.setattr(tr, "multibox_loss", sometimes_nan)
+    with pytest.warns(UserWarning, match="step skipped"):
+        result = train(tiny(shapes_root, tmp_path, name="one-nan", epochs=1))
+    assert not result.interrupted and len(result.history) == 1
+
+    def always_nan(*a, **k):
+        out = real(*a, **k)
+        out["loss"] = out["loss"] + float("inf")
+        return out
+
+    monkeypatch.setattr(tr, "multibox_loss", always_nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(TrainingDiverged, match="learning rate"):
+            train(tiny(shapes_root, tmp_path, name="all-nan", epochs=3, max_bad_steps=3))
+
+
+def test_checkpoints_refuse_the_wrong_model_and_survive_failed_writes(tmp_path, monkeypatch):
+    path = tmp_path / "ck.pt"
+    config = SSDConfig.small()
+    save_checkpoint(path, {"config": config.to_dict(), "classes": ["a", "b"], "model": {}})
+    assert load_checkpoint(path, config=config, classes=["a", "b"])["classes"] == ["a", "b"]
+    with pytest.raises(CheckpointError, match="made for config"):
+        load_checkpoint(path, config=SSDConfig.ssd300())
+    with pytest.raises(CheckpointError, match="made for classes"):
+        load_checkpoint(path, classes=["a", "c"])
+    # a crash in the middle of writing leaves the old checkpoint whole
+    before = path.read_bytes()
+
+    def crash(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", crash)
+    with pytest.raises(OSError):
+        save_checkpoint(path, {"config": {}, "classes": []})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.pt"]
+    monkeypatch.undo()
+    # truncated and foreign files get a clear message
+    (tmp_path / "cut.pt").write_bytes(before[: len(before) // 2])
+    with pytest.raises(CheckpointError, match="cannot be read"):
+        load_checkpoint(tmp_path / "cut.pt")
+    torch.save({"weights": 1}, tmp_path / "foreign.pt")
+    with pytest.raises(CheckpointError, match="not an ssd_core checkpoint"):
+        load_checkpoint(tmp_path / "foreign.pt")
+
+
+def test_resume_refuses_another_class_list(shapes_root, tmp_path):
+    train(tiny(shapes_root, tmp_path, name="r", epochs=1))
+    ck = load_checkpoint(tmp_path / "r" / "last.pt")
+    ck["classes"] = ["apple", "pear"]
+    save_checkpoint(tmp_path / "r" / "other.pt", ck)
+    with pytest.raises(CheckpointError, match="made for classes"):
+        train(tiny(shapes_root, tmp_path, resume=str(tmp_path / "r" / "other.pt")))
+
+
+def test_paper_schedule_by_hand():
+    s = make_settings("ssd300-voc")
+    assert (s.lr, s.momentum, s.weight_decay, s.batch_size, s.iterations) == (1e-3, 0.9, 5e-4, 32, 120_000)
+    total = s.iterations
+    assert lr_factor(0, total, s) == pytest.approx(1 / 1000)           # warm-up starts low
+    assert lr_factor(999, total, s) == pytest.approx(1.0)
+    assert lr_factor(79_999, total, s) == pytest.approx(1.0)
+    assert lr_factor(80_000, total, s) == pytest.approx(0.1)           # x0.1 at 80k
+    assert lr_factor(99_999, total, s) == pytest.approx(0.1)
+    assert lr_factor(100_000, total, s) == pytest.approx(0.01)         # and at 100k
+    assert lr_factor(119_999, total, s) == pytest.approx(0.01)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ddp_worker(rank, world, port, settings, out_dir):
+    import torch.distributed as dist
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+    try:
+        result = train(settings)
+        flat = torch.cat([p.detach().flatten() for p in result.model.parameters()])
+        torch.save(flat, os.path.join(out_dir, f"rank{rank}.pt"))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_ddp_on_two_gloo_processes(shapes_root, tmp_path):
+    settings = tiny(shapes_root, tmp_path / "runs", name="ddp", epochs=1)
+    torch.multiprocessing.spawn(_ddp_worker, args=(2, _free_port(), settings, str(tmp_path)),
+                                nprocs=2, join=True)
+    r0, r1 = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
+    assert torch.equal(r0, r1)                     # gradients were averaged: one model
+    run = tmp_path / "runs" / "ddp"
+    assert (run / "last.pt").is_file() and (run / "metrics.csv").is_file()
+    rows = (run / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 2                          # written once, by rank 0
+    state = load_checkpoint(run / "last.pt")
+    # 16 images, 2 ranks of 4 per step: 2 iterations per epoch
+    assert state["iteration"] == 2
+
+
+def test_cli_train_evaluate_detect(shapes_root, tmp_path, capsys):
+    code = cli(["train", "--dataset", "shapes", "--data-dir", str(shapes_root), "--epochs", "1",
+                "--batch-size", "8", "--run-dir", str(tmp_path), "--name", "cli", "--quiet"])
+    assert code == 0
+    ck = tmp_path / "cli" / "last.pt"
+    assert cli(["evaluate", "--checkpoint", str(ck)]) == 0
+    out = capsys.readouterr().out
+    assert "mAP" in out and "AP50" in out and "circle" in out
+    assert (tmp_path / "cli" / "evaluation.json").is_file()
+    image = next((shapes_root / "JPEGImages").glob("*.jpg"))
+    assert cli(["detect", str(image), "--checkpoint", str(ck), "--out", str(tmp_path / "det"),
+                "--score-threshold", "0.0"]) == 0
+    assert (tmp_path / "det" / f"{image.stem}_detections.png").stat().st_size > 0
+    import json
+
+    records = json.loads((tmp_path / "det" / "detections.json").read_text())
+    assert records[0]["width"] == 96 and isinstance(records[0]["detections"], list)
+    # a bad checkpoint path is one clear line, not a traceback
+    assert cli(["evaluate", "--checkpoint", str(tmp_path / "nope.pt")]) == 1
+    assert "no such checkpoint" in capsys.readouterr().err
