@@ -85,7 +85,7 @@ class TrainSettings:
     resume: str | None = None
     pretrained_backbone: bool = False     # VGG16 ImageNet weights (downloads once)
     shapes_train: int = 2000
-    shapes_val: int = 200
+    shapes_val: int = 500
     val_limit: int | None = None          # evaluate on the first N validation images
     progress: bool = True
 

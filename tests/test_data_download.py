@@ -7,6 +7,7 @@ import io
 import socket
 import tarfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,10 @@ def test_resume_from_a_partial_download(server, tmp_path):
     download(f"{server.url}/a.bin", tmp_path / "a.bin", md5=MD5, progress=False)
     assert (tmp_path / "a.bin").read_bytes() == PAYLOAD
     assert server.requests == [("/a.bin", "bytes=300000-")]
+    # the server thread counts after it writes: give it a moment to finish its bookkeeping
+    deadline = time.monotonic() + 5
+    while server.bytes_sent != len(PAYLOAD) - 300_000 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert server.bytes_sent == len(PAYLOAD) - 300_000
 
 
