@@ -1,32 +1,59 @@
 """ssd_core: a small, readable PyTorch implementation of SSD (Liu et al., ECCV 2016).
 
 One module per idea of the paper; see DESIGN.md for the map. The names below are the ones
-the lessons use.
+the lessons use. Importing the package reads no file and touches no network.
 """
 
 from .boxes import box_iou, cxcywh_to_xyxy, decode, encode, xyxy_to_cxcywh
 from .config import SSDConfig, paper_scales
+from .data import (
+    SHAPE_CLASSES,
+    VOC_CLASSES,
+    DatasetError,
+    DataWarning,
+    SSDAugmentation,
+    SSDEvalTransform,
+    VOCDataset,
+    batch_targets,
+    collate,
+    ensure_shapes,
+    make_shapes,
+    sample_dataset,
+)
 from .default_boxes import clipping_report, default_boxes
+from .evaluate import coco_map, evaluate_detections, voc_ap
 from .loss import hard_negative_mining, multibox_loss
 from .matching import MatchResult, match, match_and_encode
+from .models import (
+    SSD,
+    WeightsUnavailableError,
+    build_ssd,
+    count_macs,
+    describe,
+    from_torchvision,
+    load_vgg16_imagenet,
+)
 from .postprocess import postprocess
+from .train import TrainSettings, evaluate, load_trained, make_settings, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "SSDConfig",
-    "paper_scales",
-    "default_boxes",
-    "clipping_report",
-    "box_iou",
-    "xyxy_to_cxcywh",
-    "cxcywh_to_xyxy",
-    "encode",
-    "decode",
-    "match",
-    "match_and_encode",
-    "MatchResult",
-    "hard_negative_mining",
-    "multibox_loss",
-    "postprocess",
+    # 2.2 default boxes
+    "SSDConfig", "paper_scales", "default_boxes", "clipping_report",
+    # boxes and encoding
+    "box_iou", "xyxy_to_cxcywh", "cxcywh_to_xyxy", "encode", "decode",
+    # 2.2 matching, loss, mining
+    "match", "match_and_encode", "MatchResult", "hard_negative_mining", "multibox_loss",
+    # inference and evaluation
+    "postprocess", "evaluate_detections", "voc_ap", "coco_map",
+    # 2.1 the networks
+    "SSD", "build_ssd", "from_torchvision", "describe", "count_macs", "load_vgg16_imagenet",
+    "WeightsUnavailableError",
+    # 3.1 data
+    "VOCDataset", "VOC_CLASSES", "SHAPE_CLASSES", "make_shapes", "ensure_shapes",
+    "sample_dataset", "SSDAugmentation", "SSDEvalTransform", "collate", "batch_targets",
+    "DatasetError", "DataWarning",
+    # 3 training and evaluation runs
+    "train", "evaluate", "TrainSettings", "make_settings", "load_trained",
 ]

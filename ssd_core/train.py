@@ -82,6 +82,7 @@ class TrainSettings:
     eval_every: int = 1
     max_bad_steps: int = 5
     augment: bool = True
+    augmentation: dict = field(default_factory=dict)   # SSDAugmentation options, e.g. max_zoom
     resume: str | None = None
     pretrained_backbone: bool = False     # VGG16 ImageNet weights (downloads once)
     shapes_train: int = 2000
@@ -194,7 +195,7 @@ def make_datasets(s: TrainSettings):
     if kind == "auto":
         kind = "voc" if _find_voc(root or data_dir()) else "shapes"
     size = config.image_size
-    augment = SSDAugmentation(size) if s.augment else SSDEvalTransform(size)
+    augment = SSDAugmentation(size, **s.augmentation) if s.augment else SSDEvalTransform(size)
     if kind == "shapes":
         if root is None or not (root / "ImageSets").is_dir():
             # The embedded dataset, generated on first use (a given folder that already
