@@ -11,7 +11,7 @@ import torch
 
 from ssd_core import SSDConfig, default_boxes, match
 
-from .common import machine, report, timeit
+from .common import machine, report, timeit_pair
 
 
 def random_targets(batch: int, gen: torch.Generator, max_objects: int = 12):
@@ -37,8 +37,9 @@ def main(argv=None) -> list[str]:
     labels = [l.to(device) for l in labels]
     sync = device.type == "cuda"
 
-    batched = timeit(lambda: match(boxes, labels, priors), repeat=10, sync=sync)
-    loop = timeit(lambda: [match(b, l, priors) for b, l in zip(boxes, labels)], repeat=10, sync=sync)
+    batched, loop = timeit_pair(lambda: match(boxes, labels, priors),
+                                lambda: [match(b, l, priors) for b, l in zip(boxes, labels)],
+                                repeat=15, sync=sync)
     print(machine())
     return [report(f"(b) matching, batch {args.batch}, {device.type}", batched * 1e3, loop * 1e3,
                    "ms/batch", "per-image loop")]

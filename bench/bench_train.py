@@ -21,7 +21,7 @@ from torchvision.models.detection import ssd300_vgg16, ssdlite320_mobilenet_v3_l
 from ssd_core import SSDConfig, encode, match, multibox_loss
 from ssd_core.models import build_ssd
 
-from .common import machine, report, timeit
+from .common import machine, report, timeit_pair
 
 
 def fake_batch(n: int, size: int, gen: torch.Generator, num_classes: int = 21):
@@ -76,16 +76,16 @@ def main(argv=None) -> list[str]:
         theirs = ssd300_vgg16(weights=None, weights_backbone=None, num_classes=21).to(device).train()
         opt_o = torch.optim.SGD(ours.parameters(), lr=1e-5, momentum=0.9)
         opt_t = torch.optim.SGD(theirs.parameters(), lr=1e-5, momentum=0.9)
-        reps = 5 if sync else 2
-        t_o = timeit(lambda: our_step(ours, opt_o, images, targets), repeat=reps, sync=sync)
-        t_t = timeit(lambda: tv_step(theirs, opt_t, images, targets, 300), repeat=reps, sync=sync)
+        reps = 5 if sync else 3
+        t_o, t_t = timeit_pair(lambda: our_step(ours, opt_o, images, targets),
+                               lambda: tv_step(theirs, opt_t, images, targets, 300), reps, sync=sync)
         lines.append(report(f"(a) SSD300 training step, batch {batch}, {device.type}",
                             t_o / batch * 1e3, t_t / batch * 1e3, "ms/image", "torchvision ssd300_vgg16"))
         ours.eval()
         theirs.eval()
         with torch.no_grad():
-            t_o = timeit(lambda: ours.detect(images), repeat=reps, sync=sync)
-            t_t = timeit(lambda: theirs(list(images)), repeat=reps, sync=sync)
+            t_o, t_t = timeit_pair(lambda: ours.detect(images), lambda: theirs(list(images)),
+                                   reps, sync=sync)
         lines.append(report(f"(c) SSD300 inference + post-processing, batch {batch}, {device.type}",
                             t_o / batch * 1e3, t_t / batch * 1e3, "ms/image", "torchvision ssd300_vgg16"))
         del ours, theirs
@@ -97,8 +97,8 @@ def main(argv=None) -> list[str]:
     lite = ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=6).train()
     opt_s = torch.optim.AdamW(small.parameters(), lr=1e-4)
     opt_l = torch.optim.AdamW(lite.parameters(), lr=1e-4)
-    t_s = timeit(lambda: our_step(small, opt_s, images, targets), repeat=3)
-    t_l = timeit(lambda: tv_step(lite, opt_l, images, targets, 192), repeat=3)
+    t_s, t_l = timeit_pair(lambda: our_step(small, opt_s, images, targets),
+                           lambda: tv_step(lite, opt_l, images, targets, 192), 3)
     lines.append(report(f"(d) small SSD training on CPU, batch {n}, 192 px", n / t_s, n / t_l,
                         "images/s", "torchvision ssdlite320_mobilenet_v3_large",
                         higher_is_better=True))

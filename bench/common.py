@@ -35,6 +35,20 @@ def timeit(fn: Callable[[], object], repeat: int = 5, warmup: int = 1, sync: boo
     return statistics.median(run() for _ in range(repeat))
 
 
+def timeit_pair(fa: Callable[[], object], fb: Callable[[], object], repeat: int = 5,
+                warmup: int = 1, sync: bool = False) -> tuple[float, float]:
+    """Median seconds of ``fa()`` and of ``fb()``, run alternately so that load from anything
+    else on the machine falls on both alike."""
+    ta, tb = [], []
+    for i in range(warmup + repeat):
+        a = timeit(fa, repeat=1, warmup=0, sync=sync)
+        b = timeit(fb, repeat=1, warmup=0, sync=sync)
+        if i >= warmup:
+            ta.append(a)
+            tb.append(b)
+    return statistics.median(ta), statistics.median(tb)
+
+
 def report(title: str, ours: float, reference: float, unit: str, ref_name: str,
            higher_is_better: bool = False) -> str:
     """``title: ours X unit, reference Y unit, speed ratio R`` (R > 1: ours is faster).
