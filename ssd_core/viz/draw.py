@@ -1,7 +1,8 @@
 """Pictures: boxes over images, training curves, precision/recall curves.
 
 Everything draws on a ``matplotlib.figure.Figure`` made without pyplot, so it works on a
-headless machine, in a training run and in a notebook alike (a Figure displays inline).
+headless machine, in a training run and in a notebook alike (a Figure displays inline once
+``%matplotlib inline`` has run, as the lessons do first).
 Boxes come in ``ssd_core``'s convention, xyxy in [0, 1]; they are scaled to the image here.
 """
 

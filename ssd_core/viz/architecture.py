@@ -1,0 +1,584 @@
+"""Lesson 2: the network and its default boxes.
+
+* :func:`layer_table` lists every layer of a real model with its output shape, parameters and
+  receptive field; :func:`plot_receptive_field` draws how the receptive field grows.
+* :func:`atrous_explorer`: a dilated (atrous, 空洞) 3x3 kernel and what it sees.
+* :func:`source_norms`: the size of the feature vectors on each source map, before and after
+  conv4_3's L2Norm.
+* :func:`default_box_explorer`: the scales of section 2.2 (s_min, s_max), the aspect ratios and
+  one source map, drawn over a sample photo, with the boxes counted per location, per map and
+  in total (8,732 at the paper's settings).
+* :func:`plot_box_schemes`: Faster R-CNN's anchors, YOLO's grid and SSD's default boxes side by
+  side.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Sequence
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from torch import nn
+
+from ..boxes import cxcywh_to_xyxy
+from ..config import SSDConfig
+from ..default_boxes import boxes_per_map, default_boxes
+from ._speed import OneThreadExplorer
+from .explorer import Impossible
+from .pictures import Picture, add_boxes, load_sample, sample_names
+
+__all__ = [
+    "LayerRow",
+    "layer_table",
+    "format_layer_table",
+    "plot_receptive_field",
+    "receptive_field_of_stack",
+    "AtrousExplorer",
+    "atrous_explorer",
+    "source_norms",
+    "plot_source_norms",
+    "SSD300_SOURCES",
+    "ratios_for",
+    "scales_table",
+    "DefaultBoxExplorer",
+    "default_box_explorer",
+    "box_scheme_counts",
+    "plot_box_schemes",
+]
+
+#: The source layers of SSD300, largest map first (section 2.1, Fig. 2).
+SSD300_SOURCES: tuple[str, ...] = ("conv4_3", "fc7", "conv8_2", "conv9_2", "conv10_2", "conv11_2")
+
+#: SSD300's aspect ratios per map (section 3.1: conv4_3, conv10_2 and conv11_2 omit 3 and 1/3).
+_SSD300_RATIOS: tuple[tuple[float, ...], ...] = ((2,), (2, 3), (2, 3), (2, 3), (2,), (2,))
+
+
+# ============================================================================ the layer table
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer of :func:`layer_table`: output ``[channels, size, size]`` for one image."""
+
+    name: str
+    kind: str
+    channels: int
+    size: int
+    params: int
+    stride: int
+    receptive_field: int
+    source: bool = False
+
+
+def _kind(m: nn.Module) -> str:
+    if isinstance(m, nn.Conv2d):
+        k, d, s = m.kernel_size[0], m.dilation[0], m.stride[0]
+        return f"conv {k}x{k}" + (f"/{s}" if s > 1 else "") + (f" dil {d}" if d > 1 else "")
+    if isinstance(m, nn.MaxPool2d):
+        k = m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0]
+        s = m.stride if isinstance(m.stride, int) else m.stride[0]
+        return f"maxpool {k}x{k}/{s}"
+    return type(m).__name__
+
+
+def layer_table(model: nn.Module, image_size: int | None = None) -> list[LayerRow]:
+    """Every convolution and pooling layer of an SSD, in the order the image meets them.
+
+    For each: output channels and map side, parameters (weights and biases, plus the BatchNorm
+    that follows a convolution in the small model), the network's stride and the receptive field
+    in input pixels; conv4_3's L2Norm gets its own row. The
+    geometry comes from :func:`ssd_core.models.walk_geometry` (no forward pass). The multibox
+    heads come last, one localisation and one confidence convolution per source.
+    """
+    from ..models.describe import LayerGeometry, walk_geometry
+
+    config = model.config
+    size = image_size or config.image_size
+    g = LayerGeometry(size=size, jump=1, receptive_field=1, channels=3)
+    rows: list[LayerRow] = []
+    source_names = list(model.source_names)
+    maps: list[LayerGeometry] = []
+    for k, stage in enumerate(model.stages()):
+        for name, m in stage.named_modules():
+            if list(m.children()):
+                continue
+            if isinstance(m, (nn.Conv2d, nn.MaxPool2d)):
+                g = walk_geometry([m], g)
+                rows.append(LayerRow(name.removesuffix(".conv"), _kind(m), g.channels, g.size,
+                                     sum(p.numel() for p in m.parameters()), g.jump,
+                                     g.receptive_field))
+            elif rows:
+                # BatchNorm's scale and shift belong to the convolution before it
+                rows[-1] = replace(rows[-1], params=rows[-1].params + sum(p.numel() for p in m.parameters()))
+        # the last layer of a stage is a source map; it goes by the source's name
+        rows[-1] = replace(rows[-1], name=source_names[k], source=True)
+        maps.append(g)
+    # L2Norm of the VGG base: a learned per-channel scale on conv4_3's predictions
+    l2 = getattr(getattr(model, "base", None), "l2norm", None)
+    if l2 is not None:
+        i = next(i for i, r in enumerate(rows) if r.name == source_names[0])
+        rows.insert(i + 1, replace(rows[i], name="l2norm", kind="L2Norm (scale from 20)",
+                                   params=sum(p.numel() for p in l2.parameters()), source=False))
+    for k, (name, g) in enumerate(zip(source_names, maps)):
+        for head, what in ((model.head.loc[k], "loc"), (model.head.conf[k], "conf")):
+            rf = g.receptive_field + (head.kernel_size[0] - 1) * g.jump
+            rows.append(LayerRow(f"{what} head on {name}", _kind(head), head.out_channels, g.size,
+                                 sum(p.numel() for p in head.parameters()), g.jump, rf))
+    return rows
+
+
+def format_layer_table(rows: Sequence[LayerRow]) -> str:
+    """The rows as aligned text, sources marked with ``*``, and the parameter total."""
+    head = ("layer", "kind", "output", "params", "stride", "receptive field")
+    body = [(("* " if r.source else "  ") + r.name, r.kind, f"{r.channels} x {r.size} x {r.size}",
+             f"{r.params:,}", str(r.stride), f"{r.receptive_field} px") for r in rows]
+    total = sum(r.params for r in rows)
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+    line = lambda cells: "  ".join(c.ljust(w) if i < 3 else c.rjust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([line(head), "-" * len(line(head)), *map(line, body),
+                      f"total parameters: {total:,}   (* = source map for predictions)"])
+
+
+def plot_receptive_field(rows: Sequence[LayerRow], image_size: int = 300) -> Figure:
+    """Receptive field (and stride) of every layer, with the image size for comparison."""
+    rows = [r for r in rows if "head" not in r.name]
+    fig = Figure(figsize=(9, 3.6))
+    ax = fig.add_subplot()
+    x = np.arange(len(rows))
+    ax.plot(x, [r.receptive_field for r in rows], "o-", ms=3, label="receptive field (px)")
+    ax.plot(x, [r.stride for r in rows], "s--", ms=3, label="stride (px between cells)")
+    ax.axhline(image_size, color="gray", ls=":", lw=1)
+    ax.text(0, image_size * 1.08, f"input {image_size} px", color="gray", fontsize=8)
+    for i, r in enumerate(rows):
+        if r.source:
+            ax.annotate(f"{r.name}\n{r.size}x{r.size}", (i, r.receptive_field), fontsize=7,
+                        xytext=(0, 8), textcoords="offset points", ha="center", color="tab:red")
+            ax.plot(i, r.receptive_field, "o", color="tab:red", ms=6)
+    ax.set_yscale("log")
+    ax.set_xticks(x, [r.name for r in rows], rotation=90, fontsize=6)
+    ax.set_ylabel("pixels of the input")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+# ============================================================================ atrous convolution
+
+
+def receptive_field_of_stack(dilation: int, layers: int, kernel: int = 3) -> int:
+    """Side of the window that ``layers`` stacked ``kernel x kernel`` convolutions with
+    ``dilation`` (stride 1) see: ``1 + layers * dilation * (kernel - 1)``."""
+    return 1 + layers * dilation * (kernel - 1)
+
+
+class AtrousExplorer(OneThreadExplorer):
+    """A 3x3 kernel with holes: the taps of one output cell and the window it sees."""
+
+    title = "Atrous (dilated) convolution, 空洞卷积"
+    figsize = (8.4, 4.2)
+
+    def __init__(self, dilation: int = 6, layers: int = 1, grid: int = 27):
+        self.grid = grid
+        super().__init__({
+            "dilation": widgets.IntSlider(value=dilation, min=1, max=8, description="dilation",
+                                          continuous_update=False),
+            "layers": widgets.IntSlider(value=layers, min=1, max=3, description="layers",
+                                        continuous_update=False),
+        }, note="fc6 of SSD is a 3x3 convolution with dilation 6 on the 19x19 map")
+
+    def compute(self, dilation, layers):
+        rf = receptive_field_of_stack(dilation, layers)
+        if rf > self.grid:
+            raise Impossible(f"{layers} layer(s) with dilation {dilation} see {rf}x{rf} cells, "
+                             f"more than the {self.grid}x{self.grid} grid drawn here: lower one.")
+        return {"dilation": dilation, "layers": layers, "kernel": "3x3",
+                "weights_per_channel_pair": 9 * layers, "receptive_field": rf,
+                "dense_kernel_same_view": f"{rf}x{rf}", "dense_weights": rf * rf}
+
+    def draw(self, fig, s):
+        n, d, L, rf = self.grid, s["dilation"], s["layers"], s["receptive_field"]
+        c = n // 2
+        ax1, ax2 = fig.subplots(1, 2)
+        for ax in (ax1, ax2):
+            ax.set_xlim(-0.5, n - 0.5)
+            ax.set_ylim(n - 0.5, -0.5)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            lines = [[(i - 0.5, -0.5), (i - 0.5, n - 0.5)] for i in range(n + 1)]
+            lines += [[(-0.5, i - 0.5), (n - 0.5, i - 0.5)] for i in range(n + 1)]
+            ax.add_collection(LineCollection(lines, colors="#ddd", linewidths=0.5))
+        # left: the 9 taps of the last layer, d cells apart
+        taps = [(c + dy * d, c + dx * d) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+        for y, x in taps:
+            ax1.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, color="tab:blue"))
+        half = d
+        ax1.add_patch(Rectangle((c - half - 0.5, c - half - 0.5), 2 * half + 1, 2 * half + 1,
+                                fill=False, ec="tab:blue", lw=1.5, ls="--"))
+        ax1.set_title(f"one layer: 9 taps, {d} apart\nspan {2 * d + 1}x{2 * d + 1}", fontsize=10)
+        # right: every input cell the output cell depends on after L layers
+        r = (rf - 1) // 2
+        offsets = {0}
+        for _ in range(L):
+            offsets = {o + k * d for o in offsets for k in (-1, 0, 1)}
+        for oy in offsets:
+            for ox in offsets:
+                ax2.add_patch(Rectangle((c + ox - 0.5, c + oy - 0.5), 1, 1, color="tab:orange"))
+        ax2.add_patch(Rectangle((c - r - 0.5, c - r - 0.5), rf, rf, fill=False, ec="tab:red", lw=2))
+        ax2.set_title(f"{L} layer(s): receptive field {rf}x{rf}\n"
+                      f"({9 * L} weights; a dense kernel would need {rf * rf})", fontsize=10)
+
+
+def atrous_explorer(**kwargs) -> AtrousExplorer:
+    """Move the dilation and the number of stacked layers; see the taps and the window (lesson 2)."""
+    return AtrousExplorer(**kwargs)
+
+
+# ============================================================================ L2Norm
+
+
+@torch.no_grad()
+def source_norms(model: nn.Module, images: torch.Tensor) -> list[dict[str, Any]]:
+    """Mean L2 norm of the channel vector at each location, per source map.
+
+    ``raw`` is the map as its layer computes it, ``seen`` the map the multibox head is given
+    (they differ only on conv4_3 of a VGG SSD, where L2Norm sits between them).
+    Returns one dict per source: ``name``, ``raw``, ``seen``, ``channels``, ``size``.
+    """
+    raw: list[torch.Tensor] = []
+    hooks = [stage.register_forward_hook(lambda _m, _i, out: raw.append(out))
+             for stage in model.stages()]
+    was_training = model.training
+    model.eval()
+    try:
+        seen = model.sources(images)
+    finally:
+        model.train(was_training)
+        for h in hooks:
+            h.remove()
+    out = []
+    for name, r, s in zip(model.source_names, raw, seen):
+        out.append({"name": name, "raw": float(r.norm(dim=1).mean()),
+                    "seen": float(s.norm(dim=1).mean()), "channels": int(s.shape[1]),
+                    "size": int(s.shape[-1])})
+    return out
+
+
+def plot_source_norms(norms: Sequence[dict]) -> Figure:
+    """Bars of :func:`source_norms`: each map's feature size, before and after L2Norm."""
+    fig = Figure(figsize=(7, 3.2))
+    ax = fig.add_subplot()
+    x = np.arange(len(norms))
+    ax.bar(x - 0.2, [n["raw"] for n in norms], 0.4, label="as computed")
+    ax.bar(x + 0.2, [n["seen"] for n in norms], 0.4, label="as the heads see it")
+    ax.set_xticks(x, [f"{n['name']}\n{n['size']}x{n['size']}" for n in norms], fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylabel("mean L2 norm per location")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return fig
+
+
+# ============================================================================ default boxes
+
+
+def ratios_for(two: bool, three: bool, three_everywhere: bool = False) -> tuple[tuple[float, ...], ...]:
+    """Aspect ratios per SSD300 map from the explorer's toggles.
+
+    ``two``: r = 2 (and 1/2) on every map; ``three``: r = 3 (and 1/3) where SSD300 uses it
+    (fc7, conv8_2, conv9_2), or on every map with ``three_everywhere``.
+    """
+    out = []
+    for base in _SSD300_RATIOS:
+        rs = []
+        if two:
+            rs.append(2.0)
+        if three and (three_everywhere or 3 in base):
+            rs.append(3.0)
+        out.append(tuple(rs))
+    return tuple(out)
+
+
+def scales_table(s_min: float = 0.2, s_max: float = 0.9) -> list[dict[str, Any]]:
+    """The scales of equation (4) next to the released SSD300's rounded sizes, map by map.
+
+    Each row: ``source``, ``map``, ``s_k`` and ``s_prime`` (``sqrt(s_k s_{k+1})``) from the
+    formula, ``orig_s_k`` and ``orig_s_prime`` from :meth:`SSDConfig.ssd300` (pixels / 300).
+    Raises ``ValueError`` when ``s_min >= s_max`` (from :meth:`SSDConfig.from_paper`).
+    """
+    paper = SSDConfig.from_paper(s_min, s_max)
+    orig = SSDConfig.ssd300()
+    rows = []
+    for k, name in enumerate(SSD300_SOURCES):
+        rows.append({
+            "source": name, "map": paper.feature_maps[k],
+            "s_k": paper.min_sizes[k] / paper.image_size,
+            "s_prime": math.sqrt(paper.min_sizes[k] * paper.max_sizes[k]) / paper.image_size,
+            "orig_s_k": orig.min_sizes[k] / orig.image_size,
+            "orig_s_prime": math.sqrt(orig.min_sizes[k] * orig.max_sizes[k]) / orig.image_size,
+        })
+    return rows
+
+
+def _location_box_names(ratios: Sequence[float]) -> list[str]:
+    names = ["1 (s_k)", "1 (s'_k)"]
+    for r in ratios:
+        names += [f"{r:g}", f"1/{r:g}"]
+    return names
+
+
+class DefaultBoxExplorer(OneThreadExplorer):
+    """Default boxes (默认框) of SSD300's six maps, from the formula of section 2.2.
+
+    The figure shows the boxes over a sample photo warped to 300x300; beside it an HTML table
+    (``self.table_html``) puts the formula's scales next to the released model's.
+    """
+
+    title = "Default boxes, 默认框"
+    figsize = (5.0, 5.0)
+
+    SHOW = ("one location", "all centres", "every box, all maps")
+
+    def __init__(self, photo: str = "chelsea", source: int = 2):
+        names = sample_names()
+        self.table: list[dict[str, Any]] = []
+        self.table_html = widgets.HTML()
+        super().__init__({
+            "scales": widgets.FloatRangeSlider(value=(0.2, 0.9), min=0.0, max=1.0, step=0.01,
+                                               description="s_min, s_max", readout_format=".2f",
+                                               continuous_update=False),
+            "source": widgets.Dropdown(
+                options=[(f"{f}x{f} {n}", k) for k, (n, f) in
+                         enumerate(zip(SSD300_SOURCES, SSDConfig.ssd300().feature_maps))],
+                value=source, description="source map"),
+            "ratio_2": widgets.ToggleButton(value=True, description="ratios 2, 1/2"),
+            "ratio_3": widgets.ToggleButton(value=True, description="ratios 3, 1/3"),
+            "three_everywhere": widgets.Checkbox(value=False, description="3, 1/3 on every map"),
+            "show": widgets.ToggleButtons(options=list(self.SHOW), value="one location",
+                                          description="show"),
+            "x": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="location x",
+                                     continuous_update=False),
+            "y": widgets.FloatSlider(value=0.4, min=0.0, max=1.0, step=0.01, description="location y",
+                                     continuous_update=False),
+            "photo": widgets.Dropdown(options=names, value=photo if photo in names else names[0],
+                                      description="photo"),
+        }, note="SSD300's six source maps; the photo is warped to 300x300 as the network sees it")
+        row = self.widget.children[1]
+        row.children = tuple(row.children) + (self.table_html,)
+
+    def compute(self, scales, source, ratio_2, ratio_3, three_everywhere, show, x, y, photo):
+        s_min, s_max = float(scales[0]), float(scales[1])
+        ratios = ratios_for(ratio_2, ratio_3, three_everywhere)
+        try:
+            config = SSDConfig.from_paper(s_min, s_max, aspect_ratios=ratios)
+            table = scales_table(s_min, s_max)
+        except ValueError as e:
+            self.table, self.table_html.value = [], ""
+            raise Impossible(str(e)) from None
+        per_map = boxes_per_map(config)                                      # [f*f*A, 4] each
+        total = int(default_boxes(config).shape[0])
+        f = config.feature_maps[source]
+        A = config.boxes_per_location[source]
+        col, row = min(f - 1, int(x * f)), min(f - 1, int(y * f))
+        boxes = per_map[source]
+        if show == "every box, all maps":
+            drawn = per_map
+        else:
+            i = (row * f + col) * A
+            drawn = [boxes[i:i + A]]
+        self._config, self._drawn = config, [cxcywh_to_xyxy(d) for d in drawn]
+        self._centres = boxes.reshape(f * f, A, 4)[:, 0, :2]
+        self._picture = load_sample(photo)
+        for k, r in enumerate(table):
+            r["boxes_per_location"] = config.boxes_per_location[k]
+            r["boxes"] = r["map"] ** 2 * config.boxes_per_location[k]
+        self.table = table
+        self.table_html.value = self._table_html(table, source, total, s_min, s_max)
+        state = {
+            "s_min": s_min, "s_max": s_max, "source": SSD300_SOURCES[source], "map": f"{f}x{f}",
+            "ratios": ",".join(f"{r:g}" for r in ratios[source]) or "none",
+            "boxes_per_location": A, "boxes_on_map": f * f * A, "total": total,
+            "s_k": table[source]["s_k"], "orig_s_k": table[source]["orig_s_k"], "show": show,
+            "drawn": int(sum(len(d) for d in drawn)),
+        }
+        if show != "every box, all maps":
+            state["cell"] = (col, row)
+        if show == "all centres":
+            state["centres"] = f * f
+        return state
+
+    @staticmethod
+    def _table_html(table, source, total, s_min, s_max) -> str:
+        head = ("k", "source", "map", "s<sub>k</sub>", "s'<sub>k</sub>", "released s<sub>k</sub>",
+                "released s'<sub>k</sub>", "boxes/loc", "boxes")
+        cells = "".join(f"<th style='padding:0 6px'>{h}</th>" for h in head)
+        body = []
+        for k, r in enumerate(table):
+            style = " style='background:#fff3b0'" if k == source else ""
+            vals = (k + 1, r["source"], f"{r['map']}x{r['map']}", f"{r['s_k']:.3f}",
+                    f"{r['s_prime']:.3f}", f"{r['orig_s_k']:.3f}", f"{r['orig_s_prime']:.3f}",
+                    r["boxes_per_location"], f"{r['boxes']:,}")
+            body.append(f"<tr{style}>" + "".join(f"<td style='padding:0 6px;text-align:right'>{v}</td>"
+                                                  for v in vals) + "</tr>")
+        body.append("<tr><td></td><td><b>total</b></td>" + "<td></td>" * 6
+                    + f"<td style='text-align:right'><b>{total:,}</b></td></tr>")
+        return (f"<div style='font-size:12px'><p>eq. 4: s<sub>k</sub> = {s_min:.2f} + "
+                f"({s_max:.2f} &minus; {s_min:.2f})(k &minus; 1)/5; s'<sub>k</sub> = "
+                "&radic;(s<sub>k</sub> s<sub>k+1</sub>), the extra square box</p>"
+                f"<table><tr>{cells}</tr>{''.join(body)}</table>"
+                "<p>released = the original SSD300's sizes in pixels / 300: conv4_3 gets 0.1<br>"
+                "(section 3.1), the other five maps 0.2 ... 0.88 in rounded steps.</p></div>")
+
+    def draw(self, fig, s):
+        S = self._config.image_size
+        k = SSD300_SOURCES.index(s["source"])
+        f = self._config.feature_maps[k]
+        if s["show"] == "every box, all maps":
+            self._draw_every_box(fig, s)
+            return
+        ax = fig.add_axes((0.01, 0.01, 0.98, 0.91))
+        self._photo_axes(ax, S)
+        step = S / f
+        col, row = s["cell"]
+        if s["show"] == "one location":
+            lines = [[(i * step, 0), (i * step, S)] for i in range(f + 1)]
+            lines += [[(0, i * step), (S, i * step)] for i in range(f + 1)]
+            ax.add_collection(LineCollection(lines, colors="white", linewidths=0.3, alpha=0.6))
+        else:
+            c = self._centres.numpy() * S
+            ax.plot(c[:, 0], c[:, 1], "o", ms=1.2 if f > 20 else 3, color="yellow", mec="black",
+                    mew=0.3)
+        ax.add_patch(Rectangle((col * step, row * step), step, step, color="yellow", alpha=0.8))
+        boxes_px = self._drawn[0].numpy() * S
+        colors = [f"C{i}" for i in range(len(boxes_px))]
+        add_boxes(ax, boxes_px, edgecolors=colors, linewidth=2.0)
+        for b, name, c in zip(boxes_px, _location_box_names(self._config.aspect_ratios[k]), colors):
+            ax.text(b[2], b[1], name, color=c, fontsize=7, va="bottom", ha="right")
+        if s["show"] == "one location":
+            title = f"{s['map']} {s['source']}, cell {s['cell']}: {s['boxes_per_location']} boxes"
+        else:
+            title = (f"{s['map']} {s['source']}: {f * f:,} centres x {s['boxes_per_location']}"
+                     f" = {s['boxes_on_map']:,} boxes")
+        fig.suptitle(f"{title}   (total {s['total']:,})", fontsize=10, y=0.985)
+
+    def _photo_axes(self, ax, S):
+        ax.imshow(self._picture.square_numpy(S), extent=(0, S, S, 0))
+        m = 0.2 * S
+        ax.set_xlim(-m, S + m)
+        ax.set_ylim(S + m, -m)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.add_patch(Rectangle((0, 0), S, S, fill=False, ec="black", lw=0.8))
+
+    def _draw_every_box(self, fig, s):
+        """Six small panels, one per map, every default box drawn (no photo: they would hide it)."""
+        S = self._config.image_size
+        axes = fig.subplots(2, 3, gridspec_kw=dict(left=0.01, right=0.99, bottom=0.01, top=0.88,
+                                                   wspace=0.04, hspace=0.15))
+        m = 0.2 * S
+        for i, (ax, d) in enumerate(zip(axes.flat, self._drawn)):
+            ax.add_patch(Rectangle((0, 0), S, S, fill=False, ec="black", lw=0.8))
+            add_boxes(ax, d.numpy() * S, edgecolors=f"C{i}", linewidth=0.5,
+                      alpha=0.25 if len(d) > 300 else 1.0)
+            ax.set_xlim(-m, S + m)
+            ax.set_ylim(S + m, -m)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_aspect("equal")
+            f = self._config.feature_maps[i]
+            ax.set_title(f"{f}x{f}: {len(d):,}", fontsize=8, pad=2)
+        fig.suptitle(f"every default box: {s['total']:,}", fontsize=10, y=0.985)
+
+
+def default_box_explorer(**kwargs) -> DefaultBoxExplorer:
+    """Scales, aspect ratios and maps of SSD300's default boxes over a photo (lesson 2)."""
+    return DefaultBoxExplorer(**kwargs)
+
+
+# ============================================================================ anchors vs grid
+
+
+def box_scheme_counts(image_hw: tuple[int, int] = (600, 1000)) -> dict[str, int]:
+    """How many boxes each detector considers per image.
+
+    * Faster R-CNN: 9 anchors (3 scales x 3 ratios) at every cell of its stride-16 conv5_3
+      map, ``ceil(H/16) ceil(W/16) 9`` (about 20,000 for 1000 x 600, as its paper says);
+    * YOLO: a 7x7 grid, 2 boxes per cell: 98;
+    * SSD300: 8,732 default boxes; SSD512: 24,564.
+    """
+    h, w = image_hw
+    return {"faster_rcnn": math.ceil(h / 16) * math.ceil(w / 16) * 9, "yolo": 7 * 7 * 2,
+            "ssd300": SSDConfig.ssd300().num_boxes, "ssd512": SSDConfig.ssd512().num_boxes}
+
+
+def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
+    """Three panels over one photo: Faster R-CNN's anchors at one location, YOLO's 7x7 grid,
+    SSD300's default boxes at one location of three of its maps."""
+    if isinstance(picture, str):
+        picture = load_sample(picture)
+    fig = Figure(figsize=(12, 4.3))
+    axes = fig.subplots(1, 3)
+    # Faster R-CNN: shorter side 600, stride 16, anchors of area 128^2, 256^2, 512^2
+    h, w = picture.hw
+    f = 600 / min(h, w)
+    H, W = round(h * f), round(w * f)
+    counts = box_scheme_counts((H, W))
+    ax = axes[0]
+    ax.imshow(_resized(picture, H, W), extent=(0, W, H, 0))
+    cy, cx = (H // 32) * 16 + 8, (W // 32) * 16 + 8
+    ys, xs = np.meshgrid(np.arange(8, H, 16), np.arange(8, W, 16), indexing="ij")
+    ax.plot(xs.ravel(), ys.ravel(), ",", color="white", alpha=0.6)
+    anchors = []
+    for area in (128, 256, 512):
+        for r in (0.5, 1.0, 2.0):                      # r = height / width
+            aw, ah = area / math.sqrt(r), area * math.sqrt(r)
+            anchors.append([cx - aw / 2, cy - ah / 2, cx + aw / 2, cy + ah / 2])
+    add_boxes(ax, np.array(anchors), edgecolors=[f"C{i // 3}" for i in range(9)], linewidth=1.5)
+    ax.set_title(f"Faster R-CNN: 9 anchors per location\n{H}x{W} input, stride 16: "
+                 f"{counts['faster_rcnn']:,} anchors", fontsize=9)
+    # YOLO: 448 x 448, 7 x 7 cells, 2 boxes each (no prior shapes)
+    ax = axes[1]
+    S = 448
+    ax.imshow(picture.square_numpy(S), extent=(0, S, S, 0))
+    step = S / 7
+    lines = [[(i * step, 0), (i * step, S)] for i in range(8)] + [[(0, i * step), (S, i * step)] for i in range(8)]
+    ax.add_collection(LineCollection(lines, colors="yellow", linewidths=1))
+    ax.add_patch(Rectangle((3 * step, 2 * step), step, step, color="yellow", alpha=0.35))
+    ax.set_title(f"YOLO: 7x7 grid on {S}x{S}, 2 boxes per cell\n"
+                 f"{counts['yolo']} boxes, shapes learned freely", fontsize=9)
+    # SSD300: one location on 38x38, 10x10 and 3x3
+    ax = axes[2]
+    S = 300
+    ax.imshow(picture.square_numpy(S), extent=(0, S, S, 0))
+    config = SSDConfig.ssd300()
+    per_map = boxes_per_map(config)
+    for k, color in ((0, "tab:red"), (2, "tab:green"), (4, "tab:blue")):
+        fk, A = config.feature_maps[k], config.boxes_per_location[k]
+        cell = (fk // 2) * fk + fk // 2
+        b = cxcywh_to_xyxy(per_map[k][cell * A:(cell + 1) * A]).numpy() * S
+        add_boxes(ax, b, edgecolors=color, linewidth=1.2)
+        ax.plot([], [], color=color, label=f"{fk}x{fk} ({SSD300_SOURCES[k]})")
+    ax.legend(fontsize=7, loc="lower left")
+    ax.set_title(f"SSD300: default boxes on 6 maps\n{counts['ssd300']:,} boxes, 4 or 6 per location",
+                 fontsize=9)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def _resized(picture: Picture, H: int, W: int) -> np.ndarray:
+    """``picture`` resized to ``H x W`` as ``[H, W, 3]`` floats."""
+    from torchvision.transforms.v2 import functional as TF
+
+    return TF.resize(picture.image, [H, W], antialias=True).permute(1, 2, 0).numpy() / 255.0

@@ -1,0 +1,175 @@
+"""Pictures for the explorers: the sample photos and shapes images, and boxes drawn in bulk.
+
+A :class:`Picture` is one image with its ground truth in the core's convention (xyxy in
+[0, 1]). The explorers of lessons 2 and 3 draw on it as SSD sees it: warped to the network's
+square input, which is what the default boxes are laid over.
+
+Many boxes at once (all 8,732 default boxes of SSD300) are drawn as one
+``PolyCollection``: a single artist, so the redraw stays fast and a test can count its paths.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from matplotlib.collections import PolyCollection
+from torchvision import tv_tensors
+from torchvision.transforms.v2 import functional as TF
+
+__all__ = [
+    "Picture",
+    "sample_names",
+    "load_sample",
+    "shapes_picture",
+    "box_vertices",
+    "add_boxes",
+    "picture_by_name",
+]
+
+
+_SQUARES: dict[tuple, np.ndarray] = {}
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image and its objects.
+
+    Attributes:
+        name: what the lessons call it ("chelsea", "shapes val 12").
+        image: ``uint8 [3, H, W]``.
+        boxes: ``[N, 4]`` xyxy in [0, 1] of the image.
+        labels: ``[N]`` int64, >= 1 (label k is ``class_names[k - 1]``).
+        class_names: names of labels 1, 2, ...
+    """
+
+    name: str
+    image: torch.Tensor
+    boxes: torch.Tensor
+    labels: torch.Tensor
+    class_names: tuple[str, ...]
+
+    @property
+    def hw(self) -> tuple[int, int]:
+        return int(self.image.shape[-2]), int(self.image.shape[-1])
+
+    def names(self) -> list[str]:
+        """The class name of every object."""
+        return [self.class_names[int(l) - 1] for l in self.labels]
+
+    def square(self, size: int) -> torch.Tensor:
+        """The image warped to ``size x size`` (SSD ignores the aspect ratio): ``float [3, S, S]``."""
+        image = TF.resize(self.image, [size, size], antialias=True)
+        return image.float().div_(255.0)
+
+    def square_numpy(self, size: int) -> np.ndarray:
+        """:meth:`square` as ``uint8 [S, S, 3]`` for ``imshow`` (kept: explorers redraw it often)."""
+        key = (self.name, size, self.image.data_ptr())
+        arr = _SQUARES.get(key)
+        if arr is None:
+            if len(_SQUARES) > 64:
+                _SQUARES.clear()
+            image = TF.resize(self.image, [size, size], antialias=True)
+            arr = _SQUARES[key] = image.permute(1, 2, 0).contiguous().numpy()
+        return arr
+
+    def target_px(self) -> dict:
+        """The target the data transforms take: pixel ``BoundingBoxes`` and labels."""
+        h, w = self.hw
+        scale = torch.tensor([w, h, w, h], dtype=torch.float32)
+        boxes = tv_tensors.BoundingBoxes(self.boxes * scale, format="XYXY", canvas_size=(h, w))
+        return {"boxes": boxes, "labels": self.labels.clone()}
+
+    def shrunk(self, max_side: int) -> "Picture":
+        """The same picture at most ``max_side`` pixels on its longer side (boxes are relative,
+        so they stay as they are)."""
+        h, w = self.hw
+        if max(h, w) <= max_side:
+            return self
+        f = max_side / max(h, w)
+        image = TF.resize(self.image, [max(1, round(h * f)), max(1, round(w * f))], antialias=True)
+        return Picture(self.name, image, self.boxes, self.labels, self.class_names)
+
+
+def sample_names() -> list[str]:
+    """The sample photos' names, in ``data/samples`` order."""
+    return list(_samples().keys())
+
+
+@functools.lru_cache(maxsize=1)
+def _samples() -> dict[str, int]:
+    from ..data import sample_dataset
+
+    ds = sample_dataset()
+    return {ds.annotation(i)["image_id"]: i for i in range(len(ds))}
+
+
+@functools.lru_cache(maxsize=16)
+def load_sample(name: str) -> Picture:
+    """One of the sample photos (``chelsea``, ``astronaut``, ``coins``, ...) with its boxes."""
+    from ..data import sample_dataset
+
+    index = _samples().get(name)
+    if index is None:
+        raise KeyError(f"no sample photo {name!r}; there are {sample_names()}")
+    ds = sample_dataset()
+    image, target = ds[index]
+    h, w = image.shape[-2:]
+    scale = torch.tensor([w, h, w, h], dtype=torch.float32)
+    boxes = target["boxes"].as_subclass(torch.Tensor).float() / scale
+    return Picture(name, image.as_subclass(torch.Tensor), boxes, target["labels"].clone(),
+                   tuple(ds.classes))
+
+
+@functools.lru_cache(maxsize=32)
+def shapes_picture(index: int, split: str = "val", image_size: int = 256, seed: int = 0) -> Picture:
+    """Image ``index`` of the shapes dataset, drawn in memory (nothing is written to disk).
+
+    The same arguments give the same picture as ``make_shapes(..., image_size, seed)`` writes
+    (before its JPEG compression).
+    """
+    from ..data.shapes import SHAPE_CLASSES, ShapesSpec, draw_shapes_image
+
+    spec = ShapesSpec(image_size=image_size, seed=seed)
+    pil, objects = draw_shapes_image(spec, split, index)
+    image = torch.from_numpy(np.asarray(pil).copy()).permute(2, 0, 1).contiguous()
+    if objects:
+        boxes = torch.tensor([o.box_px for o in objects], dtype=torch.float32) / image_size
+        labels = torch.tensor([SHAPE_CLASSES.index(o.name) + 1 for o in objects])
+    else:
+        boxes, labels = torch.zeros(0, 4), torch.zeros(0, dtype=torch.int64)
+    return Picture(f"shapes {split} {index}", image, boxes, labels, tuple(SHAPE_CLASSES))
+
+
+# ---------------------------------------------------------------------------- many boxes
+
+
+def box_vertices(boxes_px) -> np.ndarray:
+    """``[N, 4]`` xyxy -> ``[N, 4, 2]`` corners (top-left, top-right, bottom-right, bottom-left)."""
+    b = np.asarray(boxes_px, dtype=np.float64).reshape(-1, 4)
+    return np.stack([b[:, [0, 1]], b[:, [2, 1]], b[:, [2, 3]], b[:, [0, 3]]], axis=1)
+
+
+def add_boxes(ax, boxes_px, edgecolors="tab:blue", linewidth: float = 1.0, linestyle="-",
+              alpha: float | None = None, label: str | None = None, zorder: float = 2) -> PolyCollection:
+    """Draw ``[N, 4]`` pixel boxes as one ``PolyCollection`` (outlines only) and return it.
+
+    Above 100 boxes antialiasing is switched off: thin lines look the same and 8,732 boxes
+    draw several times faster.
+    """
+    verts = box_vertices(boxes_px)
+    coll = PolyCollection(verts, facecolors="none", edgecolors=edgecolors, linewidths=linewidth,
+                          linestyles=linestyle, antialiaseds=len(verts) <= 100, alpha=alpha,
+                          label=label, zorder=zorder)
+    ax.add_collection(coll)
+    return coll
+
+
+def picture_by_name(name: str) -> Picture:
+    """A sample photo by name (``"chelsea"``) or a shapes image as ``"shapes val 12"``."""
+    parts = name.split()
+    if len(parts) == 3 and parts[0] == "shapes" and parts[2].isdigit():
+        return shapes_picture(int(parts[2]), parts[1])
+    return load_sample(name)

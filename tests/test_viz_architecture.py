@@ -1,0 +1,229 @@
+"""Lesson 2's explorers and tables, checked against the paper's numbers, hand computation and
+torchvision's own default-box generator."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.collections import PolyCollection
+from torchvision.models.detection.anchor_utils import DefaultBoxGenerator
+from torchvision.models.detection.image_list import ImageList
+
+from ssd_core import SSDConfig
+from ssd_core.models import build_ssd
+from ssd_core.viz.architecture import (
+    atrous_explorer,
+    box_scheme_counts,
+    default_box_explorer,
+    format_layer_table,
+    layer_table,
+    plot_box_schemes,
+    plot_receptive_field,
+    plot_source_norms,
+    receptive_field_of_stack,
+    source_norms,
+)
+
+SSD300_RATIOS = [[2], [2, 3], [2, 3], [2, 3], [2], [2]]
+MAPS = (38, 19, 10, 5, 3, 1)
+
+
+def polys(fig):
+    return [c for ax in fig.axes for c in ax.collections if isinstance(c, PolyCollection)]
+
+
+def n_paths(fig):
+    return sum(len(c.get_paths()) for c in polys(fig))
+
+
+def torchvision_boxes(s_min=0.2, s_max=0.9, ratios=SSD300_RATIOS):
+    """SSD's default boxes from torchvision, xyxy pixels of a 300x300 image."""
+    gen = DefaultBoxGenerator(ratios, min_ratio=s_min, max_ratio=s_max, clip=False)
+    images = ImageList(torch.zeros(1, 3, 300, 300), [(300, 300)])
+    return gen(images, [torch.zeros(1, 1, f, f) for f in MAPS])[0]
+
+
+# ------------------------------------------------------------------ default-box explorer
+
+
+def test_paper_defaults_give_8732_boxes():
+    e = default_box_explorer()
+    s = e.state
+    assert (s["s_min"], s["s_max"]) == (0.2, 0.9)
+    assert s["total"] == 8732                                      # the paper's number
+    assert "total=8732" in e.state_line
+    # per map: 38^2*4, 19^2*6, 10^2*6, 5^2*6, 3^2*4, 1*4
+    assert [r["boxes"] for r in e.table] == [5776, 2166, 600, 150, 36, 4]
+    assert sum(r["boxes"] for r in e.table) == 8732
+    # eq. 4 with s_min 0.2, s_max 0.9, m = 6: steps of 0.14
+    assert [r["s_k"] for r in e.table] == pytest.approx([0.2, 0.34, 0.48, 0.62, 0.76, 0.9])
+    # the released SSD300: 30, 60, 111, 162, 213, 264 px of 300
+    assert [r["orig_s_k"] for r in e.table] == pytest.approx([0.1, 0.2, 0.37, 0.54, 0.71, 0.88])
+    assert e.table[0]["orig_s_prime"] == pytest.approx(math.sqrt(30 * 60) / 300)
+    assert "8,732" in e.table_html.value and "0.370" in e.table_html.value
+
+
+@pytest.mark.parametrize("source,cell", [(0, (19, 15)), (1, (3, 17)), (2, (5, 4)), (4, (1, 1))])
+def test_one_location_matches_torchvision(source, cell):
+    f = MAPS[source]
+    e = default_box_explorer()
+    x, y = (cell[0] + 0.5) / f, (cell[1] + 0.5) / f
+    s = e.set(source=source, x=x, y=y, show="one location")
+    assert s["cell"] == cell
+    A = 4 if source in (0, 4, 5) else 6
+    assert s["boxes_per_location"] == A and s["drawn"] == A
+    ref = torchvision_boxes()
+    start = sum(m * m * a for m, a in zip(MAPS[:source], (4, 6, 6, 6, 4, 4)))
+    i = start + (cell[1] * f + cell[0]) * A
+    expected = ref[i:i + A].numpy()                                 # [A, 4] xyxy px
+    coll = [c for c in polys(e.figure) if len(c.get_paths()) == A][0]
+    drawn = np.array([[p.vertices[:, 0].min(), p.vertices[:, 1].min(),
+                       p.vertices[:, 0].max(), p.vertices[:, 1].max()] for p in coll.get_paths()])
+    assert drawn == pytest.approx(expected, abs=1e-3)
+
+
+def test_square_box_by_hand():
+    # 10x10 map, cell (5, 4): centre (165, 135) px; s_3 = 0.48 -> a 144 px square
+    e = default_box_explorer()
+    e.set(source=2, x=0.55, y=0.45, show="one location")
+    coll = [c for c in polys(e.figure) if len(c.get_paths()) == 6][0]
+    v = coll.get_paths()[0].vertices
+    assert v[:, 0].min() == pytest.approx(165 - 72) and v[:, 0].max() == pytest.approx(165 + 72)
+    assert v[:, 1].min() == pytest.approx(135 - 72)
+
+
+def test_ratio_toggles_change_the_counts():
+    e = default_box_explorer()
+    s = e.set(ratio_2=False, ratio_3=False)
+    assert s["boxes_per_location"] == 2
+    assert s["total"] == 2 * sum(f * f for f in MAPS) == 3880
+    s = e.set(ratio_2=True, ratio_3=True, three_everywhere=True)
+    assert s["total"] == 6 * sum(f * f for f in MAPS) == 11640
+    s = e.set(three_everywhere=False, ratio_3=False)
+    assert s["total"] == 4 * sum(f * f for f in MAPS) == 7760
+    assert s["ratios"] == "2"
+
+
+def test_other_scales_follow_equation_4():
+    e = default_box_explorer()
+    e.set(scales=(0.1, 0.6))
+    assert [r["s_k"] for r in e.table] == pytest.approx([0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    assert e.state["total"] == 8732
+
+
+def test_every_box_draws_8732_rectangles_and_centres_1444():
+    e = default_box_explorer()
+    e.set(show="every box, all maps")
+    assert n_paths(e.figure) == 8732
+    assert sorted(len(c.get_paths()) for c in polys(e.figure)) == sorted([5776, 2166, 600, 150, 36, 4])
+    s = e.set(show="all centres", source=0)
+    assert s["centres"] == 1444
+    dots = [l for ax in e.figure.axes for l in ax.lines if len(l.get_xdata()) == 1444]
+    assert len(dots) == 1
+    assert dots[0].get_xdata().min() == pytest.approx(0.5 * 300 / 38)
+
+
+@pytest.mark.parametrize("scales,needle", [((0.5, 0.5), "must be smaller"), ((0.7, 0.7), "must be smaller"),
+                                           ((0.0, 0.9), "s_min must be > 0")])
+def test_impossible_scales_show_the_message(scales, needle):
+    e = default_box_explorer()
+    e.set(scales=scales)
+    assert e.state_line.startswith("state: error=") and needle in e.state_line
+    assert any(needle in t.get_text() for t in e.figure.texts)
+    e.set(scales=(0.2, 0.9))                                       # and it recovers
+    assert e.state["total"] == 8732
+
+
+# ------------------------------------------------------------------ the network
+
+
+@pytest.fixture(scope="module")
+def ssd300():
+    torch.manual_seed(0)
+    return build_ssd(SSDConfig.ssd300(), 21)
+
+
+def test_layer_table_by_hand(ssd300):
+    rows = {r.name: r for r in layer_table(ssd300)}
+    assert rows["conv1_1"].params == 3 * 64 * 9 + 64 == 1792
+    assert rows["fc6"].params == 512 * 1024 * 9 + 1024
+    assert rows["fc7"].params == 1024 * 1024 + 1024
+    names = [f"conv{s}_{i}" for s, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for i in range(1, n + 1)]
+    vgg_convs = [rows[n] for n in names]
+    assert len(vgg_convs) == 13 and sum(r.params for r in vgg_convs) == 14_714_688   # VGG16's convs
+    # receptive fields: conv4_3 sees 92 px (3x3 convs and 2x2 pools, by hand), fc6's dilation
+    # 6 adds 2 * 6 * 16 = 192 px to pool5's 228
+    assert rows["conv4_3"].receptive_field == 92
+    assert rows["pool5"].receptive_field == 228 and rows["fc6"].receptive_field == 420
+    sources = [r for r in layer_table(ssd300) if r.source]
+    assert [r.size for r in sources] == [38, 19, 10, 5, 3, 1]
+    assert [r.stride for r in sources] == [8, 16, 32, 64, 64, 64]
+    assert sum(r.params for r in layer_table(ssd300)) == sum(p.numel() for p in ssd300.parameters())
+    text = format_layer_table(layer_table(ssd300))
+    assert "conv4_3" in text and f"{sum(p.numel() for p in ssd300.parameters()):,}" in text
+    fig = plot_receptive_field(layer_table(ssd300))
+    assert len(fig.axes) == 1
+
+
+def test_source_norms_l2norm_gives_20(ssd300):
+    x = torch.rand(1, 3, 300, 300, generator=torch.Generator().manual_seed(0))
+    norms = source_norms(ssd300, x)
+    assert [n["name"] for n in norms] == ["conv4_3", "fc7", "conv8_2", "conv9_2", "conv10_2", "conv11_2"]
+    # L2Norm makes every location's vector unit length, times the initial scale 20 (section 3.1)
+    assert norms[0]["seen"] == pytest.approx(20.0, rel=1e-4)
+    raw = ssd300.base.to_conv4_3(ssd300.normalize(x)).norm(dim=1).mean().item()
+    assert norms[0]["raw"] == pytest.approx(raw, rel=1e-4)
+    for n in norms[1:]:
+        assert n["seen"] == pytest.approx(n["raw"])
+    assert len(plot_source_norms(norms).axes) == 1
+
+
+# ------------------------------------------------------------------ atrous convolution
+
+
+def footprint(dilation, layers):
+    """Input cells the centre output depends on, found by autograd (no formula)."""
+    n = 41
+    x = torch.zeros(1, 1, n, n, requires_grad=True)
+    y = x
+    for _ in range(layers):
+        conv = torch.nn.Conv2d(1, 1, 3, padding=dilation, dilation=dilation, bias=False)
+        torch.nn.init.ones_(conv.weight)
+        y = conv(y)
+    y[0, 0, n // 2, n // 2].backward()
+    return x.grad[0, 0] != 0
+
+
+@pytest.mark.parametrize("dilation,layers", [(1, 1), (2, 1), (6, 1), (2, 2), (1, 3), (4, 3)])
+def test_atrous_receptive_field_against_autograd(dilation, layers):
+    mask = footprint(dilation, layers)
+    ys, xs = mask.nonzero(as_tuple=True)
+    side = int(xs.max() - xs.min() + 1)
+    assert receptive_field_of_stack(dilation, layers) == side
+    e = atrous_explorer()
+    s = e.set(dilation=dilation, layers=layers)
+    assert s["receptive_field"] == side and f"receptive_field={side}" in e.state_line
+    # the right panel fills exactly the cells autograd found
+    right = e.figure.axes[1]
+    filled = [p for p in right.patches if p.get_fill()]
+    assert len(filled) == int(mask.sum())
+
+
+def test_atrous_impossible_when_the_window_is_larger_than_the_grid():
+    e = atrous_explorer()
+    e.set(dilation=8, layers=3)                                      # 49 > 27
+    assert "error=" in e.state_line and "49x49" in e.state_line
+
+
+# ------------------------------------------------------------------ anchors, grid, default boxes
+
+
+def test_box_scheme_counts():
+    c = box_scheme_counts((600, 1000))
+    assert c["faster_rcnn"] == 38 * 63 * 9 == 21546        # "roughly 20,000" in Faster R-CNN's paper
+    assert c["yolo"] == 98 and c["ssd300"] == 8732 and c["ssd512"] == 24564
+    fig = plot_box_schemes("astronaut")
+    assert len(fig.axes) == 3
+    assert sum(len(c.get_paths()) for c in fig.axes[0].collections if isinstance(c, PolyCollection)) == 9
+    assert sum(len(c.get_paths()) for c in fig.axes[2].collections if isinstance(c, PolyCollection)) == 4 + 6 + 4
