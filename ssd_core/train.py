@@ -37,7 +37,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Sampler
 
 from .boxes import encode
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, save_checkpoint
 from .config import SSDConfig
 from .evaluate import coco_map, evaluate_detections
 from .loss import multibox_loss
