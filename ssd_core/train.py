@@ -36,12 +36,10 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Sampler
 
-from .boxes import encode
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import SSDConfig
 from .evaluate import coco_map, evaluate_detections
 from .loss import multibox_loss
-from .matching import match
 
 __all__ = ["TrainSettings", "PRESETS", "train", "evaluate", "TrainingDiverged", "RunResult"]
 
@@ -336,7 +334,7 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
             it to simulate a kill; ``last.pt`` is saved as on Ctrl-C).
         **overrides: fields of :class:`TrainSettings`, e.g. ``epochs=3``.
     """
-    from .data import collate                # data and models sit beside train, not below it
+    from .data import batch_targets, collate   # data and models sit beside train, not below it
     from .models import build_ssd
 
     if settings is None:
@@ -442,11 +440,10 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
                 images = images.to(device, non_blocking=True)
                 if channels_last:
                     images = images.contiguous(memory_format=torch.channels_last)
-                m = match([t["boxes"] for t in targets], [t["labels"] for t in targets], priors)
-                loc_t = encode(m.boxes, priors, config.variances)          # [B, P, 4]
+                loc_t, labels = batch_targets(targets, priors, config.variances)  # [B, P, 4], [B, P]
                 with _autocast(device, amp):
                     loc, conf = net(images)
-                out = multibox_loss(loc.float(), conf.float(), loc_t, m.labels)
+                out = multibox_loss(loc.float(), conf.float(), loc_t, labels)
                 loss = out["loss"]
                 optimizer.zero_grad(set_to_none=True)
                 if not torch.isfinite(loss):

@@ -25,7 +25,7 @@ from ..matching import match
 from .architecture import SSD300_SOURCES
 from ._speed import OneThreadExplorer
 from .explorer import Impossible
-from .pictures import add_boxes, picture_by_name, sample_names
+from .pictures import add_boxes, picture_axes, picture_by_name, sample_names
 
 __all__ = ["MATCH_PICTURES", "MatchExplorer", "match_explorer", "source_ranges"]
 
@@ -97,12 +97,7 @@ class MatchExplorer(OneThreadExplorer):
         S = self.config.image_size
         pic, m = self._pic, self._m
         positive = m.labels > 0
-        ax = fig.add_axes((0.01, 0.02, 0.5, 0.88))
-        ax.imshow(pic.square_numpy(S), extent=(0, S, S, 0))
-        ax.set_xlim(-0.05 * S, 1.05 * S)
-        ax.set_ylim(1.05 * S, -0.05 * S)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax = picture_axes(fig, (0.01, 0.02, 0.5, 0.88), pic, S)
         cmap, norm = colormaps["viridis"], Normalize(0.0, 1.0)
         plain = positive & ~m.forced & self._shown
         order = torch.argsort(m.iou[plain])                                   # best on top

@@ -36,7 +36,7 @@ from ..loss import hard_negative_mining, multibox_loss
 from ..matching import match, match_and_encode
 from ._speed import OneThreadExplorer
 from .explorer import Impossible
-from .pictures import Picture, add_boxes, shapes_picture
+from .pictures import Picture, add_boxes, picture_axes, shapes_picture
 
 __all__ = [
     "BriefRun",
@@ -257,12 +257,7 @@ class MiningExplorer(OneThreadExplorer):
         S = self.model.config.image_size
         pic = self._pic
         priors = cxcywh_to_xyxy(self.model.priors)
-        ax = fig.add_axes((0.01, 0.03, 0.44, 0.86))
-        ax.imshow(pic.square_numpy(S), extent=(0, S, S, 0))
-        ax.set_xlim(-0.05 * S, 1.05 * S)
-        ax.set_ylim(1.05 * S, -0.05 * S)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax = picture_axes(fig, (0.01, 0.03, 0.44, 0.86), pic, S)
         if self._show_pos:
             add_boxes(ax, priors[self._pos].numpy() * S, edgecolors="lime", linewidth=1.0).set_gid("positives")
         add_boxes(ax, priors[self._mined].numpy() * S, edgecolors="red", linewidth=1.0).set_gid("mined")

@@ -173,3 +173,15 @@ def picture_by_name(name: str) -> Picture:
     if len(parts) == 3 and parts[0] == "shapes" and parts[2].isdigit():
         return shapes_picture(int(parts[2]), parts[1])
     return load_sample(name)
+
+
+def picture_axes(fig, rect, pic: Picture, size: int):
+    """An axes at ``rect`` showing ``pic`` resized to ``size`` x ``size`` pixels, with a 5 %
+    margin so boxes that stick out of the image stay visible, and no ticks."""
+    ax = fig.add_axes(rect)
+    ax.imshow(pic.square_numpy(size), extent=(0, size, size, 0))
+    ax.set_xlim(-0.05 * size, 1.05 * size)
+    ax.set_ylim(1.05 * size, -0.05 * size)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
