@@ -324,12 +324,16 @@ def _set_rng_state(state: dict) -> None:
 
 
 def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], None] | None = None,
-          stop_after: int | None = None, **overrides) -> RunResult:
+          on_step: Callable[[dict], None] | None = None, stop_after: int | None = None,
+          **overrides) -> RunResult:
     """Train an SSD. ``train()`` alone trains the small model on the shapes data.
 
     Args:
         settings: a :class:`TrainSettings`; by default the ``small`` preset.
-        callback: called with each epoch's metrics row (lesson 5 redraws its curve with it).
+        callback: called with each epoch's metrics row (the row of ``metrics.csv``).
+        on_step: called after every iteration with ``{"iteration", "total", "epoch", "loss",
+            "loc", "conf", "lr", "images_per_s"}`` (lesson 5 draws its live loss curve with it;
+            a skipped step reports ``nan`` losses).
         stop_after: stop as if interrupted after this many iterations of this call (tests use
             it to simulate a kill; ``last.pt`` is saved as on Ctrl-C).
         **overrides: fields of :class:`TrainSettings`, e.g. ``epochs=3``.
@@ -474,6 +478,13 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
                     bar.set_postfix(loss=f"{float(out['loss']):.3f}", loc=f"{float(out['loc']):.3f}",
                                     conf=f"{float(out['conf']):.3f}",
                                     lr=f"{scheduler.get_last_lr()[0]:.2e}", img_s=f"{rate:.1f}")
+                if on_step is not None and main:
+                    finite = bool(torch.isfinite(loss))
+                    on_step({"iteration": iteration, "total": total, "epoch": epoch + 1,
+                             **{k: float(out[k]) if finite else float("nan")
+                                for k in ("loss", "loc", "conf")},
+                             "lr": scheduler.get_last_lr()[0],
+                             "images_per_s": n_images / max(1e-9, time.perf_counter() - t0)})
                 if stop_after is not None and this_call >= stop_after:
                     raise KeyboardInterrupt
                 if iteration >= total:

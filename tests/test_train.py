@@ -71,6 +71,18 @@ def test_interrupted_and_resumed_equals_uninterrupted(shapes_root, tmp_path):
     assert not same_weights(full.model, other.model)
 
 
+def test_on_step_reports_every_iteration(shapes_root, tmp_path):
+    steps = []
+    result = train(tiny(shapes_root, tmp_path, name="s"), on_step=steps.append)
+    # 16 images, batch 8, 2 epochs: 4 iterations, numbered 1..4, two per epoch
+    assert [s["iteration"] for s in steps] == [1, 2, 3, 4]
+    assert [s["epoch"] for s in steps] == [1, 1, 2, 2] and {s["total"] for s in steps} == {4}
+    for row in result.history:   # the epoch row's loss is the mean of its steps' losses
+        mine = [s["loss"] for s in steps if s["epoch"] == row["epoch"]]
+        assert math.isclose(row["loss"], sum(mine) / len(mine), rel_tol=1e-6)
+        assert all(math.isclose(s["loss"], s["loc"] + s["conf"], rel_tol=1e-5) for s in steps)
+
+
 def test_run_folder_contents(shapes_root, tmp_path):
     result = train(tiny(shapes_root, tmp_path, name="r", epochs=1))
     run = tmp_path / "r"
