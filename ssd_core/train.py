@@ -333,7 +333,7 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
         callback: called with each epoch's metrics row (the row of ``metrics.csv``).
         on_step: called after every iteration with ``{"iteration", "total", "epoch", "loss",
             "loc", "conf", "lr", "images_per_s"}`` (lesson 5 draws its live loss curve with it;
-            a skipped step reports ``nan`` losses).
+            a skipped step reports its non-finite loss).
         stop_after: stop as if interrupted after this many iterations of this call (tests use
             it to simulate a kill; ``last.pt`` is saved as on Ctrl-C).
         **overrides: fields of :class:`TrainSettings`, e.g. ``epochs=3``.
@@ -472,19 +472,17 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
                 step_in_epoch += 1
                 this_call += 1
                 n_images += images.shape[0] * world
-                if bar is not None:
+                if (bar is not None or on_step is not None) and main:
+                    now = {k: out[k].item() for k in ("loss", "loc", "conf")}
                     rate = n_images / max(1e-9, time.perf_counter() - t0)
+                    lr_now = scheduler.get_last_lr()[0]
+                if bar is not None:
                     bar.update(1)
-                    bar.set_postfix(loss=f"{float(out['loss']):.3f}", loc=f"{float(out['loc']):.3f}",
-                                    conf=f"{float(out['conf']):.3f}",
-                                    lr=f"{scheduler.get_last_lr()[0]:.2e}", img_s=f"{rate:.1f}")
+                    bar.set_postfix(loss=f"{now['loss']:.3f}", loc=f"{now['loc']:.3f}",
+                                    conf=f"{now['conf']:.3f}", lr=f"{lr_now:.2e}", img_s=f"{rate:.1f}")
                 if on_step is not None and main:
-                    finite = bool(torch.isfinite(loss))
-                    on_step({"iteration": iteration, "total": total, "epoch": epoch + 1,
-                             **{k: float(out[k]) if finite else float("nan")
-                                for k in ("loss", "loc", "conf")},
-                             "lr": scheduler.get_last_lr()[0],
-                             "images_per_s": n_images / max(1e-9, time.perf_counter() - t0)})
+                    on_step({"iteration": iteration, "total": total, "epoch": epoch + 1, **now,
+                             "lr": lr_now, "images_per_s": rate})
                 if stop_after is not None and this_call >= stop_after:
                     raise KeyboardInterrupt
                 if iteration >= total:
