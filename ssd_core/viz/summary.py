@@ -10,18 +10,22 @@
   ("e" + a combining accent) still counts one.
 
 :func:`summary_box` shows a text area under the bilingual prompt; the count below it updates
-as the student types. Exporting the text is the homework tools' job (``ssd_core.viz.homework``).
+as the student types, and a button saves the text to ``homework/`` (:func:`export_summary`, which
+writes through :mod:`ssd_core.viz.homework`: a new file every time, written atomically).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
 import unicodedata
 from html import escape
+from pathlib import Path
 
 import ipywidgets as widgets
 
 __all__ = ["count_characters", "SUMMARY_PROMPT_EN", "SUMMARY_PROMPT_ZH", "MIN_CHARACTERS",
-           "SummaryBox", "summary_box"]
+           "SummaryBox", "summary_box", "summary_file_text", "export_summary"]
 
 #: The course asks for at least this many characters (:func:`count_characters`).
 MIN_CHARACTERS = 100
@@ -49,19 +53,84 @@ def count_characters(text: str) -> int:
     return sum(not ch.isspace() for ch in unicodedata.normalize("NFC", text))
 
 
-class SummaryBox:
-    """A text area with the bilingual prompt above and the live count below."""
+def summary_file_text(text: str, student: str | None = None, when: _dt.datetime | None = None,
+                      lesson: int = 2, min_chars: int = MIN_CHARACTERS) -> str:
+    """What :func:`export_summary` writes: a header (course, lesson, student, date, version,
+    the character count), a rule, then the text as typed."""
+    from .homework import caption_lines
 
-    def __init__(self, value: str = "", min_chars: int = MIN_CHARACTERS):
+    n = count_characters(text)
+    header = caption_lines(lesson, student, when, with_device=False)
+    verdict = "enough" if n >= min_chars else f"{min_chars - n} short of the {min_chars} asked"
+    header.append(f"characters: {n} ({verdict}; whitespace does not count)")
+    return "\n".join(header) + "\n" + "-" * 60 + "\n" + text.rstrip("\n") + "\n"
+
+
+def export_summary(text, student: str | None = None, *, lesson: int = 2, name: str = "summary",
+                   folder: str | os.PathLike | None = None, when: _dt.datetime | None = None,
+                   min_chars: int = MIN_CHARACTERS, quiet: bool = False) -> Path:
+    """Save the summary (a string or a :class:`SummaryBox`) as
+    ``homework/lesson02_summary_<date-time>.txt`` (UTF-8) and return the path.
+
+    An empty summary is refused; a short one is saved with a note. Earlier files are never
+    overwritten.
+    """
+    from .homework import write_homework_file
+
+    if isinstance(text, SummaryBox):
+        text = text.value
+    if not isinstance(text, str):
+        raise TypeError(f"export_summary: give the text or the summary box, not a {type(text).__name__}")
+    if count_characters(text) == 0:
+        raise ValueError("the summary is empty: write it in the box first (at least "
+                         f"{min_chars} characters), then save. 总结为空：请先在文本框中写好再保存。")
+    when = when or _dt.datetime.now()
+    body = summary_file_text(text, student, when, lesson, min_chars)
+    path = write_homework_file(body.encode("utf-8"), lesson, name, ".txt", when, folder)
+    if not quiet:
+        n = count_characters(text)
+        print(f"saved {path} ({n} characters)" + ("" if n >= min_chars else
+              f"; note: the homework asks for at least {min_chars}"))
+    return path
+
+
+class SummaryBox:
+    """A text area with the bilingual prompt above, the live count and a save button below."""
+
+    def __init__(self, value: str = "", min_chars: int = MIN_CHARACTERS,
+                 student: str | None = None, folder: str | os.PathLike | None = None):
         self.min_chars = min_chars
+        self.student = student
+        self.folder = folder
+        self.saved: list[Path] = []
         self.text = widgets.Textarea(value=value, placeholder="SSD ...",
                                      layout=widgets.Layout(width="95%", height="220px"))
         self.count_html = widgets.HTML()
         self.text.observe(lambda _change: self._update(), names="value")
         prompt = widgets.HTML(f"<p><b>Homework.</b> {escape(SUMMARY_PROMPT_EN)}</p>"
                               f"<p><b>作业。</b>{escape(SUMMARY_PROMPT_ZH)}</p>")
-        self.widget = widgets.VBox([prompt, self.text, self.count_html])
+        self.save_button = widgets.Button(description="Save to homework/ 保存", icon="save",
+                                          layout=widgets.Layout(width="auto"))
+        self.save_status = widgets.HTML()
+        self.save_button.on_click(lambda _b: self._save_clicked())
+        self.widget = widgets.VBox([prompt, self.text, self.count_html,
+                                    widgets.HBox([self.save_button, self.save_status])])
         self._update()
+
+    def export(self, student: str | None = None, **kwargs) -> Path:
+        """Save the text now (:func:`export_summary`); returns the new file's path."""
+        kwargs.setdefault("folder", self.folder)
+        path = export_summary(self.value, student if student is not None else self.student,
+                              min_chars=self.min_chars, **kwargs)
+        self.saved.append(path)
+        self.save_status.value = f"<span style='color:green'>saved {escape(str(path))}</span>"
+        return path
+
+    def _save_clicked(self) -> None:
+        try:
+            self.export(quiet=True)
+        except (ValueError, OSError) as e:       # empty text, a folder we cannot write to
+            self.save_status.value = f"<span style='color:#b00'>{escape(str(e))}</span>"
 
     @property
     def value(self) -> str:
@@ -90,6 +159,8 @@ class SummaryBox:
         display(self.widget)
 
 
-def summary_box(value: str = "", min_chars: int = MIN_CHARACTERS) -> SummaryBox:
-    """The summary homework's text area with its live character count (lesson 2)."""
-    return SummaryBox(value, min_chars)
+def summary_box(value: str = "", min_chars: int = MIN_CHARACTERS, student: str | None = None,
+                folder: str | os.PathLike | None = None) -> SummaryBox:
+    """The summary homework's text area with its live character count and a button that saves
+    it to ``homework/`` (lesson 2)."""
+    return SummaryBox(value, min_chars, student, folder)

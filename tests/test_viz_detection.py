@@ -1,0 +1,274 @@
+"""Lesson 5's tools: the detection explorer and the upload detector on a model whose outputs
+are set by hand, the VOC "found" rule, the live loss curve, the settings choice, the ablation."""
+
+import datetime as dt
+import io
+import math
+
+import pytest
+import torch
+from matplotlib.patches import Rectangle
+from PIL import Image
+from torch import nn
+
+from ssd_core.config import SSDConfig
+from ssd_core.viz.detection import (LiveLossPlot, ablation_table, choose_settings, compare_runs,
+                                    count_found, detection_explorer, read_upload, running_mean,
+                                    upload_detector)
+
+# Three default boxes (cx, cy, w, h). A and B overlap with IoU 0.036 / 0.044 = 0.818; C is apart.
+PRIORS = torch.tensor([[0.30, 0.30, 0.2, 0.2],
+                       [0.32, 0.30, 0.2, 0.2],
+                       [0.70, 0.70, 0.2, 0.2]])
+# Softmax probabilities (background, class 1, class 2) of each default box.
+PROBS = torch.tensor([[0.1, 0.8, 0.1],       # A: class 1 at 0.8
+                      [0.3, 0.6, 0.1],       # B: class 1 at 0.6
+                      [0.4, 0.1, 0.5]])      # C: class 2 at 0.5
+CLASSES = ("disc", "block")
+
+
+class FakeSSD(nn.Module):
+    """Predicts zero offsets (boxes = default boxes) and the class probabilities above,
+    whatever the image; counts its forward passes."""
+
+    def __init__(self):
+        super().__init__()
+        self.config = SSDConfig("fake", 64, (1,), (64,), (12.8,), (12.8,), ((),))
+        self.num_classes = 3
+        self.register_buffer("priors", PRIORS.clone())
+        self.bias = nn.Parameter(torch.zeros(()))
+        self.calls = 0
+
+    def forward(self, images):
+        self.calls += 1
+        B = images.shape[0]
+        assert images.shape[1:] == (3, 64, 64) and images.dtype == torch.float32
+        loc = torch.zeros(B, 3, 4) + 0 * self.bias
+        conf = PROBS.log().expand(B, 3, 3).clone()
+        return loc, conf
+
+
+class TinyDataset:
+    """Two 80 x 60 images; image 0 has a class-1 object at A and a class-2 object at C,
+    image 1 only a difficult class-1 object at A."""
+
+    classes = CLASSES
+
+    def __len__(self):
+        return 2
+
+    def load_image(self, i):
+        return torch.full((3, 60, 80), 100 + 50 * i, dtype=torch.uint8)
+
+    def annotation(self, i):
+        scale = torch.tensor([80.0, 60.0, 80.0, 60.0])
+        a = torch.tensor([0.2, 0.2, 0.4, 0.4]) * scale
+        c = torch.tensor([0.6, 0.6, 0.8, 0.8]) * scale
+        if i == 0:
+            return {"boxes": torch.stack([a, c]), "labels": torch.tensor([1, 2]),
+                    "difficult": torch.tensor([False, False]), "image_id": "img0"}
+        return {"boxes": a[None], "labels": torch.tensor([1]), "difficult": torch.tensor([True]),
+                "image_id": "img1"}
+
+
+def rectangles(fig):
+    return [p for ax in fig.axes for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def solid(fig):
+    return [r for r in rectangles(fig) if r.get_linestyle() == "-"]
+
+
+def dashed(fig):
+    return [r for r in rectangles(fig) if r.get_linestyle() == "--"]
+
+
+# ------------------------------------------------------------------ detection explorer
+
+
+@pytest.mark.parametrize("score, nms, detections, found, candidates", [
+    (0.4, 0.45, 2, 2, 3),     # A (0.8) suppresses B (IoU 0.82 > 0.45); C (class 2, 0.5) stays
+    (0.4, 0.90, 3, 2, 3),     # B survives NMS at 0.9 (0.82 < 0.9): a duplicate of object 1
+    (0.55, 0.45, 1, 1, 2),    # C (0.5) is below the score; A alone
+    (0.85, 0.45, 0, 0, 0),    # nothing scores above 0.85
+])
+def test_detection_explorer_by_hand(score, nms, detections, found, candidates):
+    model = FakeSSD()
+    e = detection_explorer(model, TinyDataset(), max_images=None)
+    s = e.set(score=score, nms=nms, image=0)
+    assert (s["detections"], s["found"], s["objects"], s["candidates"]) == (detections, found, 2, candidates)
+    assert f"detections={detections}" in e.state_line and e.state_line.startswith("state: image=0")
+    assert len(solid(e.figure)) == detections and len(dashed(e.figure)) == 2
+    if detections:
+        # the best detection is A, drawn in image pixels: x from 0.2 * 80 = 16 to 0.4 * 80 = 32
+        xs = sorted(r.get_x() for r in solid(e.figure))
+        assert xs[0] == pytest.approx(16.0, abs=1e-4)
+
+
+def test_detection_explorer_runs_the_network_once_per_image():
+    model = FakeSSD()
+    e = detection_explorer(model, TinyDataset(), max_images=None)
+    for score in (0.1, 0.3, 0.5):
+        e.set(score=score)
+    assert model.calls == 1
+    s = e.set(image=1, score=0.4, truth=False)
+    assert model.calls == 2
+    # the only object of image 1 is difficult: it does not count, and it is not drawn now
+    assert (s["objects"], s["found"]) == (0, 0) and dashed(e.figure) == []
+    e.set(image=0)
+    assert model.calls == 2 and e.controls["image"].max == 1
+
+
+def test_detection_explorer_refuses_an_empty_dataset():
+    class Empty(TinyDataset):
+        def __len__(self):
+            return 0
+
+    with pytest.raises(ValueError, match="no images"):
+        detection_explorer(FakeSSD(), Empty())
+
+
+def test_count_found_follows_the_voc_rule():
+    truth = {"boxes": torch.tensor([[0.0, 0.0, 0.5, 0.5], [0.5, 0.5, 1.0, 1.0], [0.0, 0.5, 0.5, 1.0]]),
+             "labels": torch.tensor([1, 1, 2]), "difficult": torch.tensor([False, False, True])}
+    dets = {"boxes": torch.tensor([[0.0, 0.0, 0.5, 0.5],      # object 0: found
+                                   [0.0, 0.0, 0.5, 0.5],      # duplicate of object 0
+                                   [0.5, 0.5, 1.0, 0.9],      # object 1, IoU 0.8: found
+                                   [0.0, 0.5, 0.5, 1.0],      # object 2 is difficult
+                                   [0.5, 0.5, 1.0, 1.0]]),    # right place, wrong class
+            "scores": torch.tensor([0.9, 0.8, 0.7, 0.6, 0.5]),
+            "labels": torch.tensor([1, 1, 1, 2, 2])}
+    assert count_found(dets, truth) == 2
+    # IoU 0.8 is enough at 0.5, not at 0.85
+    assert count_found(dets, truth, iou_threshold=0.85) == 1
+
+
+# ------------------------------------------------------------------ uploads
+
+
+def png_bytes(w=40, h=30, color=(10, 200, 30)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def upload_value(name, data):
+    return ({"name": name, "type": "", "size": len(data), "content": memoryview(data),
+             "last_modified": dt.datetime(2024, 1, 1)},)
+
+
+def test_read_upload_reads_images_and_names_bad_files():
+    (name, im), = read_upload(upload_value("me.png", png_bytes()))
+    assert name == "me.png" and im.size == (40, 30) and im.mode == "RGB"
+    # ipywidgets 7's form: {name: {"content": bytes}}
+    (name, im), = read_upload({"old.png": {"content": png_bytes(5, 6)}})
+    assert name == "old.png" and im.size == (5, 6)
+    with pytest.raises(ValueError, match="no file uploaded yet"):
+        read_upload(())
+    with pytest.raises(ValueError, match="'notes.txt' is not an image.*JPEG or PNG"):
+        read_upload(upload_value("notes.txt", b"my notes, not a photo"))
+    with pytest.raises(ValueError, match="'empty.jpg' is empty"):
+        read_upload(upload_value("empty.jpg", b""))
+    with pytest.raises(ValueError, match="'cut.png' is not an image"):
+        read_upload(upload_value("cut.png", png_bytes()[:30]))       # a truncated PNG
+
+
+def test_upload_detector_on_a_photo_a_file_and_garbage(tmp_path):
+    model = FakeSSD()
+    d = upload_detector(model, CLASSES)
+    assert d.state == {"file": "none", "detections": 0} and solid(d.figure) == []
+    d.controls["upload"].value = upload_value("drawing.png", png_bytes(100, 50))
+    s = d.state
+    assert (s["file"], s["size"], s["detections"], s["classes"]) == ("drawing.png", "100x50", 2, "block,disc")
+    assert len(solid(d.figure)) == 2
+    d.set(nms=0.9)
+    assert d.state["detections"] == 3 and model.calls == 1          # thresholds only: no new forward
+    path = tmp_path / "photo.png"
+    path.write_bytes(png_bytes(20, 20))
+    s = d.open(path)
+    assert s["file"] == "photo.png" and s["size"] == "20x20" and model.calls == 2
+    bad = tmp_path / "readme.md"
+    bad.write_text("# not a photo")
+    s = d.open(bad)
+    assert "error" in s and "'readme.md' is not an image" in s["error"]
+    assert 'state: error="' in d.state_line
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        d.open(tmp_path / "missing.jpg")
+
+
+# ------------------------------------------------------------------ live curve
+
+
+def test_running_mean_by_hand():
+    assert running_mean([4.0, 2.0, 6.0, 8.0], 2) == pytest.approx([4.0, 3.0, 4.0, 7.0])
+    out = running_mean([1.0, float("nan"), 3.0], 3)
+    assert out == pytest.approx([1.0, 1.0, 2.0])
+
+
+def test_live_plot_redraws_at_most_once_per_interval():
+    now = [0.0]
+    live = LiveLossPlot(interval=1.0, smooth=2, clock=lambda: now[0], display=False)
+    rows = [(0.0, 4.0), (0.3, 2.0), (0.6, 6.0), (1.1, 8.0), (1.5, 5.0)]
+    for i, (t, loss) in enumerate(rows, start=1):
+        now[0] = t
+        live.on_step({"iteration": i, "total": 10, "epoch": 1, "loss": loss, "loc": 1.0,
+                      "conf": loss - 1.0, "lr": 1e-3, "images_per_s": 5.0})
+    assert live.redraws == 2                                  # at t = 0 and t = 1.1
+    now[0] = 1.6
+    live.on_epoch({"epoch": 1, "loss": 5.0, "map07": 0.25, "map_area": 0.3})
+    assert live.redraws == 3
+    fig = live.figure
+    lines = {l.get_gid(): l for ax in fig.axes for l in ax.lines}
+    assert list(lines["loss_raw"].get_ydata()) == [4.0, 2.0, 6.0, 8.0, 5.0]
+    assert list(lines["loss"].get_ydata()) == pytest.approx([4.0, 3.0, 4.0, 7.0, 6.5])
+    assert list(lines["map07"].get_ydata()) == [0.25]
+    assert live.state_line == "state: iteration=5 total=10 epoch=1 loss=5.000 map07=0.250"
+
+
+# ------------------------------------------------------------------ settings
+
+
+def test_choose_settings(tmp_path):
+    voc = tmp_path / "with_voc"
+    (voc / "VOCdevkit" / "VOC2007").mkdir(parents=True)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    s, why = choose_settings(device="cpu", quick=False, data_dir=empty, workdir=tmp_path)
+    assert (s.preset, s.dataset, s.device) == ("small", "shapes", "cpu")
+    assert any("shapes" in w for w in why) and s.run_dir == str(tmp_path / "runs")
+    s, why = choose_settings(device="cuda", quick=False, data_dir=voc, workdir=tmp_path)
+    assert (s.preset, s.dataset, s.model) == ("ssd300-voc", "voc", "ssd300")
+    assert any("paper" in w for w in why)
+    s, _ = choose_settings(device="cpu", quick=False, data_dir=voc, workdir=tmp_path)
+    assert (s.preset, s.dataset) == ("small", "voc")
+    s, _ = choose_settings(device="cuda", quick=False, data_dir=empty, workdir=tmp_path)
+    assert (s.preset, s.dataset) == ("small", "shapes")
+    s, _ = choose_settings("small", "shapes", device="cpu", augment=False, quick=False,
+                           data_dir=voc, workdir=tmp_path)
+    assert (s.preset, s.dataset, s.augment) == ("small", "shapes", False) and "-noaug-" in s.name
+    s, _ = choose_settings(device="cpu", augmentation={"zoom_out": False}, quick=False,
+                           data_dir=empty, workdir=tmp_path)
+    assert s.augment and s.augmentation == {"zoom_out": False} and "zoom_outoff" in s.name
+
+
+def test_quick_settings_stay_in_the_work_folder(tmp_path):
+    s, why = choose_settings(device="cpu", quick=True, workdir=tmp_path)
+    assert (s.preset, s.dataset, s.epochs, s.iterations) == ("small", "shapes", 1, None)
+    assert s.data_dir.startswith(str(tmp_path)) and s.run_dir.startswith(str(tmp_path))
+    assert s.shapes_train + s.shapes_val <= 64 and "QUICK" in why[0]
+
+
+# ------------------------------------------------------------------ ablation
+
+
+def test_ablation_table_and_plot():
+    on = [{"epoch": 1, "loss": 9.0, "map07": 0.1}, {"epoch": 2, "loss": 7.0, "map07": 0.3}]
+    off = [{"epoch": 1, "loss": 8.0, "map07": 0.2}, {"epoch": 2, "loss": 5.0, "map07": ""}]
+    table = ablation_table({"augmentation on": on, "augmentation off": off}).splitlines()
+    assert table[1].split()[-4:] == ["2", "7.000", "0.300", "0.300"]
+    assert table[2].split()[-4:] == ["2", "5.000", "0.200", "0.200"]     # last evaluated epoch
+    fig = compare_runs({"on": on, "off": off})
+    lines = {l.get_gid(): l for ax in fig.axes for l in ax.lines}
+    assert list(lines["loss:off"].get_ydata()) == [8.0, 5.0]
+    assert list(lines["map:off"].get_xdata()) == [1.0]
+    assert math.isclose(lines["map:on"].get_ydata()[1], 0.3)

@@ -1,0 +1,213 @@
+"""Lesson 4's helpers: the two maps (files and names exist, nothing missing), shape traces
+against the paper's numbers and hand-computed cases, and one batch traced from file to loss."""
+
+import importlib
+import math
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+import ssd_core as ssd
+from ssd_core.viz import walkthrough as wt
+from ssd_core.viz.homework import training_stages
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# ------------------------------------------------------------------ the maps
+
+
+def test_paper_map_names_real_files_and_names():
+    for row in wt.PAPER_MAP:
+        path = REPO / row.module
+        assert path.is_file(), row.module
+        module = importlib.import_module(row.module.removesuffix(".py").replace("/", "."))
+        for name in row.names:
+            assert hasattr(module, name), f"{row.module} has no {name}"
+            # the name is defined in that file, not just imported there
+            text = path.read_text()
+            assert re.search(rf"^\s*(def|class) {name}\b|^{name}\s*[:=]", text, re.M), (row.module, name)
+
+
+def test_paper_map_misses_no_module_of_the_core():
+    listed = {row.module for row in wt.PAPER_MAP}
+    core = {p.relative_to(REPO).as_posix() for p in (REPO / "ssd_core").rglob("*.py")
+            if p.name not in ("__init__.py", "__main__.py") and "viz" not in p.parts}
+    assert core - listed == set(), "add these modules to walkthrough.PAPER_MAP"
+
+
+def test_paper_map_links_resolve_from_the_lessons_folder():
+    md = wt.paper_map_markdown()
+    links = re.findall(r"\]\((\.\./[^)]+)\)", md)
+    assert len(links) == len(wt.PAPER_MAP)
+    for link in links:
+        assert (REPO / "lessons" / link).resolve().is_file(), link
+
+
+def test_tf_port_map():
+    files = {r.tf_file for r in wt.TF_PORT}
+    for required in ("nets/ssd_vgg_300.py", "nets/ssd_common.py",
+                     "preprocessing/ssd_vgg_preprocessing.py"):
+        assert required in files
+    for row in wt.TF_PORT:
+        obj = wt.resolve(row.ours)
+        assert obj is not None and row.note
+    md = wt.tf_port_markdown()
+    for link in re.findall(r"\]\((\.\./[^)]+)\)", md):
+        assert (REPO / "lessons" / link).resolve().is_file(), link
+    with pytest.raises(AttributeError):
+        wt.resolve("loss.no_such_function")
+
+
+def test_lesson_4_shows_both_maps_as_they_are_now():
+    nb = nbformat.read(str(REPO / "lessons" / "04_code_walkthrough.ipynb"), as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert wt.paper_map_markdown() in text, "rebuild lesson 4: PAPER_MAP changed"
+    assert wt.tf_port_markdown() in text, "rebuild lesson 4: TF_PORT changed"
+
+
+# ------------------------------------------------------------------ source
+
+
+def test_show_source_finds_the_real_lines():
+    view = wt.show_source(ssd.hard_negative_mining, docstring=False)
+    lines = (REPO / "ssd_core" / "loss.py").read_text().splitlines()
+    def_line = next(i for i, l in enumerate(lines, start=1) if l.startswith("def hard_negative_mining"))
+    assert view.first_line == def_line and view.path == "ssd_core/loss.py"
+    assert "argsort" in view.source and "Pick, per image" not in view.source
+    assert "Pick, per image" in wt.show_source(ssd.hard_negative_mining).source
+    assert view._repr_markdown_().startswith("**`hard_negative_mining`** in `ssd_core/loss.py`")
+
+
+# ------------------------------------------------------------------ traces
+
+
+def test_shape_of_by_hand():
+    assert wt.shape_of(torch.zeros(2, 3)) == "[2, 3]"
+    assert wt.shape_of([torch.zeros(3, 4), torch.zeros(1, 4)]) == "[3, 4] + [1, 4]"
+    assert wt.shape_of(torch.tensor(2.5)) == "2.5"
+
+
+def test_trace_network_on_ssd300_gives_the_papers_shapes():
+    torch.manual_seed(0)
+    model = ssd.build_ssd(ssd.SSDConfig.ssd300(), num_classes=21).eval()
+    trace, loc, conf = wt.trace_network(model, torch.rand(1, 3, 300, 300), keep=True)
+    shapes = trace.shapes
+    # Fig. 2 of the paper: the six source maps of SSD300
+    expected = {"conv4_3": (1, 512, 38, 38), "fc7": (1, 1024, 19, 19), "conv8_2": (1, 512, 10, 10),
+                "conv9_2": (1, 256, 5, 5), "conv10_2": (1, 256, 3, 3), "conv11_2": (1, 256, 1, 1)}
+    for name, shape in expected.items():
+        step = next(s for s in shapes if s.endswith(name) and not s.startswith("head"))
+        assert shapes[step] == shape, name
+    # boxes per location 4, 6, 6, 6, 4, 4: loc channels 4 x that, conf channels 21 x that
+    for name, boxes, side in zip(expected, (4, 6, 6, 6, 4, 4), (38, 19, 10, 5, 3, 1)):
+        assert shapes[f"head.loc on {name}"] == (1, 4 * boxes, side, side)
+        assert shapes[f"head.conf on {name}"] == (1, 21 * boxes, side, side)
+    assert loc.shape == (1, 8732, 4) and conf.shape == (1, 8732, 21)
+    assert 38 * 38 * 4 + 19 * 19 * 6 + 10 * 10 * 6 + 5 * 5 * 6 + 3 * 3 * 4 + 4 == 8732
+    assert "5776" in str(trace) and "-> [1, 4, 21]" in str(trace)
+    # L2Norm: every location's 512-vector has length 20 (the initial scale), whatever came in
+    seen = trace.find("l2norm")
+    assert seen.norm(dim=1).flatten() == pytest.approx(torch.full((38 * 38,), 20.0), rel=1e-4)
+    with pytest.raises(KeyError, match="no kept step"):
+        trace.find("nothing like this")
+
+
+def test_trace_labels_by_hand():
+    priors = torch.tensor([[0.50, 0.5, 0.2, 0.2],      # the object itself: IoU 1
+                           [0.55, 0.5, 0.2, 0.2],      # IoU 0.03 / 0.05 = 0.6: positive
+                           [0.10, 0.1, 0.1, 0.1]])     # far away: background
+    targets = [{"boxes": torch.tensor([[0.4, 0.4, 0.6, 0.6]]), "labels": torch.tensor([3])}]
+    trace, loc_t, labels, m = wt.trace_labels(targets, priors)
+    assert labels.tolist() == [[3, 3, 0]]
+    # centre offset of prior 1: (0.5 - 0.55) / (0.2 * 0.1) = -2.5; sizes equal: log 1 / 0.2 = 0
+    assert loc_t[0, 0].tolist() == pytest.approx([0, 0, 0, 0], abs=1e-6)
+    assert loc_t[0, 1].tolist() == pytest.approx([-2.5, 0, 0, 0], abs=1e-5)
+    text = str(trace)
+    assert "positives per image [2], by step 1 only [0]" in text
+    assert "best IoU per object 1.00" in text
+    assert trace.stages == ["match", "encode"]
+
+
+def test_trace_loss_by_hand():
+    # one image, three default boxes, two classes (background, 1)
+    labels = torch.tensor([[1, 0, 0]])
+    loc = torch.zeros(1, 3, 4)
+    loc_t = torch.tensor([[[2.0, 0, 0, 0], [9.0, 9, 9, 9], [9.0, 9, 9, 9]]])   # negatives' targets are ignored
+    conf = torch.tensor([[[0.0, 0.0],       # positive: -log(1/2)
+                          [0.0, 0.0],       # negative, loss log 2 = 0.693: the hardest
+                          [2.0, 0.0]]])     # negative, loss log(1 + e^-2) = 0.127
+    trace, parts = wt.trace_loss(loc, conf, loc_t, labels, neg_pos_ratio=1)
+    smooth_l1 = 2.0 - 0.5                    # |x| - 0.5 for |x| >= 1
+    assert float(parts["loc"]) == pytest.approx(smooth_l1)
+    assert float(parts["conf"]) == pytest.approx(2 * math.log(2), rel=1e-5)
+    assert float(parts["loss"]) == pytest.approx(smooth_l1 + 2 * math.log(2), rel=1e-5)
+    assert parts["negatives"].tolist() == [[False, True, False]]
+    assert "N = 1 matched default boxes" in str(trace) and "per image [1]" in str(trace)
+    # with ratio 3, both negatives (only two exist)
+    _, parts3 = wt.trace_loss(loc, conf, loc_t, labels, neg_pos_ratio=3)
+    assert float(parts3["conf"]) == pytest.approx(2 * math.log(2) + math.log(1 + math.exp(-2)), rel=1e-5)
+
+
+def test_trace_batch_follows_the_training_stages_and_gives_training_loss():
+    from ssd_core.data import SSDAugmentation, batch_targets, collate
+    from ssd_core.viz.mining import small_model
+
+    samples = ssd.sample_dataset()
+    index = {samples.annotation(i)["image_id"]: i for i in range(len(samples))}
+    pick = [index["coffee"], index["chelsea"]]
+    model = small_model(num_classes=len(samples.classes) + 1).eval()
+    bt = wt.trace_batch(samples, pick, model, seed=5)
+    order = [s.key for s in training_stages()]
+    assert bt.trace.stages == [k for k in order if k in bt.trace.stages]
+    assert bt.trace.stages[:2] == ["read", "photometric"] and bt.trace.stages[-1] == "mining"
+    S = model.config.image_size
+    assert bt.images.shape == (2, 3, S, S) and bt.loc.shape == (2, len(model.priors), 4)
+    # the same batch built here directly: augmentation seeds 5 and 6, collate, match, loss
+    aug = SSDAugmentation(S)
+    direct = [aug(samples.load_image(i), samples.annotation(i), seed=5 + k) for k, i in enumerate(pick)]
+    images, targets = collate(direct)
+    loc_t, labels = batch_targets(targets, model.priors)
+    with torch.no_grad():
+        loc, conf = model(images)
+    assert torch.equal(images, bt.images) and torch.equal(labels, bt.labels)
+    ref = ssd.multibox_loss(loc, conf, loc_t, labels)
+    assert float(bt.loss["loss"]) == pytest.approx(float(ref["loss"]), rel=1e-5)
+    assert bt.image_ids == ["coffee", "chelsea"]
+    fig = wt.plot_batch(bt)
+    pos = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "positives0"][0]
+    assert len(pos.get_paths()) == int((labels[0] > 0).sum())
+
+
+# ------------------------------------------------------------------ data pictures
+
+
+def test_folder_tree_by_hand(tmp_path):
+    root = tmp_path / "toy"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    for n in ("a", "b", "c", "d"):
+        (root / "Annotations" / f"{n}.xml").write_text("x")
+    (root / "ImageSets" / "Main" / "train.txt").write_text("a\n")
+    (root / "classes.txt").write_text("cat\n")
+    assert wt.folder_tree(root) == "\n".join([
+        "toy/",
+        "    Annotations/  (4 files)",
+        "        a.xml, b.xml, c.xml, ...",
+        "    ImageSets/",
+        "        Main/  (1 file)",
+        "            train.txt",
+        "    classes.txt",
+    ])
+
+
+def test_plot_pictures_puts_boxes_in_pixels():
+    image = torch.zeros(3, 20, 40, dtype=torch.uint8)
+    fig = wt.plot_pictures([(image, torch.tensor([[1.0, 2.0, 11.0, 7.0]]), "toy")])
+    boxes = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "boxes0"][0]
+    corners = boxes.get_paths()[0].vertices[:4]
+    assert corners.min(axis=0).tolist() == [1.0, 2.0] and corners.max(axis=0).tolist() == [11.0, 7.0]
+    assert "40 x 20 px, 1 box(es)" in fig.axes[0].get_title()
