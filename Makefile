@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test env bench clean
+.PHONY: lab test env bench clean chromium
 
 env: $(STAMP)
 
@@ -25,8 +25,35 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ARGS) lessons/
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# tests/test_browser.py opens the lessons in the system's chromium (Debian's package; nothing
+# downloads a browser). Installed here when missing and we may (root, or sudo without a
+# password); when it cannot be, the log below says why and the browser test fails with it.
+CHROMIUM_LOG := artifacts/chromium-install.log
+APT_CHROMIUM := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+chromium:
+	@if [ -n "$$SSD_COURSE_CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then \
+	  rm -f $(CHROMIUM_LOG); \
+	else \
+	  mkdir -p $(dir $(CHROMIUM_LOG)); \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else sudo=no; fi; \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "no apt-get here (not Debian/Ubuntu)" > $(CHROMIUM_LOG); \
+	  elif [ "$$sudo" = no ]; then \
+	    echo "not root, and sudo asks for a password: cannot run apt-get" > $(CHROMIUM_LOG); \
+	  else \
+	    echo "installing chromium for the browser test: $$sudo $(APT_CHROMIUM)"; \
+	    { $$sudo $(APT_CHROMIUM) || { $$sudo apt-get update -q && $$sudo $(APT_CHROMIUM); }; } \
+	      > $(CHROMIUM_LOG) 2>&1 && rm -f $(CHROMIUM_LOG); \
+	  fi; \
+	  if [ -f $(CHROMIUM_LOG) ]; then \
+	    echo "chromium could not be installed (see $(CHROMIUM_LOG)); tests/test_browser.py will fail"; \
+	  fi; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

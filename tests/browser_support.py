@@ -1,0 +1,374 @@
+"""What the browser test (tests/test_browser.py) needs around it: Debian's chromium, a private
+JupyterLab server on 127.0.0.1, and the JavaScript that reads the lessons' widgets in the page.
+
+Nothing here touches the user's Jupyter state: the server gets its own config, data, runtime,
+settings and workspace folders under a temporary directory, and is stopped (with its kernels,
+one process group) when the ``with`` block ends, failed or not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ROOT / "lessons"
+
+#: Written by ``make test`` when it could not install chromium (see the Makefile).
+INSTALL_LOG = ROOT / "artifacts" / "chromium-install.log"
+
+HOW_TO_INSTALL = (
+    "Install it with `sudo apt-get install -y chromium` (Debian; `make test` does this by itself "
+    "when run as root or with password-less sudo), or point SSD_COURSE_CHROMIUM at a "
+    "Chromium/Chrome binary. The browser test does not download a browser."
+)
+
+
+def artifacts_dir() -> Path:
+    """Screenshots and timings go here: ``$SSD_COURSE_ARTIFACTS``, else ``artifacts/``."""
+    path = Path(os.environ.get("SSD_COURSE_ARTIFACTS") or ROOT / "artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def find_chromium() -> str:
+    """The chromium binary, or an ``AssertionError`` saying it could not be installed and how."""
+    wanted = os.environ.get("SSD_COURSE_CHROMIUM")
+    candidates = [wanted] if wanted else ["chromium", "chromium-browser"]
+    for name in candidates:
+        path = shutil.which(name)
+        if path:
+            return path
+    reason = ""
+    if INSTALL_LOG.exists():
+        tail = INSTALL_LOG.read_text(errors="replace").strip().splitlines()[-8:]
+        reason = "\n`make test` tried to install it and failed; the end of its log " \
+                 f"({INSTALL_LOG}):\n    " + "\n    ".join(tail)
+    raise AssertionError(
+        f"chromium could not be installed or found ({' or '.join(candidates)} is not on PATH), "
+        f"so the lessons cannot be checked in a browser. {HOW_TO_INSTALL}{reason}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+#: JupyterLab user settings for the test: every cell stays in the page (no windowing, so the
+#: DOM holds every output), and no news or update pop-up covers the notebook.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false", "checkForUpdates": False},
+}
+
+
+@dataclass
+class Lab:
+    """A running JupyterLab server; ``url(path)`` adds the token."""
+
+    port: int
+    token: str
+    root_dir: Path
+    process: subprocess.Popen
+    log_path: Path
+    started_s: float = 0.0
+    children: dict[int, int] = field(default_factory=dict)   # pid -> start time
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}?token={self.token}"
+
+    def api(self, path: str, method: str = "GET"):
+        req = urllib.request.Request(f"{self.base}/api/{path.lstrip('/')}", method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return ""
+        return "\n".join(lines[-n:])
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel (a lesson's kernel holds its model and a CPU thread)."""
+        try:
+            for k in self.api("kernels"):
+                self.api(f"kernels/{k['id']}", method="DELETE")
+        except (OSError, urllib.error.URLError, ValueError):
+            pass
+
+
+def start_lab(workdir: Path, lessons: list[Path], env_extra: dict[str, str] | None = None,
+              ready_timeout: float = 120.0) -> Lab:
+    """Copy ``lessons`` into ``workdir/root`` and start JupyterLab on them; wait until it answers.
+
+    The server runs in its own process group (its kernels too), so :func:`stop_lab` stops all
+    of them at once. ``SSD_COURSE_QUICK=1`` is in the environment; the kernels inherit it.
+    """
+    root = workdir / "root"
+    root.mkdir(parents=True)
+    for nb in lessons:
+        shutil.copy2(nb, root / nb.name)
+    dirs = {name: workdir / name for name in ("config", "data", "runtime", "settings",
+                                              "workspaces", "ipython")}
+    for d in dirs.values():
+        d.mkdir()
+    for name, value in LAB_SETTINGS.items():
+        plugin, file = name.rsplit("/", 1)
+        (dirs["settings"] / plugin).mkdir(parents=True, exist_ok=True)
+        (dirs["settings"] / plugin / file).write_text(json.dumps(value))
+
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JUPYTER", "JPY_", "IPYTHON"))}
+    env.update({
+        "SSD_COURSE_QUICK": "1",
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_DATA_DIR": str(dirs["data"]),
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+        "IPYTHONDIR": str(dirs["ipython"]),
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update(env_extra or {})
+    port, token = free_port(), secrets.token_hex(16)
+    args = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={dirs['settings']}",
+        f"--LabApp.workspaces_dir={dirs['workspaces']}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    log_path = workdir / "jupyterlab.log"
+    log = open(log_path, "wb")
+    process = subprocess.Popen(args, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    log.close()
+    lab = Lab(port=port, token=token, root_dir=root, process=process, log_path=log_path)
+    t0 = time.perf_counter()
+    while True:
+        if process.poll() is not None:
+            tail = lab.log_tail()
+            stop_lab(lab)
+            raise RuntimeError(f"JupyterLab exited with code {process.returncode}:\n{tail}")
+        try:
+            lab.api("status")
+            break
+        except (OSError, urllib.error.URLError, ValueError):
+            pass
+        if time.perf_counter() - t0 > ready_timeout:
+            tail = lab.log_tail()
+            stop_lab(lab)
+            raise RuntimeError(f"JupyterLab did not answer within {ready_timeout:.0f} s:\n{tail}")
+        time.sleep(0.25)
+    lab.started_s = time.perf_counter() - t0
+    return lab
+
+
+def _proc_stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, start time) of a live process, read from /proc; None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()   # after "pid (name) "
+    return int(fields[1]), int(fields[19])
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """Every live descendant of ``pid`` as {pid: start time} (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    starts: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        info = _proc_stat(int(entry.name))
+        if info:
+            children.setdefault(info[0], []).append(int(entry.name))
+            starts[int(entry.name)] = info[1]
+    found, todo = {}, [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found[child] = starts[child]
+                todo.append(child)
+    return found
+
+
+def remember_children(lab: Lab) -> None:
+    """Note the server's kernels now: they run in sessions of their own (jupyter_client starts
+    them so), so stopping the server's process group alone would not stop them."""
+    lab.children.update(descendants(lab.process.pid))
+
+
+def stop_lab(lab: Lab, grace: float = 10.0) -> None:
+    """Stop the server and every process it started: its kernels first through the API, then
+    the server's process group, then any kernel still alive (SIGKILL)."""
+    if lab.process.poll() is None:
+        remember_children(lab)
+        lab.shutdown_kernels()
+        remember_children(lab)
+    try:
+        os.killpg(lab.process.pid, signal.SIGTERM)   # start_new_session: pgid == pid
+    except ProcessLookupError:
+        pass
+    try:
+        lab.process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(lab.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    lab.process.wait(timeout=grace)
+    for pid, start in lab.children.items():
+        info = _proc_stat(pid)
+        if info and info[1] == start:          # the same process, not a reused pid
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+# ------------------------------------------------------------------ in the page
+
+#: Every explorer in the open notebook. An explorer is found by what it shows, not by its
+#: class: an ``Output`` widget whose text is a ``state:`` line, inside the smallest widget box
+#: that also holds an image and a slider. Each one gets ``data-bt-explorer=<index>``.
+FIND_EXPLORERS = r"""
+() => {
+  const found = [];
+  const lines = [...document.querySelectorAll('.jp-NotebookPanel .widget-output pre')]
+    .filter(pre => pre.textContent.trim().startsWith('state:'));
+  for (const pre of lines) {
+    const out = pre.closest('.widget-output');
+    const cell = pre.closest('.jp-Cell');
+    let root = out.parentElement;
+    while (root && root !== cell &&
+           !(root.querySelector('img.widget-image') && root.querySelector('.widget-slider'))) {
+      root = root.parentElement;
+    }
+    const index = found.length;
+    const prompt = cell ? cell.querySelector('.jp-InputPrompt') : null;
+    const cellIndex = cell ? [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell')].indexOf(cell) : -1;
+    const entry = {index, cell: cellIndex, prompt: prompt ? prompt.textContent.trim() : '',
+                   state: pre.textContent.trim(), complete: !!root && root !== cell};
+    if (entry.complete) {
+      out.setAttribute('data-bt-state', index);
+      root.setAttribute('data-bt-explorer', index);
+      const title = root.querySelector('.widget-html-content');
+      entry.title = title ? title.textContent.trim().slice(0, 80) : '';
+      entry.sliders = [...root.querySelectorAll('.widget-slider')].map(s => {
+        const label = s.querySelector('.widget-label');
+        return label ? label.textContent.trim() : '';
+      });
+    }
+    found.push(entry);
+  }
+  return found;
+}
+"""
+
+#: The current ``state:`` line and a hash of the current figure's bytes of one explorer.
+READ_EXPLORER = r"""
+async (index) => {
+  const root = document.querySelector(`[data-bt-explorer="${index}"]`);
+  const out = document.querySelector(`[data-bt-state="${index}"]`);
+  if (!root || !out) return null;
+  const pre = [...out.querySelectorAll('pre')].map(p => p.textContent.trim())
+    .filter(t => t.startsWith('state:'));
+  const img = root.querySelector('img.widget-image');
+  let hash = null, size = 0;
+  if (img && img.src) {
+    try {
+      const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+      let h = 2166136261;
+      for (let i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 16777619) >>> 0; }
+      hash = h.toString(16);
+      size = bytes.length;
+    } catch (e) { hash = null; }   // the blob was just replaced: read again
+  }
+  return {state: pre.length === 1 ? pre[0] : pre.join(' | '), lines: pre.length, hash, size,
+          width: img ? img.naturalWidth : 0};
+}
+"""
+
+#: Outputs that failed to show (the messages JupyterLab and ipywidgets put in their place), and
+#: every traceback in the notebook.
+FIND_ERRORS = r"""
+() => {
+  const bad = [];
+  const outputs = document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output');
+  for (const o of outputs) {
+    const text = o.textContent || '';
+    const cell = o.closest('.jp-Cell');
+    const prompt = cell ? (cell.querySelector('.jp-InputPrompt') || {}).textContent : '';
+    for (const needle of ['Error displaying widget', 'Error rendering output',
+                          'Traceback (most recent call last)']) {
+      if (text.includes(needle) && !o.querySelector('.jp-OutputArea-output')) {
+        bad.push({prompt: (prompt || '').trim(), needle, text: text.trim().slice(0, 1500)});
+      }
+    }
+  }
+  // ipywidgets 8 shows a widget whose model or view cannot be created as a red box,
+  // "Click to show javascript error." (the error itself is in the box, hidden).
+  for (const w of document.querySelectorAll('.jp-NotebookPanel .jupyter-widgets-error-widget')) {
+    const cell = w.closest('.jp-Cell');
+    const prompt = cell ? (cell.querySelector('.jp-InputPrompt') || {}).textContent : '';
+    bad.push({prompt: (prompt || '').trim(), needle: 'broken widget (Click to show javascript error.)',
+              text: (w.textContent || '').trim().slice(0, 1500)});
+  }
+  return bad;
+}
+"""
+
+#: The input prompts of the code cells: "[3]:" ran, "[*]:" queued or running, "[ ]:" not run.
+PROMPTS = r"""
+() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
+        .map(p => p.textContent.trim())
+"""
+
+#: One handle of the ``n``-th slider of explorer ``index``, with its value and range.
+SLIDER = r"""
+([index, n]) => {
+  const root = document.querySelector(`[data-bt-explorer="${index}"]`);
+  const slider = root ? root.querySelectorAll('.widget-slider')[n] : null;
+  const handle = slider ? slider.querySelector('.noUi-handle') : null;
+  if (!handle) return null;
+  const readout = slider.querySelector('.widget-readout');
+  const target = slider.querySelector('.noUi-target');
+  return {now: parseFloat(handle.getAttribute('aria-valuenow')),
+          max: parseFloat(handle.getAttribute('aria-valuemax')),
+          min: parseFloat(handle.getAttribute('aria-valuemin')),
+          disabled: !!(target && target.hasAttribute('disabled')),
+          readout: readout ? readout.textContent.trim() : ''};
+}
+"""
+
+#: What the lesson wrote to stderr (warnings a student sees in red), for the artifacts.
+STDERR = r"""
+() => [...document.querySelectorAll(
+          '.jp-NotebookPanel .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+        .map(o => o.textContent.trim().slice(0, 500))
+"""

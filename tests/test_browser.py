@@ -1,0 +1,300 @@
+"""The lessons in a real browser: JupyterLab in Debian's chromium, driven by Playwright.
+
+Headless execution (nbval) runs every cell but never renders a widget, so it cannot see what a
+student sees when a widget breaks: "Error displaying widget" in place of an explorer, or a slider
+that moves and redraws nothing. This test opens each lesson in JupyterLab, runs all cells with
+``SSD_COURSE_QUICK=1`` (Run > Run All Cells, as a student would), and checks that
+
+* every code cell ran, and no output shows "Error displaying widget", ipywidgets' broken-widget
+  box ("Click to show javascript error."), "Error rendering output" or a Python traceback;
+* every explorer (every widget that prints a ``state:`` line) renders its figure and its line,
+  and no default setting is an error;
+* pressing an arrow key on one of its sliders changes both its ``state:`` line and its figure.
+
+It saves ``artifacts/<lesson>.png`` (the notebook after the checks, its first 15,000 px),
+``artifacts/<lesson>-explorers.json`` (each explorer, the key it pressed, the state lines before
+and after, what the lesson wrote to stderr) and ``artifacts/browser-timings.json``. The browser is the system's chromium, never a download;
+``make test`` installs it on Debian, and without it this test fails and says how to install it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import browser_support as bs
+
+LESSON_FILES = sorted(bs.LESSONS.glob("0*.ipynb"))
+
+#: Seconds a lesson may take to run all its cells (lesson 5 trains a small model).
+RUN_TIMEOUT = float(os.environ.get("SSD_COURSE_BROWSER_TIMEOUT", "300"))
+#: Seconds an explorer may take to redraw after a key press (median is ~0.15 s here).
+REDRAW_TIMEOUT = 30.0
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+class Browser:
+    """One chromium and one JupyterLab server for all lessons; timings for the report."""
+
+    def __init__(self, tmp: Path):
+        self.problem = ""
+        self.timings: dict[str, dict[str, float]] = {}
+        self.lab = self.playwright = self.browser = None
+        t0 = time.perf_counter()
+        try:
+            executable = bs.find_chromium()
+        except AssertionError as e:
+            self.problem = str(e)
+            return
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as e:   # pinned in requirements.txt; `make test` installs it
+            self.problem = f"the playwright package is missing ({e}); run `make env`"
+            return
+        try:
+            self.lab = bs.start_lab(tmp, LESSON_FILES)
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=executable,
+                                                           headless=True)
+        except BaseException:
+            self.close()
+            raise
+        self.timings["start"] = {"server_s": self.lab.started_s,
+                                  "total_s": time.perf_counter() - t0}
+
+    def close(self) -> None:
+        try:
+            if self.browser is not None:
+                self.browser.close()
+        finally:
+            try:
+                if self.playwright is not None:
+                    self.playwright.stop()
+            finally:
+                if self.lab is not None:
+                    bs.stop_lab(self.lab)
+
+
+class _TimingReport:
+    """Prints the timings in pytest's summary, after the progress dots."""
+
+    def __init__(self, timings: dict[str, dict[str, float]]):
+        self.timings = timings
+
+    def pytest_terminal_summary(self, terminalreporter):
+        terminalreporter.section("browser test: seconds")
+        for name, t in self.timings.items():
+            terminalreporter.write_line(f"{name:>22}: " + "  ".join(
+                f"{k}={v}" if isinstance(v, int) else f"{k}={v:.1f}" for k, v in t.items()))
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, request):
+    t0 = time.perf_counter()
+    b = Browser(tmp_path_factory.mktemp("browser"))
+    try:
+        yield b
+    finally:
+        b.close()
+        if not b.problem:
+            b.timings["all"] = {"total_s": time.perf_counter() - t0}
+            out = bs.artifacts_dir() / "browser-timings.json"
+            out.write_text(json.dumps(b.timings, indent=2) + "\n")
+            request.config.pluginmanager.register(_TimingReport(b.timings))
+
+
+def _wait(what: str, condition, timeout: float, interval: float = 0.25, describe=None):
+    """Poll ``condition()`` until it returns something truthy; fail with ``describe()``."""
+    t0 = time.perf_counter()
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.perf_counter() - t0 > timeout:
+            detail = describe() if describe else ""
+            pytest.fail(f"{what}: not after {timeout:.0f} s. {detail}", pytrace=False)
+        time.sleep(interval)
+
+
+def _run_all(page, lab: bs.Lab, name: str) -> list[str]:
+    """Run > Run All Cells, then wait until the kernel is idle with every code cell run."""
+    # A workspace of its own per lesson: Lab reopens no other lesson (and starts no other kernel).
+    page.goto(lab.url(f"lab/workspaces/{Path(name).stem}/tree/{name}") + "&reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", state="attached", timeout=120_000)
+    # The notebook names the venv's python3 kernel; when Lab asks anyway, take its choice.
+    _wait("the kernel to start", lambda: _kernel_ready(page, lab, name), 120,
+          describe=lambda: "JupyterLab log:\n" + lab.log_tail())
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    panels = page.locator(".jp-NotebookPanel").count()
+    assert panels == 1, f"{name}: {panels} notebooks open in the page, expected only this one"
+    _wait("Run All Cells to start", lambda: page.evaluate(bs.PROMPTS)[:1] != ["[ ]:"], 30)
+    idle_polls = []
+
+    def finished():   # no cell queued or running, and the kernel idle, twice in a row
+        prompts = page.evaluate(bs.PROMPTS)
+        idle = "[*]:" not in prompts and all(
+            k["execution_state"] == "idle" for k in lab.api("kernels"))
+        idle_polls.append(idle)
+        return prompts if idle_polls[-2:] == [True, True] else None
+
+    prompts = _wait(f"{name}: all cells to finish", finished, RUN_TIMEOUT, interval=1.0,
+                    describe=lambda: f"prompts {page.evaluate(bs.PROMPTS)}")
+    return prompts
+
+
+def _kernel_ready(page, lab: bs.Lab, name: str) -> bool:
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")
+    if dialog.count():
+        dialog.first.click()
+        return False
+    sessions = [s for s in lab.api("sessions") if s["path"].endswith(name)]
+    return bool(sessions) and sessions[0]["kernel"]["execution_state"] == "idle" and \
+        page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
+
+
+def _read(page, index: int) -> dict:
+    return _wait(f"explorer {index} to show its figure",
+                 lambda: (lambda r: r if r and r["hash"] else None)(
+                     page.evaluate(bs.READ_EXPLORER, index)), REDRAW_TIMEOUT)
+
+
+def _nudge(page, explorer: dict) -> dict:
+    """Press an arrow key on the first slider that can move; return what changed."""
+    index = explorer["index"]
+    root = page.locator(f"[data-bt-explorer='{index}']")
+    root.scroll_into_view_if_needed()
+    before = _read(page, index)
+    for n, label in enumerate(explorer["sliders"]):
+        slider = page.evaluate(bs.SLIDER, [index, n])
+        if slider is None or slider["disabled"]:
+            continue
+        key = "ArrowRight" if slider["now"] < slider["max"] else "ArrowLeft"
+        handle = root.locator(".widget-slider").nth(n).locator(".noUi-handle").first
+        handle.focus()
+        t0 = time.perf_counter()
+        page.keyboard.press(key)
+        moved = _wait(f"slider '{label}' of explorer {index} to move on {key}",
+                      lambda: (lambda s: s if s and s["readout"] != slider["readout"] else None)(
+                          page.evaluate(bs.SLIDER, [index, n])), 10)
+
+        def redrawn():
+            now = page.evaluate(bs.READ_EXPLORER, index)
+            return now if now and now["hash"] and now["lines"] == 1 and \
+                now["state"] != before["state"] and now["hash"] != before["hash"] else None
+
+        def why():
+            now = page.evaluate(bs.READ_EXPLORER, index) or {}
+            return (f"The slider moved ({slider['readout']} -> {moved['readout']}), but "
+                    f"state line changed: {now.get('state') != before['state']}, figure changed: "
+                    f"{now.get('hash') != before['hash']}.\n  before: {before['state']}\n"
+                    f"  now:    {now.get('state')}")
+
+        after = _wait(f"explorer {index} ({explorer['title']!r}) to redraw after '{label}' "
+                      f"moved", redrawn, REDRAW_TIMEOUT, interval=0.1, describe=why)
+        return {"slider": label, "key": key, "from": slider["readout"], "to": moved["readout"],
+                "before": before["state"], "after": after["state"],
+                "redraw_s": time.perf_counter() - t0}
+    pytest.fail(f"explorer {index} ({explorer['title']!r}) has no slider that can move: "
+                f"{explorer['sliders']}", pytrace=False)
+
+
+def _screenshot(page, path: Path) -> None:
+    """The whole notebook in one picture: hide the file browser, grow the window to the
+    notebook's height."""
+    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if tab.count():
+        tab.first.click()
+    height = page.evaluate(
+        "() => { const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');"
+        " return s ? s.scrollHeight : 0; }")
+    page.set_viewport_size({"width": VIEWPORT["width"],
+                            "height": max(VIEWPORT["height"], min(int(height) + 200, 15000))})
+    page.evaluate("() => { const s = document.querySelector('.jp-NotebookPanel "
+                  ".jp-WindowedPanel-outer'); if (s) s.scrollTop = 0; }")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(RUN_TIMEOUT + 300)
+@pytest.mark.parametrize("lesson", LESSON_FILES, ids=[p.stem for p in LESSON_FILES])
+def test_lesson_in_browser(browser: Browser, lesson: Path):
+    if browser.problem:
+        pytest.fail(browser.problem, pytrace=False)
+    t0 = time.perf_counter()
+    (bs.artifacts_dir() / f"{lesson.stem}-failed.png").unlink(missing_ok=True)
+    timing = browser.timings.setdefault(lesson.stem, {})
+    context = browser.browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page_errors: list[str] = []     # uncaught errors and console.error in the page
+    page.on("pageerror", lambda e: page_errors.append(f"uncaught: {e}"))
+    page.on("console", lambda m: page_errors.append(m.text) if m.type == "error" else None)
+    try:
+        prompts = _run_all(page, browser.lab, lesson.name)
+        timing["run_all_s"] = time.perf_counter() - t0
+
+        # Widgets render after their cell has run: wait until the page stops changing.
+        expected = page.locator(".jp-NotebookPanel .ssd-explorer")
+        counts: list[tuple] = []
+
+        def settled():
+            counts.append((len(page.evaluate(bs.FIND_EXPLORERS)), expected.count(),
+                           page.locator(".jp-NotebookPanel .jupyter-widgets").count()))
+            return len(counts) >= 4 and len(set(counts[-4:])) == 1
+        _wait(f"{lesson.name}: the widgets to render", settled, 60, interval=0.5,
+              describe=lambda: f"(state lines, explorers, widget views): {counts[-8:]}")
+
+        not_run = [i for i, p in enumerate(prompts) if not re.fullmatch(r"\[\d+\]:", p)]
+        errors = page.evaluate(bs.FIND_ERRORS)
+        if errors or not_run:
+            lines = [f"{lesson.name} in JupyterLab:"]
+            if not_run:
+                lines.append(f"  code cells {not_run} (0-based) did not run; prompts {prompts}")
+            for e in errors:
+                lines.append(f"  cell {e['prompt']} {e['needle']}:\n    "
+                             + e["text"].replace("\n", "\n    "))
+            if page_errors:
+                lines.append("  errors in the browser console:\n    " + "\n    ".join(
+                    m.splitlines()[0][:300] for m in page_errors[:10]))
+            pytest.fail("\n".join(lines), pytrace=False)
+        explorers = page.evaluate(bs.FIND_EXPLORERS)
+        if "_explorer(" in lesson.read_text():
+            assert explorers, f"{lesson.name} creates explorers, but none shows a state: line"
+        assert len(explorers) == expected.count(), (
+            f"{lesson.name}: {expected.count()} explorers on the page, but {len(explorers)} "
+            f"state: lines")
+        for e in explorers:
+            assert e["complete"], f"{lesson.name}: a state: line without its figure or slider: {e}"
+            assert "error=" not in e["state"], f"{lesson.name}: explorer {e['title']!r}: {e['state']}"
+            shown = _read(page, e["index"])
+            assert shown["width"] > 0 and shown["size"] > 0, f"explorer {e['title']!r} has no image"
+
+        moves = [_nudge(page, e) for e in explorers]
+        for e, m in zip(explorers, moves):
+            assert "error=" not in m["after"], \
+                f"{lesson.name}: explorer {e['title']!r} after {m['slider']} {m['key']}: {m['after']}"
+        timing["explorers"] = len(explorers)
+        timing["explorers_s"] = time.perf_counter() - t0 - timing["run_all_s"]
+        _screenshot(page, bs.artifacts_dir() / f"{lesson.stem}.png")
+        (bs.artifacts_dir() / f"{lesson.stem}-explorers.json").write_text(
+            json.dumps({"explorers": explorers, "moves": moves, "page_errors": page_errors,
+                        "stderr": page.evaluate(bs.STDERR)},
+                       indent=2, ensure_ascii=False) + "\n")
+    except BaseException:
+        try:   # the picture of the failure helps more than any message
+            page.screenshot(path=str(bs.artifacts_dir() / f"{lesson.stem}-failed.png"))
+        except Exception:
+            pass
+        raise
+    finally:
+        context.close()
+        bs.remember_children(browser.lab)
+        browser.lab.shutdown_kernels()
+        timing["total_s"] = time.perf_counter() - t0
