@@ -246,9 +246,13 @@ def test_choose_settings(tmp_path):
     s, _ = choose_settings("small", "shapes", device="cpu", augment=False, quick=False,
                            data_dir=voc, workdir=tmp_path)
     assert (s.preset, s.dataset, s.augment) == ("small", "shapes", False) and "-noaug-" in s.name
-    s, _ = choose_settings(device="cpu", augmentation={"zoom_out": False}, quick=False,
+    # the small preset keeps only the flip; a switch changes one step and keeps the others
+    s, _ = choose_settings(device="cpu", quick=False, data_dir=empty, workdir=tmp_path)
+    assert s.augmentation == {"photometric": False, "zoom_out": False, "iou_crop": False}
+    s, _ = choose_settings(device="cpu", augmentation={"zoom_out": True}, quick=False,
                            data_dir=empty, workdir=tmp_path)
-    assert s.augment and s.augmentation == {"zoom_out": False} and "zoom_outoff" in s.name
+    assert s.augment and "zoom_out" in s.name and "zoom_outoff" not in s.name
+    assert s.augmentation == {"photometric": False, "zoom_out": True, "iou_crop": False}
 
 
 def test_quick_settings_stay_in_the_work_folder(tmp_path):

@@ -82,11 +82,11 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
     * runs go to ``runs/`` at the top of the repository (``workdir/runs`` when quick).
 
     ``augment`` and ``augmentation`` (options of :class:`ssd_core.SSDAugmentation`, such as
-    ``{"zoom_out": False}``) are the ablation switches. ``overrides`` go to
+    ``{"zoom_out": True}``, merged over the preset's own) are the ablation switches. ``overrides`` go to
     :func:`ssd_core.train.make_settings` as they are. Returns ``(settings, reasons)``.
     """
     from ..data import data_dir as default_data_dir
-    from ..train import make_settings, resolve_device
+    from ..train import PRESETS, make_settings, resolve_device
 
     if quick is None:
         quick = os.environ.get("SSD_COURSE_QUICK") == "1"
@@ -94,8 +94,7 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     voc = has_voc(root)
     reasons = []
-    values: dict[str, Any] = dict(device=str(dev), augment=bool(augment),
-                                  augmentation=dict(augmentation or {}))
+    values: dict[str, Any] = dict(device=str(dev), augment=bool(augment))
     if quick:
         # a throwaway run: its scratch folder is deleted once this process is gone
         work = Path(workdir) if workdir is not None else scratch_dir("lesson5")
@@ -137,6 +136,8 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
     tag = "" if augment and not augmentation else ("-noaug" if not augment else "-aug-" + "-".join(
         f"{k}{'' if v else 'off'}" for k, v in sorted((augmentation or {}).items())))
     values["name"] = f"lesson5-{preset}{tag}-{_dt.datetime.now():%Y%m%d-%H%M%S}"
+    # the switches change the preset's augmentation, they do not replace it
+    values["augmentation"] = {**PRESETS[preset].get("augmentation", {}), **(augmentation or {})}
     values.update(overrides)
     settings = make_settings(preset, **values)
     reasons.append(f"device: {dev}; augmentation {'on' if settings.augment else 'OFF'}"
