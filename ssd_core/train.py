@@ -177,7 +177,9 @@ class EpochSampler(Sampler):
         return len(self._order()) - self.start
 
 
-def _find_voc(root: Path) -> bool:
+def has_voc(root: str | os.PathLike) -> bool:
+    """Whether ``root`` holds PASCAL VOC 2007 (``VOCdevkit/VOC2007`` or ``VOC2007``)."""
+    root = Path(root)
     return (root / "VOCdevkit" / "VOC2007").is_dir() or (root / "VOC2007").is_dir()
 
 
@@ -195,7 +197,7 @@ def make_datasets(s: TrainSettings):
     root = Path(s.data_dir) if s.data_dir else None
     kind = s.dataset
     if kind == "auto":
-        kind = "voc" if _find_voc(root or data_dir()) else "shapes"
+        kind = "voc" if has_voc(root or data_dir()) else "shapes"
     size = config.image_size
     augment = SSDAugmentation(size, **s.augmentation) if s.augment else SSDEvalTransform(size)
     if kind == "shapes":

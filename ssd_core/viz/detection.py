@@ -34,7 +34,8 @@ from ..postprocess import postprocess
 from ._speed import OneThreadExplorer
 from .draw import draw_boxes, image_to_numpy
 from .explorer import Impossible
-from .homework import scratch_dir
+from ..train import has_voc
+from .homework import _repo_root, scratch_dir
 
 __all__ = [
     "choose_settings",
@@ -53,17 +54,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- settings
-
-
-def has_voc(root: str | os.PathLike) -> bool:
-    """Whether ``root`` holds PASCAL VOC 2007 (``VOCdevkit/VOC2007`` or ``VOC2007``)."""
-    root = Path(root)
-    return (root / "VOCdevkit" / "VOC2007").is_dir() or (root / "VOC2007").is_dir()
-
-
-def _repo_root() -> Path | None:
-    root = Path(__file__).resolve().parents[2]
-    return root if (root / "lessons").is_dir() and (root / "ssd_core").is_dir() else None
 
 
 def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "auto",
