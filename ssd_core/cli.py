@@ -197,7 +197,9 @@ def add_train_command(subparsers) -> None:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:1 ...")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--amp", default=None, choices=["auto", "bf16", "fp16", "off"])
+    p.add_argument("--amp", default=None, choices=["auto", "bf16", "fp16", "off"],
+                   help="mixed precision (default auto: bf16 on CUDA and on CPUs with bf16 "
+                        "hardware, else float32; fp16 needs CUDA)")
     p.add_argument("--workers", type=int, default=None, help="DataLoader worker processes")
     p.add_argument("--name", default=None, help="run name (default: preset and time)")
     p.add_argument("--run-dir", default=None, help="parent folder of runs (default: runs)")

@@ -272,7 +272,8 @@ class SSD(nn.Module):
         finally:
             self.train(was_training)
         postprocess_kwargs.setdefault("variances", self.config.variances)
-        return postprocess(loc, conf, self.priors, **postprocess_kwargs)
+        # Under autocast the heads give bf16/fp16; decode and suppress in float32.
+        return postprocess(loc.float(), conf.float(), self.priors, **postprocess_kwargs)
 
     def extra_repr(self) -> str:
         n = sum(p.numel() for p in self.parameters())
