@@ -39,11 +39,12 @@ def fake_batch(n: int, size: int, gen: torch.Generator, num_classes: int = 21):
     return images, targets
 
 
-def our_step(model, optimizer, images, targets):
+def our_step(model, optimizer, images, targets, amp="off"):
     priors = model.priors
     m = match([t["boxes"] for t in targets], [t["labels"] for t in targets], priors)
-    loc, conf = model(images)
-    out = multibox_loss(loc, conf, encode(m.boxes, priors), m.labels)
+    with _autocast(images.device, amp):
+        loc, conf = model(images)
+    out = multibox_loss(loc.float(), conf.float(), encode(m.boxes, priors), m.labels)
     optimizer.zero_grad(set_to_none=True)
     out["loss"].backward()
     optimizer.step()
@@ -119,7 +120,7 @@ def main(argv=None) -> list[str]:
                 model = model.to(memory_format=torch.channels_last)
                 x = images.contiguous(memory_format=torch.channels_last)
             opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-            steps.append(lambda m=model, o=opt, x=x, amp=amp: _amp_step(m, o, x, targets, amp))
+            steps.append(lambda m=model, o=opt, x=x, amp=amp: our_step(m, o, x, targets, amp))
         t_b, t_f = timeit_pair(steps[0], steps[1], 5)
         lines.append(report(f"(e) small SSD training on CPU, batch {n}: bf16 + channels_last",
                             n / t_b, n / t_f, "images/s", "float32", higher_is_better=True))
@@ -127,17 +128,6 @@ def main(argv=None) -> list[str]:
         lines.append("(e) not run: this CPU has no bf16 hardware (amp='auto' stays float32)")
         print(lines[-1])
     return lines
-
-
-def _amp_step(model, optimizer, images, targets, amp):
-    priors = model.priors
-    m = match([t["boxes"] for t in targets], [t["labels"] for t in targets], priors)
-    with _autocast(torch.device("cpu"), amp):
-        loc, conf = model(images)
-    out = multibox_loss(loc.float(), conf.float(), encode(m.boxes, priors), m.labels)
-    optimizer.zero_grad(set_to_none=True)
-    out["loss"].backward()
-    optimizer.step()
 
 
 if __name__ == "__main__":

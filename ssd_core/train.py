@@ -246,7 +246,7 @@ def cpu_has_bf16(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> bool:
     """Whether this CPU computes bfloat16 in hardware (x86 AVX512-BF16 or AMX), read from
     the ``flags`` line of ``cpuinfo`` (Linux; False where there is no such file).
 
-    There, oneDNN trains the small model about 1.7x faster in bf16 than in float32
+    There, oneDNN trains the small model about 1.6x faster in bf16 than in float32
     (``bench/bench_train.py``, (e)); elsewhere bf16 is emulated and slower, so
     ``amp="auto"`` keeps float32.
     """
