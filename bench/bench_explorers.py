@@ -46,9 +46,10 @@ def reference_ms(repeat: int = 15) -> float:
 
 def cases():
     """``(name, make_explorer, [settings, ...])`` for every explorer of lessons 1 to 3."""
-    from ssd_core.viz.architecture import atrous_explorer, default_box_explorer
     from ssd_core.viz.augmentation import augmentation_explorer
-    from ssd_core.viz.basics import iou_explorer, nms_explorer
+    from ssd_core.viz.default_boxes import default_box_explorer
+    from ssd_core.viz.iou_nms import iou_explorer, nms_explorer
+    from ssd_core.viz.network import atrous_explorer
     from ssd_core.viz.matching import match_explorer
     from ssd_core.viz.mining import mining_explorer
 

@@ -20,9 +20,9 @@ import argparse
 import torch
 from torchvision.models.detection import ssd300_vgg16, ssdlite320_mobilenet_v3_large
 
-from ssd_core import SSDConfig, encode, match, multibox_loss
+from ssd_core import SSDConfig, train_step
+from ssd_core.device import cpu_has_bf16
 from ssd_core.models import build_ssd
-from ssd_core.train import _autocast, cpu_has_bf16
 
 from .common import machine, report, timeit_pair
 
@@ -40,14 +40,9 @@ def fake_batch(n: int, size: int, gen: torch.Generator, num_classes: int = 21):
 
 
 def our_step(model, optimizer, images, targets, amp="off"):
-    priors = model.priors
-    m = match([t["boxes"] for t in targets], [t["labels"] for t in targets], priors)
-    with _autocast(images.device, amp):
-        loc, conf = model(images)
-    out = multibox_loss(loc.float(), conf.float(), encode(m.boxes, priors), m.labels)
-    optimizer.zero_grad(set_to_none=True)
-    out["loss"].backward()
-    optimizer.step()
+    """The training iteration every ssd_core run uses (matching included)."""
+    train_step(model, optimizer, images, targets, priors=model.priors, amp=amp,
+               channels_last=images.is_contiguous(memory_format=torch.channels_last))
 
 
 def tv_step(model, optimizer, images, targets, size):

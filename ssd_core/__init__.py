@@ -1,7 +1,9 @@
 """ssd_core: a small, readable PyTorch implementation of SSD (Liu et al., ECCV 2016).
 
-One module per idea of the paper; see DESIGN.md for the map. The names below are the ones
-the lessons use. Importing the package reads no file and touches no network.
+One module per idea of the paper; the README's table maps each section of the paper to its
+file. The names below are the ones the lessons use. Importing the package reads no file and
+touches no network. ``ssd_core.evaluate`` is the function (:mod:`ssd_core.inference`); the
+metrics behind it are :mod:`ssd_core.metrics`.
 """
 
 from .boxes import box_iou, cxcywh_to_xyxy, decode, encode, xyxy_to_cxcywh
@@ -21,9 +23,10 @@ from .data import (
     sample_dataset,
 )
 from .default_boxes import clipping_report, default_boxes
-from .evaluate import coco_map, evaluate_detections, voc_ap
+from .inference import detect_images, evaluate, load_trained
 from .loss import hard_negative_mining, multibox_loss
 from .matching import MatchResult, match, match_and_encode
+from .metrics import coco_map, evaluate_detections, voc_ap
 from .models import (
     SSD,
     WeightsUnavailableError,
@@ -34,7 +37,8 @@ from .models import (
     load_vgg16_imagenet,
 )
 from .postprocess import postprocess
-from .train import TrainSettings, evaluate, load_trained, make_settings, train
+from .recipes import DataChoice, TrainSettings, make_settings, quick_mode, resolve_data
+from .train import train, train_step
 
 __version__ = "0.1.0"
 
@@ -55,5 +59,6 @@ __all__ = [
     "sample_dataset", "SSDAugmentation", "SSDEvalTransform", "collate", "batch_targets",
     "DatasetError", "DataWarning",
     # 3 training and evaluation runs
-    "train", "evaluate", "TrainSettings", "make_settings", "load_trained",
+    "train", "train_step", "evaluate", "TrainSettings", "make_settings", "resolve_data",
+    "DataChoice", "quick_mode", "load_trained", "detect_images",
 ]

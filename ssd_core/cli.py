@@ -1,14 +1,16 @@
 """Command line: ``python -m ssd_core <command> ...`` (also installed as ``ssd-course``).
 
-Commands are argparse sub-parsers; each module that adds one provides a function
-``add_<name>_command(subparsers)`` that registers its parser and sets ``func`` to the function
-that runs it (``func(args) -> int``). Today:
+Each command is an argparse sub-parser, registered by an ``add_<name>_command(subparsers)``
+function below that sets ``func`` to the function running it (``func(args) -> int``). Errors
+a user can fix (bad data, a wrong checkpoint, a diverging run) print one line, not a traceback.
+The commands:
 
     python -m ssd_core data voc --root data/               download and extract PASCAL VOC
     python -m ssd_core data shapes --root data/generated/shapes   make the shapes dataset
     python -m ssd_core data check --root data/samples --split all  read every image and box
     python -m ssd_core train                               the small SSD on shapes, CPU
-    python -m ssd_core train --preset ssd300-voc --data-dir data/   the paper's SSD300 run
+    python -m ssd_core train --preset ssd300-voc --data-dir data/   the released SSD300 schedule
+    python -m ssd_core train --data-dir D --train-split train --val-split val   your own data
     python -m ssd_core evaluate --checkpoint runs/NAME/best.pt      VOC07 + area mAP, COCO AP
     python -m ssd_core detect photo.jpg --checkpoint runs/NAME/best.pt   boxes drawn + JSON
 """
@@ -16,9 +18,21 @@ that runs it (``func(args) -> int``). Today:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+import warnings
+from pathlib import Path
 from typing import Sequence
+
+from .checkpoint import CheckpointError
+from .data import (DatasetError, DownloadError, SSDEvalTransform, VOCDataset, default_shapes_root,
+                   download_voc, ensure_shapes, load_rgb, make_shapes)
+from .device import resolve_device
+from .draw import plot_pr_curves, show_detections
+from .inference import detect_images, evaluate, load_trained, run_data
+from .recipes import PRESETS, make_settings, resolve_data
+from .train import TrainingDiverged, train
 
 __all__ = ["build_parser", "main", "add_data_command", "add_train_command",
            "add_evaluate_command", "add_detect_command"]
@@ -29,8 +43,6 @@ __all__ = ["build_parser", "main", "add_data_command", "add_train_command",
 
 def _data_voc(args: argparse.Namespace) -> int:
     """``data voc``: download, check and extract the VOC archives."""
-    from .data.download import download_voc
-
     devkit = download_voc(args.root, which=args.only, extract=not args.no_extract,
                           progress=not args.quiet)
     if not args.no_extract:
@@ -41,8 +53,6 @@ def _data_voc(args: argparse.Namespace) -> int:
 
 def _data_shapes(args: argparse.Namespace) -> int:
     """``data shapes``: generate the embedded dataset."""
-    from .data.shapes import default_shapes_root, ensure_shapes, make_shapes
-
     root = args.root or default_shapes_root()
     kwargs = dict(num_train=args.num_train, num_val=args.num_val, image_size=args.image_size,
                   seed=args.seed, workers=args.workers, progress=not args.quiet)
@@ -58,10 +68,6 @@ def _data_shapes(args: argparse.Namespace) -> int:
 
 def _data_check(args: argparse.Namespace) -> int:
     """``data check``: read every annotation and decode every image; report problems."""
-    import warnings
-
-    from .data.voc import DatasetError, VOCDataset
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ds = VOCDataset(args.root, args.split, classes=args.classes, skip_bad=True)
@@ -138,11 +144,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the command; known errors print one clear message (exit 1)."""
-    from .checkpoint import CheckpointError
-    from .data.download import DownloadError
-    from .data.voc import DatasetError
-    from .train import TrainingDiverged
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
@@ -160,17 +161,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     """``train``: the small SSD on shapes by default; presets for the paper's runs."""
-    from .train import make_settings, train
-
     settings = make_settings(
-        args.preset, data_dir=args.data_dir, dataset=args.dataset, epochs=args.epochs,
-        iterations=args.iterations, batch_size=args.batch_size, lr=args.lr, device=args.device,
-        seed=args.seed, amp=args.amp, num_workers=args.workers, name=args.name,
-        run_dir=args.run_dir, resume=args.resume, eval_every=args.eval_every,
-        augment=False if args.no_augment else None,
+        args.preset, data_dir=args.data_dir, dataset=args.dataset, train_split=args.train_split,
+        val_split=args.val_split, epochs=args.epochs, iterations=args.iterations,
+        batch_size=args.batch_size, lr=args.lr, device=args.device, seed=args.seed, amp=args.amp,
+        num_workers=args.workers, name=args.name, run_dir=args.run_dir, resume=args.resume,
+        eval_every=args.eval_every, augment=False if args.no_augment else None,
         pretrained_backbone=False if args.no_pretrained else None,
         progress=False if args.quiet else None,
     )
+    settings.check()
+    choice = resolve_data(settings)
+    for reason in choice.reasons:
+        print(reason)
+    print(f"training on {choice.root} ({choice.train_split}), validating on {choice.val_split}")
     result = train(settings)
     last = result.last
     if last:
@@ -181,16 +185,24 @@ def _train(args: argparse.Namespace) -> int:
 
 def add_train_command(subparsers) -> None:
     """Register ``train``."""
-    from .train import PRESETS
-
     p = subparsers.add_parser(
         "train", help="train an SSD (default: the small one on shapes, on the CPU)",
         description="Train an SSD. With no arguments: the small SSD on the embedded shapes "
         "dataset (made on first use), evaluated after each epoch, written to runs/<name>/. "
-        "--preset ssd300-voc follows the paper's schedule on PASCAL VOC 07+12.")
+        "--data-dir trains on any folder in PASCAL VOC's layout; --preset ssd300-voc follows "
+        "the released SSD300 schedule on PASCAL VOC 07+12.")
     p.add_argument("--preset", default="small", choices=sorted(PRESETS))
-    p.add_argument("--data-dir", default=None, help="VOC root (holding VOCdevkit/) or shapes folder")
-    p.add_argument("--dataset", default=None, choices=["auto", "shapes", "voc"])
+    p.add_argument("--data-dir", default=None,
+                   help="a VOC-layout folder (Annotations/, JPEGImages/, ImageSets/Main/), a "
+                        "folder holding VOCdevkit/, or where to make the shapes dataset")
+    p.add_argument("--dataset", default=None, choices=["auto", "shapes", "voc"],
+                   help="auto (default): what --data-dir holds; without it VOC in data/ if "
+                        "there, else shapes")
+    p.add_argument("--train-split", default=None,
+                   help="split to train on (a name in ImageSets/Main, e.g. train, trainval, "
+                        "2007-trainval, 07+12); default: chosen from what the folder has")
+    p.add_argument("--val-split", default=None, help="split to validate on (e.g. val, test, "
+                   "2007-test); default: chosen from what the folder has")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--iterations", type=int, default=None, help="count iterations, not epochs")
     p.add_argument("--batch-size", type=int, default=None)
@@ -216,34 +228,25 @@ def add_train_command(subparsers) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    """``evaluate``: VOC07 and VOC2010+ AP per class, COCO AP, PR curves."""
-    import json
-    from pathlib import Path
-
-    from .data import SSDEvalTransform, VOCDataset
-    from .train import evaluate, load_trained, resolve_device
-    from .viz.draw import plot_pr_curves
+    """``evaluate``: VOC07 and VOC2010+ AP per class, COCO AP, PR curves, on the data the
+    checkpoint's run validated on (or the folder and split given)."""
 
     device = resolve_device(args.device)
     model, state = load_trained(args.checkpoint, device)
-    run_dir = Path(args.checkpoint).resolve().parent
-    settings = state.get("settings", {})
-    root = args.data_dir or settings.get("data_dir") or _default_root(settings)
-    split = args.split or settings.get("val_split", "val")
+    data = run_data(state)
+    root = args.data_dir or data.root
+    split = args.split or data.val_split
     dataset = VOCDataset(root, split, classes=state["classes"],
                          transforms=SSDEvalTransform(model.config.image_size))
     out = evaluate(model, dataset, device, batch_size=args.batch_size, limit=args.limit,
                    class_names=state["classes"], coco=True)
     r07, r10 = out["voc07"], out["voc10"]
-    print(f"{len(dataset) if args.limit is None else min(args.limit, len(dataset))} images of "
-          f"{root} ({split})")
-    print(f"{'class':<16}{'objects':>8}{'AP07':>9}{'AP10+':>9}")
-    for c in sorted(r07.ap):
-        print(f"{state['classes'][c - 1]:<16}{r07.num_objects[c]:>8}{r07.ap[c]:>9.4f}{r10.ap[c]:>9.4f}")
-    print(f"{'mAP':<16}{'':>8}{r07.map:>9.4f}{r10.map:>9.4f}")
+    n = len(dataset) if args.limit is None else min(args.limit, len(dataset))
+    print(f"{n} images of {root} ({split})")
+    print(r07.table(r10))
     coco = out["coco"]
     print(f"COCO-style: AP@[.5:.95] {coco['AP']:.4f}, AP50 {coco['AP50']:.4f}, AP75 {coco['AP75']:.4f}")
-    out_dir = Path(args.out) if args.out else run_dir
+    out_dir = Path(args.out) if args.out else Path(args.checkpoint).resolve().parent
     out_dir.mkdir(parents=True, exist_ok=True)
     plot_pr_curves(r07, out_dir / "pr_curves.png")
     summary = {"checkpoint": str(args.checkpoint), "data": str(root), "split": split,
@@ -255,19 +258,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_root(settings: dict) -> str:
-    from .data import data_dir, default_shapes_root
-
-    return str(data_dir()) if settings.get("dataset") == "voc" else str(default_shapes_root())
-
-
 def add_evaluate_command(subparsers) -> None:
     """Register ``evaluate``."""
     p = subparsers.add_parser("evaluate", help="VOC mAP (07 11-point and area) and COCO AP",
                               description="Evaluate a checkpoint: per-class AP with the VOC07 "
                               "11-point and VOC2010+ area metrics, COCO-style AP, PR curves.")
     p.add_argument("--checkpoint", required=True, help="a run's best.pt or last.pt")
-    p.add_argument("--data-dir", default=None, help="dataset root (default: the run's)")
+    p.add_argument("--data-dir", default=None, help="dataset folder (default: the run's, as "
+                   "stored in the checkpoint)")
     p.add_argument("--split", default=None, help="split (default: the run's validation split)")
     p.add_argument("--device", default="auto")
     p.add_argument("--batch-size", type=int, default=32)
@@ -281,13 +279,6 @@ def add_evaluate_command(subparsers) -> None:
 
 def _detect(args: argparse.Namespace) -> int:
     """``detect``: draw the detections on each image; write them as JSON too."""
-    import json
-    from pathlib import Path
-
-    from .data.voc import DatasetError, load_rgb
-    from .train import detect_images, load_trained, resolve_device
-    from .viz.draw import show_detections
-
     device = resolve_device(args.device)
     model, state = load_trained(args.checkpoint, device)
     classes = state["classes"]

@@ -6,12 +6,16 @@ for the box scales; the released Caffe model rounds them to whole pixels. Both l
 * :meth:`SSDConfig.ssd300` and :meth:`SSDConfig.ssd512` are the original's VOC settings;
 * :meth:`SSDConfig.from_paper` evaluates the formula, so lesson 2 can set the two side by side.
 
-A config only describes boxes and input size. The network that produces one prediction per
-default box is built from it in :mod:`ssd_core.models`.
+A config fixes everything the default boxes depend on (input size, source maps, steps, sizes,
+aspect ratios, variances) and names the base network that produces those maps
+(``backbone``). :func:`ssd_core.models.build_ssd` builds that network from it and checks that
+it makes exactly one prediction per default box. :meth:`SSDConfig.preset` gives the presets
+by name (``"ssd300"``, ``"ssd512"``, ``"small"``), as the training settings store them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
@@ -137,11 +141,19 @@ class SSDConfig:
         return cls(**d)
 
     def replace(self, **changes) -> "SSDConfig":
-        d = self.to_dict()
-        d.update(changes)
-        return SSDConfig(**d)
+        """A copy with some fields changed (checked like any new config)."""
+        return dataclasses.replace(self, **changes)
 
     # --------------------------------------------------------------- presets
+    @classmethod
+    def preset(cls, name: str) -> "SSDConfig":
+        """The preset called ``name``: ``"ssd300"``, ``"ssd512"`` or ``"small"``."""
+        makers = {"ssd300": cls.ssd300, "ssd512": cls.ssd512, "small": cls.small}
+        if name not in makers:
+            raise ValueError(f"SSDConfig.preset: unknown preset {name!r}; choose one of "
+                             f"{', '.join(sorted(makers))}")
+        return makers[name]()
+
     @classmethod
     def ssd300(cls) -> "SSDConfig":
         """The original SSD300 for PASCAL VOC (Caffe ``ssd_pascal.py``)."""

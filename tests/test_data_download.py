@@ -207,22 +207,63 @@ def test_official_archive_table():
         assert all(u.endswith(arc.filename) for u in arc.urls)
 
 
-@pytest.mark.parametrize("name, link", [("../evil.txt", None), ("/tmp/abs_evil.txt", None),
-                                         ("VOCdevkit/link", "../../outside")])
-def test_safe_extract_refuses_escaping_members(tmp_path, name, link):
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo(name)
-        if link:
-            info.type, info.linkname = tarfile.SYMTYPE, link
-            tar.addfile(info)
-        else:
-            info.size = 4
-            tar.addfile(info, io.BytesIO(b"evil"))
-    (tmp_path / "bad.tar").write_bytes(buf.getvalue())
-    with pytest.raises(DownloadError, match="outside"):
-        safe_extract(tmp_path / "bad.tar", tmp_path / "out")
-    assert not (tmp_path / "evil.txt").exists() and not Path("/tmp/abs_evil.txt").exists()
+def hostile_tar(path: Path, member: tarfile.TarInfo) -> Path:
+    """A tar holding one harmless file, then ``member``; written to ``path``."""
+    with tarfile.open(path, mode="w") as tar:
+        good = tarfile.TarInfo("VOCdevkit/readme.txt")
+        good.size = 2
+        tar.addfile(good, io.BytesIO(b"ok"))
+        member.size = 4 if member.isreg() else 0
+        tar.addfile(member, io.BytesIO(b"evil") if member.isreg() else None)
+    return path
+
+
+def link(name: str, kind: bytes, target: str) -> tarfile.TarInfo:
+    """A symbolic or hard link member."""
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+def device(name: str) -> tarfile.TarInfo:
+    """A character device member (like /dev/null)."""
+    info = tarfile.TarInfo(name)
+    info.type, info.devmajor, info.devminor = tarfile.CHRTYPE, 1, 3
+    return info
+
+
+@pytest.mark.parametrize("member, reason", [
+    (tarfile.TarInfo("../evil.txt"), "outside the destination"),
+    (tarfile.TarInfo("VOCdevkit/../../evil.txt"), "outside the destination"),
+    (link("VOCdevkit/link", tarfile.SYMTYPE, "../../evil.txt"), "outside the destination"),
+    (link("VOCdevkit/link", tarfile.SYMTYPE, "/etc/passwd"), "absolute path"),
+    (link("VOCdevkit/hard", tarfile.LNKTYPE, "../evil.txt"), "outside the destination"),
+    (device("VOCdevkit/null"), "special file"),
+], ids=["dotdot", "dotdot-inside-name", "symlink-out", "symlink-absolute", "hardlink-out",
+        "device"])
+def test_safe_extract_refuses_hostile_members_and_writes_nothing(tmp_path, member, reason):
+    archive = hostile_tar(tmp_path / "bad.tar", member)
+    out = tmp_path / "a" / "out"
+    with pytest.raises(DownloadError) as e:
+        safe_extract(archive, out)
+    msg = str(e.value)
+    assert msg.startswith(f"{archive}: ") and reason in msg and repr(member.name) in msg
+    assert "Delete it and download again" in msg
+    # nothing at all was written: not the hostile member, not even the harmless one before it
+    assert list(out.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "bad.tar", "out"]
+
+
+def test_safe_extract_puts_absolute_names_inside_the_destination(tmp_path):
+    # the "data" filter strips the leading "/" of an absolute name instead of writing there
+    target = tmp_path / "abs_evil.txt"
+    info = tarfile.TarInfo(str(target))
+    archive = hostile_tar(tmp_path / "abs.tar", info)
+    out = tmp_path / "out"
+    safe_extract(archive, out)
+    assert not target.exists()
+    assert (out / str(target).lstrip("/")).read_bytes() == b"evil"
+    assert (out / "VOCdevkit" / "readme.txt").read_bytes() == b"ok"
 
 
 def test_cli_data_voc_offline_exits_with_a_message(tmp_path, monkeypatch, capsys):

@@ -1,6 +1,9 @@
-"""VOCDataset against hand-made XML with known numbers, and every kind of bad input."""
+"""VOCDataset against hand-made XML with known numbers, every kind of bad input, the split
+names of single folders and devkits, and how the data modules import one another."""
 
+import ast
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,8 +11,9 @@ import torch
 from PIL import Image
 from torchvision import tv_tensors
 
-from ssd_core.data import VOC_CLASSES, DatasetError, DataWarning, VOCDataset, sample_dataset
-from ssd_core.data.voc import px_box_to_voc
+from ssd_core.data import (VOC_CLASSES, DatasetError, DataWarning, VOCDataset, is_voc_layout,
+                           list_splits, sample_dataset)
+from ssd_core.data.voc_xml import px_box_to_voc
 
 from .data_fixtures import obj, save_image, tiny_devkit, write_folder, xml_with
 
@@ -123,6 +127,83 @@ def test_seeded_transforms_are_reproducible_in_any_order(tmp_path):
     assert calls[3] != calls[0]
 
 
+# ---------------------------------------------------------------------------- split names
+
+
+def one_year_devkit(root, under_devkit=True):
+    """``VOC2007`` only (under ``VOCdevkit/`` or directly in ``root``): 000001, 000002 in
+    "train", 000003 in "test"."""
+    voc07 = root / "VOCdevkit" / "VOC2007" if under_devkit else root / "VOC2007"
+    write_folder(voc07, {"000001": (xml_with(obj("dog", 1, 1, 5, 5)), (40, 30)),
+                         "000002": (xml_with(obj("cat", 2, 2, 9, 9)), (40, 30))}, split="train")
+    write_folder(voc07, {"000003": (xml_with(obj("car", 3, 3, 9, 9)), (40, 30))}, split="test")
+    return root
+
+
+@pytest.mark.parametrize("under_devkit", [True, False], ids=["VOCdevkit/VOC2007", "VOC2007"])
+def test_a_devkit_with_one_year_takes_the_plain_split_name(tmp_path, under_devkit):
+    root = one_year_devkit(tmp_path / "one", under_devkit)
+    plain = [r.image_id for r in VOCDataset(root, "train").records]
+    assert plain == ["VOC2007/000001", "VOC2007/000002"]
+    assert plain == [r.image_id for r in VOCDataset(root, "2007-train").records]
+    assert [r.image_id for r in VOCDataset(root, "test").records] == ["VOC2007/000003"]
+    mixed = VOCDataset(root, "train+2007-test")
+    assert [r.image_id for r in mixed.records] == ["VOC2007/000001", "VOC2007/000002",
+                                                    "VOC2007/000003"]
+
+
+def test_a_devkit_with_two_years_needs_the_year(tmp_path):
+    root = tiny_devkit(tmp_path)
+    with pytest.raises(DatasetError) as e:
+        VOCDataset(root, "trainval")
+    msg = str(e.value)
+    assert "It holds VOC2007, VOC2012: name the year, e.g. '2007-trainval'." in msg
+    assert "python -m ssd_core data voc --root data/" in msg
+    # the year-qualified names and the alias still work
+    assert len(VOCDataset(root, "2007-trainval+2012-trainval")) == 3
+    assert len(VOCDataset(root, "07+12")) == 3
+
+
+def test_list_splits_of_a_single_folder(tmp_path):
+    folder = write_folder(tmp_path / "ds", {"a": (xml_with(obj("dog", 1, 1, 5, 5)), (40, 30))},
+                          split="trainval", classes=["dog"])
+    main = folder / "ImageSets" / "Main"
+    (main / "test.txt").write_text("a\n")
+    (main / "dog_trainval.txt").write_text("a  1\n")  # a per-class file: not a split
+    assert list_splits(folder) == ["test", "trainval"]
+    assert is_voc_layout(folder)
+
+
+def test_list_splits_of_devkits(tmp_path):
+    two = tiny_devkit(tmp_path / "two")
+    assert list_splits(two) == ["2007-test", "2007-trainval", "2012-trainval"]
+    assert list_splits(two / "VOCdevkit") == ["2007-test", "2007-trainval", "2012-trainval"]
+    one = one_year_devkit(tmp_path / "one")
+    assert list_splits(one) == ["2007-test", "2007-train", "test", "train"]
+    assert is_voc_layout(two) and is_voc_layout(two / "VOCdevkit") and is_voc_layout(one)
+
+
+def test_list_splits_of_a_folder_that_is_not_voc(tmp_path):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"")
+    (tmp_path / "photos" / "VOCcode").mkdir()  # the devkit's code folder is not a year
+    assert list_splits(tmp_path / "photos") == [] and not is_voc_layout(tmp_path / "photos")
+    assert list_splits(tmp_path / "nowhere") == [] and not is_voc_layout(tmp_path / "nowhere")
+
+
+def test_a_missing_split_names_the_splits_there_are(tmp_path):
+    with pytest.raises(DatasetError, match=r"val\.txt: the split file is missing \(this folder "
+                       r"has: 2007-test, 2007-trainval, 2012-trainval\)\. It lists"):
+        VOCDataset(tiny_devkit(tmp_path / "two"), "2007-val")
+    with pytest.raises(DatasetError, match=r"\(this folder has: 2007-test, 2007-train, test, "
+                       r"train\)"):
+        VOCDataset(one_year_devkit(tmp_path / "one"), "val")
+    folder = write_folder(tmp_path / "ds", {"a": (xml_with(obj("dog", 1, 1, 5, 5)), (40, 30))},
+                          split="all", classes=["dog"])
+    with pytest.raises(DatasetError, match=r"\(this folder has: all\)"):
+        VOCDataset(folder, "train")
+
+
 # ---------------------------------------------------------------------------- bad input
 
 
@@ -142,6 +223,9 @@ def test_missing_year_and_missing_split_file(tmp_path):
         VOCDataset(root, "2007-val")
     with pytest.raises(DatasetError, match="name the year"):
         VOCDataset(root, "trainval")
+    with pytest.raises(DatasetError, match=r"(?s)no ImageSets/Main or Annotations folder here\.\n"
+                       "Expected a VOC layout"):
+        VOCDataset(tmp_path / "VOCdevkit" / "VOC2007" / "JPEGImages", "trainval")  # no years
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
@@ -277,3 +361,39 @@ def test_sample_photos():
             assert image.shape[0] == 3 and len(b) >= 1
             assert (b[:, 0] >= 0).all() and (b[:, 2] <= W).all() and (b[:, 1] >= 0).all()
             assert (b[:, 3] <= H).all() and (b[:, 2] > b[:, 0]).all() and (b[:, 3] > b[:, 1]).all()
+
+
+# ---------------------------------------------------------------------------- the modules
+
+DATA = Path(__file__).resolve().parents[1] / "ssd_core" / "data"
+
+
+def sibling_imports(module: str) -> set[str]:
+    """The modules of ``ssd_core.data`` that ``<module>.py`` imports (relative imports), at
+    the top or inside functions."""
+    tree = ast.parse((DATA / f"{module}.py").read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found |= {node.module} if node.module else {a.name for a in node.names}
+    return found
+
+
+def test_the_voc_modules_import_only_downwards():
+    assert sibling_imports("errors") == set()
+    assert sibling_imports("voc_xml") == {"errors"}
+    assert sibling_imports("images") == {"errors"}
+    assert sibling_imports("voc") == {"errors", "images", "voc_xml"}
+    # and no cycle anywhere in the package
+    graph = {p.stem: sibling_imports(p.stem) for p in DATA.glob("*.py") if p.stem != "__init__"}
+    done: set[str] = set()
+
+    def visit(name, path):
+        assert name not in path, f"import cycle: {' -> '.join(path + (name,))}"
+        if name not in done:
+            for dep in graph.get(name, ()):
+                visit(dep, path + (name,))
+            done.add(name)
+
+    for name in graph:
+        visit(name, ())

@@ -16,7 +16,8 @@ import torch
 from ssd_core import SSDConfig
 from ssd_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ssd_core.cli import main as cli
-from ssd_core.train import TrainingDiverged, lr_factor, make_settings, train
+from ssd_core.recipes import make_settings
+from ssd_core.train import TrainingDiverged, lr_factor, train
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +236,7 @@ def test_cli_train_evaluate_detect(shapes_root, tmp_path, capsys):
 
 
 def test_cpu_bf16_is_read_from_the_flags(tmp_path):
-    from ssd_core.train import cpu_has_bf16
+    from ssd_core.device import cpu_has_bf16
 
     zen4 = tmp_path / "zen4"
     zen4.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni\n\n")
@@ -250,7 +251,7 @@ def test_cpu_bf16_is_read_from_the_flags(tmp_path):
 
 
 def test_resolve_amp(monkeypatch):
-    module = importlib.import_module("ssd_core.train")
+    module = importlib.import_module("ssd_core.device")
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
     monkeypatch.setattr(module, "cpu_has_bf16", lambda: True)
     assert module.resolve_amp("auto", cpu) == "bf16"
@@ -266,7 +267,7 @@ def test_resolve_amp(monkeypatch):
 
 def test_bf16_inference_decodes_in_float32_close_to_float32():
     from ssd_core.models import build_ssd
-    from ssd_core.train import _autocast
+    from ssd_core.device import autocast
 
     torch.manual_seed(0)
     model = build_ssd(SSDConfig.small(), 6).eval()
@@ -274,7 +275,7 @@ def test_bf16_inference_decodes_in_float32_close_to_float32():
     cpu = torch.device("cpu")
     with torch.no_grad():
         loc32, conf32 = model(images)
-        with _autocast(cpu, "bf16"):
+        with autocast(cpu, "bf16"):
             loc16, conf16 = model(images)
             dets = model.detect(images)
     assert loc16.dtype == torch.bfloat16            # autocast really ran in bf16 ...
@@ -283,3 +284,108 @@ def test_bf16_inference_decodes_in_float32_close_to_float32():
     # bf16 keeps 8 bits of mantissa: the raw outputs agree to about 1 % of their range
     for a, b in ((loc16, loc32), (conf16, conf32)):
         assert (a.float() - b).abs().max() <= 0.03 * b.abs().max()
+
+
+# ------------------------------------------------------------------ your own data
+
+
+def digits_folder(root):
+    """A VOC-layout folder as a new user has one: train/val splits only (no trainval.txt), a
+    classes.txt, bars and blocks drawn on noise, XML typed as text."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from tests.data_fixtures import obj, xml_with
+
+    rng = np.random.default_rng(0)
+    (root / "ImageSets" / "Main").mkdir(parents=True)
+    (root / "Annotations").mkdir()
+    (root / "JPEGImages").mkdir()
+    (root / "classes.txt").write_text("bar\nblock\n")
+    splits = {"train": [f"t{i:03d}" for i in range(16)], "val": [f"v{i:03d}" for i in range(4)]}
+    for split, ids in splits.items():
+        (root / "ImageSets" / "Main" / f"{split}.txt").write_text("\n".join(ids) + "\n")
+        for image_id in ids:
+            img = Image.fromarray(rng.integers(0, 80, (96, 96, 3), dtype=np.uint8))
+            draw = ImageDraw.Draw(img)
+            x, y = (int(v) for v in rng.integers(4, 40, 2))
+            w, h = (int(v) for v in rng.integers(20, 50, 2))
+            name = "bar" if w > h else "block"
+            draw.rectangle([x, y, x + w - 1, y + h - 1], fill=(230, 200, 40) if name == "bar" else (40, 200, 230))
+            img.save(root / "JPEGImages" / f"{image_id}.jpg")
+            xml = xml_with(obj(name, x + 1, y + 1, x + w, y + h), width=96, height=96)
+            (root / "Annotations" / f"{image_id}.xml").write_text(xml)
+    return root
+
+
+def test_own_data_through_the_cli(tmp_path, capsys):
+    import json
+
+    data = digits_folder(tmp_path / "digits")
+    # no split given: the folder has train and val, and the run says so
+    code = cli(["train", "--data-dir", str(data), "--epochs", "1", "--batch-size", "8",
+                "--run-dir", str(tmp_path / "runs"), "--name", "digits", "--quiet"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "splits: train for training, val for validation" in out
+    run = tmp_path / "runs" / "digits"
+    stored = json.loads((run / "run.json").read_text())["data"]
+    assert stored["kind"] == "voc" and stored["root"] == str(data.resolve())
+    assert (stored["train_split"], stored["val_split"]) == ("train", "val")
+    assert stored["classes"] == ["bar", "block"]
+    assert load_checkpoint(run / "last.pt")["data"]["val_split"] == "val"
+    # evaluate uses what training used: digits' val split, its two classes
+    assert cli(["evaluate", "--checkpoint", str(run / "last.pt")]) == 0
+    out = capsys.readouterr().out
+    assert f"4 images of {data.resolve()} (val)" in out and "bar" in out and "block" in out
+    assert json.loads((run / "evaluation.json").read_text())["split"] == "val"
+
+
+def test_own_data_a_missing_split_names_the_ones_there(tmp_path, capsys):
+    data = digits_folder(tmp_path / "digits")
+    code = cli(["train", "--data-dir", str(data), "--train-split", "trainval", "--epochs", "1",
+                "--run-dir", str(tmp_path / "runs"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "trainval.txt" in err and "train, val" in err
+    assert "--train-split" in err and "Traceback" not in err
+
+
+def test_own_data_in_a_one_year_devkit_takes_the_plain_split(tmp_path):
+    devkit = tmp_path / "dk"
+    digits_folder(devkit / "VOCdevkit" / "VOC2007")
+    s = make_settings("small", data_dir=str(devkit), train_split="train", val_split="val",
+                      epochs=1, batch_size=8, run_dir=str(tmp_path / "runs"), name="dk",
+                      progress=False)
+    result = train(s)
+    assert result.data.kind == "voc" and result.data.classes == ("bar", "block")
+    assert len(result.history) == 1
+
+
+def test_epochs_zero_is_refused(tmp_path, capsys):
+    assert cli(["train", "--epochs", "0", "--run-dir", str(tmp_path)]) == 1
+    assert "epochs must be 1 or more" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())                 # nothing was started or written
+
+
+def test_resolve_data_by_hand(tmp_path):
+    from ssd_core.recipes import resolve_data
+
+    data = digits_folder(tmp_path / "digits")
+    choice = resolve_data(make_settings("small", data_dir=str(data)))
+    assert (choice.kind, choice.train_split, choice.val_split) == ("voc", "train", "val")
+    # the user's splits win, even for the small preset (it used to swap in 07+12)
+    choice = resolve_data(make_settings("small", data_dir=str(data), train_split="val",
+                                        val_split="train"))
+    assert (choice.train_split, choice.val_split) == ("val", "train")
+    # the paper's devkit: 07+12 for training, 2007-test for testing
+    from tests.data_fixtures import tiny_devkit
+
+    choice = resolve_data(make_settings("ssd300-voc", data_dir=str(tiny_devkit(tmp_path / "voc"))))
+    assert (choice.kind, choice.train_split, choice.val_split) == ("voc", "07+12", "2007-test")
+    # an empty folder gets the shapes; a missing one is an error, not a dataset made there
+    (tmp_path / "empty").mkdir()
+    assert resolve_data(make_settings("small", data_dir=str(tmp_path / "empty"))).kind == "shapes"
+    from ssd_core.data import DatasetError
+
+    with pytest.raises(DatasetError, match="no such folder"):
+        resolve_data(make_settings("small", data_dir=str(tmp_path / "typo")))

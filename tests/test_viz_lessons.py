@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from ssd_core.evaluate import evaluate_detections
+from ssd_core.metrics import evaluate_detections
 from ssd_core.viz.ap_example import format_rows, plot_ap_example, ranked_rows, worked_example
-from ssd_core.viz.history import DETECTORS, detectors_table, plot_speed_accuracy
+from ssd_core.course.history import DETECTORS
+from ssd_core.viz.history import detectors_table, plot_speed_accuracy
 from ssd_core.viz.losses import plot_confidence_loss, plot_encoding, plot_smooth_l1, smooth_l1
-from ssd_core.viz.quiz import QUESTIONS, Quiz, check_answer
-from ssd_core.viz.summary import MIN_CHARACTERS, count_characters, summary_box
+from ssd_core.course.quiz import QUESTIONS
+from ssd_core.viz.quiz import Quiz, check_answer
+from ssd_core.homework.summary import MIN_CHARACTERS, count_characters, summary_box
 
 # ------------------------------------------------------------------ history
 
@@ -84,7 +86,7 @@ def test_every_question_has_exactly_one_correct_answer_and_both_languages():
     for q in QUESTIONS:
         assert sum(c.correct for c in q.choices) == 1
         assert len({c.text for c in q.choices}) == len(q.choices) >= 3
-        assert q.en.strip() and any("\u4e00" <= ch <= "\u9fff" for ch in q.zh)
+        assert q.prompt.en.strip() and any("\u4e00" <= ch <= "\u9fff" for ch in q.prompt.zh)
         assert all(c.why for c in q.choices)
         assert q.choices[q.answer].correct
 
@@ -99,7 +101,7 @@ def test_feedback_logic():
     with pytest.raises(IndexError):
         check_answer(q, 99)
     # the paper's number is the right answer to question 1
-    assert "8,732" in q.choices[q.answer].text
+    assert "8,732" in q.choices[q.answer].text.en
 
 
 def test_quiz_widget_gives_immediate_feedback():

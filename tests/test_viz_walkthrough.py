@@ -1,6 +1,7 @@
 """Lesson 4's helpers: the two maps (files and names exist, nothing missing), shape traces
 against the paper's numbers and hand-computed cases, and one batch traced from file to loss."""
 
+import copy
 import importlib
 import math
 import re
@@ -12,7 +13,9 @@ import torch
 
 import ssd_core as ssd
 from ssd_core.viz import walkthrough as wt
-from ssd_core.viz.homework import training_stages
+from ssd_core.course.paper_map import PAPER_MAP
+from ssd_core.course.tf_port import TF_PORT
+from ssd_core.homework import training_stages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_paper_map_names_real_files_and_names():
-    for row in wt.PAPER_MAP:
+    for row in PAPER_MAP:
         path = REPO / row.module
         assert path.is_file(), row.module
         module = importlib.import_module(row.module.removesuffix(".py").replace("/", "."))
@@ -33,26 +36,28 @@ def test_paper_map_names_real_files_and_names():
 
 
 def test_paper_map_misses_no_module_of_the_core():
-    listed = {row.module for row in wt.PAPER_MAP}
+    listed = {row.module for row in PAPER_MAP}
+    # the top layer (the lessons' explorers and homework) and the course text are not the paper
     core = {p.relative_to(REPO).as_posix() for p in (REPO / "ssd_core").rglob("*.py")
-            if p.name not in ("__init__.py", "__main__.py") and "viz" not in p.parts}
-    assert core - listed == set(), "add these modules to walkthrough.PAPER_MAP"
+            if p.name not in ("__init__.py", "__main__.py")
+            and not {"viz", "homework", "course"} & set(p.parts)}
+    assert core - listed == set(), "add these modules to ssd_core.course.paper_map.PAPER_MAP"
 
 
 def test_paper_map_links_resolve_from_the_lessons_folder():
     md = wt.paper_map_markdown()
     links = re.findall(r"\]\((\.\./[^)]+)\)", md)
-    assert len(links) == len(wt.PAPER_MAP)
+    assert len(links) == len(PAPER_MAP)
     for link in links:
         assert (REPO / "lessons" / link).resolve().is_file(), link
 
 
 def test_tf_port_map():
-    files = {r.tf_file for r in wt.TF_PORT}
+    files = {r.tf_file for r in TF_PORT}
     for required in ("nets/ssd_vgg_300.py", "nets/ssd_common.py",
                      "preprocessing/ssd_vgg_preprocessing.py"):
         assert required in files
-    for row in wt.TF_PORT:
+    for row in TF_PORT:
         obj = wt.resolve(row.ours)
         assert obj is not None and row.note
     md = wt.tf_port_markdown()
@@ -160,10 +165,14 @@ def test_trace_batch_follows_the_training_stages_and_gives_training_loss():
     index = {samples.annotation(i)["image_id"]: i for i in range(len(samples))}
     pick = [index["coffee"], index["chelsea"]]
     model = small_model(num_classes=len(samples.classes) + 1).eval()
+    before = copy.deepcopy(model)
     bt = wt.trace_batch(samples, pick, model, seed=5)
     order = [s.key for s in training_stages()]
     assert bt.trace.stages == [k for k in order if k in bt.trace.stages]
-    assert bt.trace.stages[:2] == ["read", "photometric"] and bt.trace.stages[-1] == "mining"
+    assert bt.trace.stages[:2] == ["read", "photometric"] and bt.trace.stages[-2:] == ["backward", "step"]
+    # it took one training step: the weights moved
+    assert any(not torch.equal(p, q) for p, q in zip(model.parameters(), before.parameters()))
+    model = before                                   # the loss below is the one before the step
     S = model.config.image_size
     assert bt.images.shape == (2, 3, S, S) and bt.loc.shape == (2, len(model.priors), 4)
     # the same batch built here directly: augmentation seeds 5 and 6, collate, match, loss

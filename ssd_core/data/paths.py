@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..paths import SOURCE_ROOT
+from .voc import VOCDataset
+
 __all__ = ["data_dir", "samples_root", "sample_dataset"]
 
 #: Environment variable that moves the data folder (VOC, generated shapes) elsewhere.
@@ -16,7 +19,7 @@ DATA_ENV = "SSD_COURSE_DATA"
 
 def _repo_data() -> Path:
     """``data/`` of the repository this package sits in (``ssd_core/..``)."""
-    return Path(__file__).resolve().parents[2] / "data"
+    return SOURCE_ROOT / "data"
 
 
 def data_dir() -> Path:
@@ -42,6 +45,4 @@ def samples_root() -> Path:
 def sample_dataset(transforms=None, **kwargs):
     """The sample photos as a :class:`~ssd_core.data.VOCDataset` (split ``"all"``, classes
     from ``data/samples/classes.txt``)."""
-    from .voc import VOCDataset
-
     return VOCDataset(samples_root(), "all", transforms=transforms, **kwargs)

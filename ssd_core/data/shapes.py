@@ -49,8 +49,10 @@ from typing import Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+from tqdm.auto import tqdm
 
-from .voc import VOCObject, write_voc_xml
+from .paths import data_dir
+from .voc_xml import VOCObject, write_voc_xml
 
 __all__ = [
     "SHAPE_CLASSES",
@@ -404,8 +406,6 @@ def _run_jobs(jobs: list, workers: int, progress: bool) -> list[str]:
     """Run :func:`_write_one` over ``jobs``, in ``workers`` processes, keeping the order."""
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
         bar = tqdm(total=len(jobs), desc="shapes", unit="img")
     ids = []
     try:
@@ -429,8 +429,6 @@ def _run_jobs(jobs: list, workers: int, progress: bool) -> list[str]:
 def default_shapes_root() -> Path:
     """Where the shapes dataset lives by default: ``$SSD_COURSE_DATA/generated/shapes``, else
     ``data/generated/shapes`` in the repository."""
-    from .paths import data_dir
-
     return data_dir() / "generated" / "shapes"
 
 

@@ -1,4 +1,5 @@
-"""PASCAL VOC (section 3.1), and any data written in its layout.
+"""PASCAL VOC (section 3.1), and any data written in its layout: folders, splits, classes, and
+the :class:`VOCDataset` that reads them.
 
 The paper trains on VOC2007 trainval + VOC2012 trainval ("07+12", 16,551 images) and tests on
 VOC2007 test (4,952 images). The same reader serves the embedded shapes dataset, the sample
@@ -12,15 +13,16 @@ photos in ``data/samples/`` and a student's own data, because all of them use on
 
 A devkit holds one such folder per year: ``VOCdevkit/VOC2007``, ``VOCdevkit/VOC2012``.
 
-**Box convention.** VOC numbers pixels from 1 and its corners are inclusive: a box with
-``xmin=1, xmax=10`` covers the first ten pixel columns. We use continuous pixel coordinates
-where pixel ``i`` (0-based) spans ``[i, i + 1)``, so
+**Split names.** A single folder offers the stems of its split files (``"trainval"``,
+``"val"``). A devkit names the year too (``"2007-test"``), joins several with ``+``
+(``"2007-trainval+2012-trainval"``) and knows the paper's ``"07+12"``; a devkit that holds a
+single year also takes the plain name (``"trainval"`` means ``"2007-trainval"`` there).
+:func:`list_splits` lists the names a folder offers; :func:`is_voc_layout` says whether a
+folder is in this layout at all.
 
-    x1 = xmin - 1      y1 = ymin - 1      x2 = xmax      y2 = ymax
-
-and a box's width is ``xmax - xmin + 1`` pixels. With this choice the plain continuous IoU is
-exactly the VOC devkit's "+1" IoU, and a box that covers the whole image is
-``[0, 0, W, H]``. :func:`px_box_to_voc` goes back.
+Two helpers do the rest: :mod:`.voc_xml` reads one annotation (and holds the box
+convention: VOC's 1-based inclusive corners become continuous pixel corners, ``x1 = xmin - 1``,
+``x2 = xmax``), and :mod:`.images` decodes one image to RGB.
 
 **Targets.** ``dataset[i]`` returns ``(image, target)``; without transforms the image is a
 ``tv_tensors.Image`` ``uint8 [3, H, W]`` in RGB and the target is a dict:
@@ -36,43 +38,37 @@ exactly the VOC devkit's "+1" IoU, and a box that covers the whole image is
 The SSD transforms of :mod:`ssd_core.data.transforms` turn this into a float image of a
 fixed square size and normalised ``[0, 1]`` boxes.
 
-**Bad input.** Every problem raises :class:`DatasetError` naming the file, what is wrong and
-how to fix it. With ``skip_bad=True`` the dataset warns (:class:`DataWarning`) and skips the
-object or image instead. Boxes that stick out of the image are clipped with a warning;
-images with no objects are kept; grayscale, RGBA, CMYK and 16-bit images become RGB.
+**Bad input.** Every problem raises :class:`~.errors.DatasetError` naming the file, what is
+wrong and how to fix it. With ``skip_bad=True`` the dataset warns
+(:class:`~.errors.DataWarning`) and skips the object or image instead. Boxes that stick out of
+the image are clipped with a warning; images with no objects are kept; grayscale, RGBA, CMYK
+and 16-bit images become RGB.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import warnings
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
-from xml.sax.saxutils import escape
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
 from torchvision import tv_tensors
+from torchvision.transforms.v2 import functional as F
+
+from .errors import DatasetError, DataWarning
+from .images import load_rgb
+from .voc_xml import parse_voc_xml
 
 __all__ = [
     "VOC_CLASSES",
     "VOCDataset",
-    "DatasetError",
-    "DataWarning",
-    "VOCObject",
-    "VOCAnnotation",
-    "parse_voc_xml",
-    "voc_box_to_px",
-    "px_box_to_voc",
-    "load_rgb",
-    "to_rgb",
+    "list_splits",
+    "is_voc_layout",
     "read_classes",
-    "write_voc_xml",
     "voc_layout_help",
 ]
 
@@ -89,272 +85,8 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", "
 #: The paper's training set, "07+12".
 SPLIT_ALIASES = {"07+12": "2007-trainval+2012-trainval", "07": "2007-trainval"}
 
-_YEAR_SPLIT = re.compile(r"^(?:VOC)?(\d{4})[-/_](\w+)$")
-
-
-class DatasetError(ValueError):
-    """A problem with one file of a dataset. The message names the file, says what is wrong
-    and how to fix it."""
-
-
-class DataWarning(UserWarning):
-    """Something in the data was fixed up (clipped, converted) or skipped (``skip_bad``)."""
-
-
-# ---------------------------------------------------------------------------- boxes
-
-
-def voc_box_to_px(xmin: float, ymin: float, xmax: float, ymax: float) -> tuple[float, ...]:
-    """VOC's 1-based inclusive corners -> continuous pixel corners ``(x1, y1, x2, y2)``."""
-    return (xmin - 1.0, ymin - 1.0, float(xmax), float(ymax))
-
-
-def px_box_to_voc(x1: float, y1: float, x2: float, y2: float) -> tuple[int, ...]:
-    """Continuous pixel corners -> VOC's 1-based inclusive integer corners (rounded)."""
-    return (int(round(x1)) + 1, int(round(y1)) + 1, int(round(x2)), int(round(y2)))
-
-
-# ---------------------------------------------------------------------------- XML
-
-
-@dataclass(frozen=True)
-class VOCObject:
-    """One ``<object>`` of an annotation; ``box_px`` in continuous pixel corners."""
-
-    name: str
-    box_px: tuple[float, float, float, float]
-    difficult: bool = False
-    truncated: bool = False
-
-
-@dataclass
-class VOCAnnotation:
-    """One parsed XML file.
-
-    ``problems`` lists objects that were left out because they are broken (each message names
-    the file and the fix); ``clipped`` lists boxes that were cut back to the image.
-    """
-
-    path: Path
-    filename: str | None
-    width: int
-    height: int
-    objects: list[VOCObject] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    clipped: list[str] = field(default_factory=list)
-
-
-def _text(node: ET.Element | None, tag: str) -> str | None:
-    """Stripped text of child ``tag`` of ``node``, or None when absent or empty."""
-    if node is None:
-        return None
-    child = node.find(tag)
-    if child is None or child.text is None or not child.text.strip():
-        return None
-    return child.text.strip()
-
-
-def _number(path: Path, node: ET.Element, tag: str, where: str) -> float:
-    """A numeric child of ``node``; raises :class:`DatasetError` with a fix when missing."""
-    text = _text(node, tag)
-    if text is None:
-        raise DatasetError(f"{path}: {where} has no <{tag}>; add it (a number of pixels).")
-    try:
-        return float(text)
-    except ValueError:
-        raise DatasetError(
-            f"{path}: {where} has <{tag}>{text}</{tag}>, which is not a number; "
-            "write a number of pixels."
-        ) from None
-
-
-def _flag(node: ET.Element, tag: str) -> bool:
-    """VOC's 0/1 flags (``difficult``, ``truncated``); absent means 0."""
-    text = _text(node, tag)
-    if text is None:
-        return False
-    try:
-        return bool(int(float(text)))
-    except ValueError:
-        return text.lower() in ("true", "yes")
-
-
-def parse_voc_xml(path: str | os.PathLike) -> VOCAnnotation:
-    """Read one VOC annotation file.
-
-    File-level problems (the XML does not parse, ``<size>`` is missing or not positive) raise
-    :class:`DatasetError`. Object-level problems (no ``<name>`` or ``<bndbox>``, a corner
-    missing, ``xmax <= xmin``, a box wholly outside the image) leave that object out and are
-    listed in ``problems``; boxes partly outside the image are clipped and listed in
-    ``clipped``.
-    """
-    path = Path(path)
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as e:
-        raise DatasetError(
-            f"{path}: the XML does not parse ({e}); fix the file (an editor shows the line), "
-            "or delete its id from the split file."
-        ) from None
-    except OSError as e:
-        raise DatasetError(f"{path}: cannot read the annotation ({e}).") from None
-
-    size = root.find("size")
-    if size is None:
-        raise DatasetError(
-            f"{path}: no <size>; add <size><width>W</width><height>H</height><depth>3</depth>"
-            "</size> with the image's size in pixels."
-        )
-    width = _number(path, size, "width", "<size>")
-    height = _number(path, size, "height", "<size>")
-    if width <= 0 or height <= 0:
-        raise DatasetError(
-            f"{path}: <size> says {width:g} x {height:g} pixels; write the image's real width "
-            "and height."
-        )
-    ann = VOCAnnotation(path, _text(root, "filename"), int(width), int(height))
-
-    for k, obj in enumerate(root.iter("object")):
-        name = _text(obj, "name")
-        where = f"object {k + 1} ({name!r})" if name else f"object {k + 1}"
-        if name is None:
-            ann.problems.append(f"{path}: {where} has no <name>; add the class name.")
-            continue
-        bndbox = obj.find("bndbox")
-        if bndbox is None:
-            ann.problems.append(
-                f"{path}: {where} has no <bndbox>; add <bndbox> with xmin, ymin, xmax, ymax "
-                "(1-based pixels), or delete the object."
-            )
-            continue
-        try:
-            xmin, ymin, xmax, ymax = (
-                _number(path, bndbox, t, f"the <bndbox> of {where}")
-                for t in ("xmin", "ymin", "xmax", "ymax")
-            )
-        except DatasetError as e:
-            ann.problems.append(str(e))
-            continue
-        if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
-            ann.problems.append(f"{path}: {where} has a corner that is not a finite number.")
-            continue
-        if xmax <= xmin or ymax <= ymin:
-            ann.problems.append(
-                f"{path}: {where} has xmin={xmin:g}, xmax={xmax:g}, ymin={ymin:g}, "
-                f"ymax={ymax:g}: need xmax > xmin and ymax > ymin; swap or correct the corners."
-            )
-            continue
-        x1, y1, x2, y2 = voc_box_to_px(xmin, ymin, xmax, ymax)
-        cx1, cy1 = min(max(x1, 0.0), width), min(max(y1, 0.0), height)
-        cx2, cy2 = min(max(x2, 0.0), width), min(max(y2, 0.0), height)
-        if cx2 - cx1 <= 0 or cy2 - cy1 <= 0:
-            ann.problems.append(
-                f"{path}: {where} lies wholly outside the {width:g} x {height:g} image "
-                f"(xmin={xmin:g}, ymin={ymin:g}, xmax={xmax:g}, ymax={ymax:g}); correct it."
-            )
-            continue
-        if (cx1, cy1, cx2, cy2) != (x1, y1, x2, y2):
-            ann.clipped.append(
-                f"{path}: {where} (xmin={xmin:g}, ymin={ymin:g}, xmax={xmax:g}, ymax={ymax:g}) "
-                f"goes beyond the {width:g} x {height:g} image; clipped to it."
-            )
-        ann.objects.append(
-            VOCObject(name, (cx1, cy1, cx2, cy2), _flag(obj, "difficult"), _flag(obj, "truncated"))
-        )
-    return ann
-
-
-def write_voc_xml(
-    path: str | os.PathLike,
-    filename: str,
-    width: int,
-    height: int,
-    objects: Iterable[VOCObject],
-    folder: str = "",
-) -> None:
-    """Write one annotation in VOC's format; boxes go from pixel corners to VOC's 1-based
-    inclusive integers with :func:`px_box_to_voc`."""
-    lines = [
-        "<annotation>",
-        f"  <folder>{escape(folder)}</folder>",
-        f"  <filename>{escape(filename)}</filename>",
-        f"  <size><width>{int(width)}</width><height>{int(height)}</height><depth>3</depth></size>",
-    ]
-    for obj in objects:
-        xmin, ymin, xmax, ymax = px_box_to_voc(*obj.box_px)
-        lines += [
-            "  <object>",
-            f"    <name>{escape(obj.name)}</name>",
-            f"    <truncated>{int(obj.truncated)}</truncated>",
-            f"    <difficult>{int(obj.difficult)}</difficult>",
-            f"    <bndbox><xmin>{xmin}</xmin><ymin>{ymin}</ymin><xmax>{xmax}</xmax>"
-            f"<ymax>{ymax}</ymax></bndbox>",
-            "  </object>",
-        ]
-    lines.append("</annotation>\n")
-    Path(path).write_text("\n".join(lines), encoding="utf-8")
-
-
-# ---------------------------------------------------------------------------- images
-
-
-def _wide_gray_to_8(img: Image.Image) -> Image.Image:
-    """A 16- or 32-bit integer grayscale image -> 8-bit "L", scaling 0..65535 to 0..255.
-
-    ``mode "I"`` images whose values all fit in 0..255 are taken as 8-bit values.
-    """
-    a = np.asarray(img).astype(np.float64)
-    scale = 255.0 / 65535.0 if img.mode.startswith("I;16") or a.max() > 255 else 1.0
-    return Image.fromarray(np.clip(a * scale, 0, 255).round().astype(np.uint8))
-
-
-def to_rgb(img: Image.Image) -> Image.Image:
-    """Any PIL image -> 8-bit RGB.
-
-    Grayscale and palette images are repeated over three channels; CMYK is converted;
-    16-bit images are scaled down (not clipped); transparent pixels are laid on white.
-    """
-    if img.mode == "RGB":
-        return img
-    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        return _wide_gray_to_8(img).convert("RGB")
-    if img.mode == "F":
-        a = np.asarray(img, dtype=np.float64)
-        top = 1.0 if a.max() <= 1.0 else 255.0
-        return Image.fromarray(np.clip(a / top * 255, 0, 255).astype(np.uint8)).convert("RGB")
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        out = Image.new("RGB", rgba.size, (255, 255, 255))
-        out.paste(rgba, mask=rgba.getchannel("A"))
-        return out
-    return img.convert("RGB")
-
-
-def load_rgb(path: str | os.PathLike) -> Image.Image:
-    """Open and fully decode an image as RGB, or raise :class:`DatasetError` saying why."""
-    path = Path(path)
-    try:
-        with Image.open(path) as img:
-            img.load()  # decodes now: a truncated file fails here, not later
-            return to_rgb(img)
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: the image file is missing; put it there or drop its id "
-                           "from the split file.") from None
-    except UnidentifiedImageError:
-        raise DatasetError(
-            f"{path}: not an image PIL can read (corrupt, or not an image at all); replace it "
-            "with a good copy, or delete its id from the split file (skip_bad=True skips it)."
-        ) from None
-    except (OSError, SyntaxError, ValueError) as e:
-        raise DatasetError(
-            f"{path}: the image is corrupt or truncated ({e}); download or copy it again "
-            "(skip_bad=True skips it)."
-        ) from None
-
-
-def _pil_to_tensor(img: Image.Image) -> torch.Tensor:
-    """RGB PIL image -> ``uint8 [3, H, W]``."""
-    return torch.from_numpy(np.array(img, dtype=np.uint8, copy=True)).permute(2, 0, 1).contiguous()
+_YEAR_SPLIT = re.compile(r"^(?:VOC)?(\d{4})[-/_](\w+)$")  # "2007-test", "VOC2012_trainval"
+_YEAR_FOLDER = re.compile(r"^VOC(\d{4})$")  # "VOC2007"
 
 
 # ---------------------------------------------------------------------------- layout
@@ -390,22 +122,88 @@ def _is_voc_folder(folder: Path) -> bool:
     return (folder / "ImageSets" / "Main").is_dir() or (folder / "Annotations").is_dir()
 
 
+def _devkit_years(root: Path) -> dict[str, Path]:
+    """The years a devkit holds: ``{"2007": <its VOC2007 folder>, ...}``, sorted by year.
+
+    The ``VOC<year>`` folders are looked for in ``root/VOCdevkit`` and in ``root`` itself; when
+    both have one, the devkit's wins. Empty for a single folder or a folder of anything else.
+    """
+    years: dict[str, Path] = {}
+    for parent in (root, root / "VOCdevkit"):  # the second one wins
+        if parent.is_dir():
+            for folder in parent.iterdir():
+                m = _YEAR_FOLDER.match(folder.name)
+                if m and folder.is_dir():
+                    years[m.group(1)] = folder
+    return dict(sorted(years.items()))
+
+
 def _year_folder(root: Path, year: str) -> Path:
-    """``VOC<year>`` under ``root``, ``root/VOCdevkit`` or ``root`` itself."""
+    """``VOC<year>`` under ``root/VOCdevkit`` or ``root``, or ``root`` itself."""
     name = f"VOC{year}"
-    for cand in (root / "VOCdevkit" / name, root / name, root):
-        if cand.name == name and cand.is_dir():
-            return cand
+    folder = _devkit_years(root).get(year)
+    if folder is not None:
+        return folder
+    if root.name == name and root.is_dir():
+        return root
     raise DatasetError(
         f"{root}: no PASCAL VOC {year} folder (looked for {root / 'VOCdevkit' / name} and "
         f"{root / name}).\n" + voc_layout_help(root)
     )
 
 
+def _split_files(folder: Path) -> list[str]:
+    """The split names of one VOC folder: the stems of ``ImageSets/Main/*.txt``, sorted.
+
+    VOC also keeps one file per class and split there (``dog_trainval.txt``, with a +1/-1
+    flag per image); their stems hold a "_" and are left out.
+    """
+    return sorted(p.stem for p in (folder / "ImageSets" / "Main").glob("*.txt")
+                  if "_" not in p.stem)
+
+
+def is_voc_layout(root: str | os.PathLike) -> bool:
+    """Is ``root`` a folder that :class:`VOCDataset` can read?
+
+    True for a single folder (it has ``ImageSets/Main`` or ``Annotations``) and for a devkit
+    (it has ``VOC<year>`` folders, directly or under ``VOCdevkit/``); False for anything else,
+    including a folder that does not exist.
+    """
+    root = Path(root)
+    return _is_voc_folder(root) or bool(_devkit_years(root))
+
+
+def list_splits(root: str | os.PathLike) -> list[str]:
+    """The split names that ``root`` offers, written as :class:`VOCDataset` accepts them.
+
+    - a single folder: its split files, e.g. ``["test", "train", "trainval", "val"]``;
+    - a devkit: ``"<year>-<split>"`` for every year, e.g. ``["2007-test", "2007-trainval",
+      "2012-trainval"]``; a devkit that holds one year also offers the plain names after
+      those (``"test"``, ``"trainval"``);
+    - ``[]`` when ``root`` is not in VOC layout (see :func:`is_voc_layout`).
+
+    Aliases such as ``"07+12"`` and joined names are not listed.
+    """
+    root = Path(root)
+    if _is_voc_folder(root):
+        return _split_files(root)
+    years = _devkit_years(root)
+    names = [f"{year}-{split}" for year, folder in years.items() for split in _split_files(folder)]
+    if len(years) == 1:
+        (folder,) = years.values()
+        names += _split_files(folder)
+    return names
+
+
 def _resolve_parts(root: Path, split: str) -> list[_Part]:
     """Turn ``split`` (``"trainval"``, ``"2007-test"``, ``"07+12"``, ``"2007-trainval+2012-
     trainval"``) into folders and split names; raise with the layout when something is
-    missing."""
+    missing.
+
+    A plain name (no year) means a split file of ``root`` itself when ``root`` is a single
+    folder, and that year's split file in a devkit that holds one year; in a devkit with
+    several years it is an error that lists them.
+    """
     if not root.is_dir():
         raise DatasetError(f"{root}: the folder does not exist.\n" + voc_layout_help(root))
     split = SPLIT_ALIASES.get(split, split)
@@ -415,21 +213,23 @@ def _resolve_parts(root: Path, split: str) -> list[_Part]:
         m = _YEAR_SPLIT.match(piece)
         if m:
             folder, name, prefix = _year_folder(root, m.group(1)), m.group(2), f"VOC{m.group(1)}/"
-        else:
+        elif _is_voc_folder(root):
             folder, name, prefix = root, piece, ""
-            if not _is_voc_folder(root):
-                years = sorted(p.name for p in (root / "VOCdevkit").glob("VOC*")) if (
-                    root / "VOCdevkit").is_dir() else sorted(p.name for p in root.glob("VOC20*"))
-                hint = (f" It holds {', '.join(years)}: name the year, e.g. "
-                        f"'{years[0][3:]}-{piece}'." if years else "")
+        else:
+            years = _devkit_years(root)
+            if len(years) != 1:
+                hint = (f" It holds {', '.join('VOC' + y for y in years)}: name the year, e.g. "
+                        f"'{next(iter(years))}-{piece}'." if years else "")
                 raise DatasetError(
                     f"{root}: no ImageSets/Main or Annotations folder here.{hint}\n"
                     + voc_layout_help(root)
                 )
+            # A devkit with one year: the plain name means that year's split.
+            ((year, folder),) = years.items()
+            name, prefix = piece, f"VOC{year}/"
         split_file = folder / "ImageSets" / "Main" / f"{name}.txt"
         if not split_file.is_file():
-            have = sorted(p.stem for p in (folder / "ImageSets" / "Main").glob("*.txt")
-                          if "_" not in p.stem)
+            have = list_splits(root)
             raise DatasetError(
                 f"{split_file}: the split file is missing"
                 + (f" (this folder has: {', '.join(have)})" if have else "")
@@ -527,7 +327,8 @@ class VOCDataset(torch.utils.data.Dataset):
             ``VOC2007`` etc. directly).
         split: a split file name for a single folder (``"trainval"``, ``"val"``); for a
             devkit ``"<year>-<split>"`` (``"2007-test"``), several joined by ``+``, or
-            ``"07+12"`` for the paper's ``2007-trainval+2012-trainval``.
+            ``"07+12"`` for the paper's ``2007-trainval+2012-trainval``; a devkit that holds
+            one year also takes the plain name. :func:`list_splits` lists them.
         classes: the class names (label ``k + 1`` for ``classes[k]``), or a path to a
             ``classes.txt``. Default: the ``classes.txt`` beside the data, else the 20 VOC
             classes.
@@ -697,7 +498,9 @@ class VOCDataset(torch.utils.data.Dataset):
                 f"{img.size[0]} x {img.size[1]}; correct <size> (and check the boxes), or "
                 "replace the image."
             )
-        return tv_tensors.Image(_pil_to_tensor(img))
+        # [H, W, 3] pixels -> uint8 [3, H, W]. pil_to_tensor returns a permuted view of the
+        # pixel array; .contiguous() copies it so that each channel is one block of memory.
+        return tv_tensors.Image(F.pil_to_tensor(img).contiguous())
 
     def sample_generator(self, index: int) -> torch.Generator:
         """The generator that transforms sample ``index`` in this epoch (needs ``seed``)."""

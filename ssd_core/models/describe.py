@@ -21,7 +21,7 @@ grid covers the whole image.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import torch
@@ -136,10 +136,6 @@ class SourceTable:
     def total_boxes(self) -> int:
         """Sum of the boxes column (8,732 for SSD300)."""
         return sum(r.boxes for r in self.rows)
-
-    def to_dicts(self) -> list[dict]:
-        """The rows as plain dicts (for pandas or JSON)."""
-        return [asdict(r) for r in self.rows]
 
     def __iter__(self):
         return iter(self.rows)

@@ -31,6 +31,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.models import VGG16_Weights
 
 __all__ = [
     "L2Norm",
@@ -152,12 +153,10 @@ class WeightsUnavailableError(RuntimeError):
 
 def vgg16_imagenet_url() -> str:
     """Address of torchvision's ``VGG16_Weights.IMAGENET1K_FEATURES`` (the original's VGG)."""
-    from torchvision.models import VGG16_Weights
-
     return VGG16_Weights.IMAGENET1K_FEATURES.url
 
 
-def _torchvision_feature_indices() -> list[int]:
+def torchvision_feature_indices() -> list[int]:
     """Index of each of the 13 convolutions inside torchvision's ``vgg16().features``.
 
     torchvision builds ``features`` as conv, ReLU per convolution and a max-pool per stage.
@@ -219,7 +218,7 @@ def load_vgg16_imagenet(
     state = _fetch_vgg16_state(path, progress)
     ours = base.conv_layers()
     with torch.no_grad():
-        for name, index in zip(VGG16_CONV_NAMES, _torchvision_feature_indices()):
+        for name, index in zip(VGG16_CONV_NAMES, torchvision_feature_indices()):
             conv = ours[name]
             for kind in ("weight", "bias"):
                 key = f"features.{index}.{kind}"

@@ -1,56 +1,22 @@
-"""Drawing (``draw``), the homework tools (``homework``) and, for the lessons, the ipywidgets
-explorers.
+"""The lessons' explorers and pictures: one module per idea of the paper they show.
 
-``draw`` and ``homework`` need matplotlib and Pillow and nothing else, so the training run can
-write its figures without importing ipywidgets; they are imported here. The names that need
-ipywidgets (``detection_explorer``, ``upload_detector``, ``summary_box``, ``export_summary``)
-are imported on first use.
+=====================  ==============================================================
+lesson 1               :mod:`.iou_nms` (IoU, NMS), :mod:`.ap_example` (precision, recall,
+                       AP by hand), :mod:`.history` (R-CNN to SSD), :mod:`.quiz`
+lesson 2               :mod:`.network` (layers, receptive field, atrous convolution,
+                       L2Norm), :mod:`.default_boxes` (scales, ratios, maps; anchors vs grid)
+lesson 3               :mod:`.matching`, :mod:`.losses` (encoding, smooth L1, cross-entropy),
+                       :mod:`.mining` (hard negative mining on a briefly trained model),
+                       :mod:`.augmentation`
+lesson 4               :mod:`.walkthrough` (paper and TensorFlow maps, sources, shape traces)
+lesson 5               :mod:`.training` (live loss curve, run comparison),
+                       :mod:`.detections` (the detector on images and on your photo)
+shared                 :mod:`.explorer` (the explorer base: controls in, one ``state:`` line
+                       and one figure out), :mod:`.pictures` (the sample photos, shapes)
+=====================  ==============================================================
+
+Figures that need only matplotlib live in :mod:`ssd_core.draw`; homework in
+:mod:`ssd_core.homework`; the text the explorers show, in both languages, in
+:mod:`ssd_core.course`. Nothing below this package imports it. Importing ``ssd_core.viz``
+itself imports nothing; import the module a lesson needs (they need ipywidgets).
 """
-
-from importlib import import_module
-
-from .draw import (
-    class_colors,
-    draw_boxes,
-    image_to_numpy,
-    plot_pr_curves,
-    plot_training_curves,
-    show_detections,
-)
-from .homework import (
-    homework_dir,
-    plot_training_flowchart,
-    save_flowchart,
-    save_screenshot,
-    set_student,
-    training_stages,
-)
-
-_LAZY = {
-    "detection_explorer": ".detection",
-    "upload_detector": ".detection",
-    "summary_box": ".summary",
-    "export_summary": ".summary",
-}
-
-__all__ = [
-    "class_colors",
-    "draw_boxes",
-    "image_to_numpy",
-    "plot_pr_curves",
-    "plot_training_curves",
-    "show_detections",
-    "homework_dir",
-    "plot_training_flowchart",
-    "save_flowchart",
-    "save_screenshot",
-    "set_student",
-    "training_stages",
-    *_LAZY,
-]
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

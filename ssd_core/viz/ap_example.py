@@ -1,7 +1,7 @@
 """Lesson 1: precision, recall, AP and mAP on an example small enough to do by hand.
 
 Three images, two classes (cat and dog), five objects and nine detections. :func:`worked_example`
-returns them in the format of :func:`ssd_core.evaluate.evaluate_detections`, which computes
+returns them in the format of :func:`ssd_core.metrics.evaluate_detections`, which computes
 everything; :func:`ranked_rows` lays its result out as the table one would write on paper
 (detections ranked by score, each a true or false positive, precision and recall so far), and
 :func:`plot_ap_example` draws the precision/recall curve with the eleven points of VOC2007's AP.
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..evaluate import EvalResult
+from ..metrics import EvalResult
 
 __all__ = ["worked_example", "ranked_rows", "format_rows", "plot_ap_example"]
 

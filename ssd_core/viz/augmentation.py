@@ -20,8 +20,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..data.transforms import CROP_OPTIONS, SSDAugmentation
-from ._speed import OneThreadExplorer
-from .pictures import Picture, add_boxes, picture_by_name, sample_names
+from ..draw import add_boxes
+from .explorer import Explorer
+from .pictures import Picture, picture_by_name, sample_names
 
 __all__ = ["CROP_CHOICES", "AugmentationExplorer", "augmentation_explorer", "augmented_sizes",
            "plot_augmented_sizes"]
@@ -47,7 +48,7 @@ def _option_text(option) -> str:
     return f"min IoU {option:g}"
 
 
-class AugmentationExplorer(OneThreadExplorer):
+class AugmentationExplorer(Explorer):
     """The training augmentation of section 2.2 on one photo, step by step."""
 
     title = "Data augmentation, 数据增强"

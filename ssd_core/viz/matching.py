@@ -18,14 +18,14 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
+from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
 from ..default_boxes import default_boxes
-from ..boxes import cxcywh_to_xyxy
+from ..draw import add_boxes
 from ..matching import match
-from .architecture import SSD300_SOURCES
-from ._speed import OneThreadExplorer
-from .explorer import Impossible
-from .pictures import add_boxes, picture_axes, picture_by_name, sample_names
+from .default_boxes import SSD300_SOURCES
+from .explorer import Explorer, Impossible
+from .pictures import picture_axes, picture_by_name, sample_names
 
 __all__ = ["MATCH_PICTURES", "MatchExplorer", "match_explorer", "source_ranges"]
 
@@ -43,7 +43,7 @@ def source_ranges(config: SSDConfig) -> list[tuple[int, int]]:
     return out
 
 
-class MatchExplorer(OneThreadExplorer):
+class MatchExplorer(Explorer):
     """Positives of the matching step over a picture, for an IoU threshold."""
 
     title = "Matching strategy, 匹配策略"

@@ -7,11 +7,12 @@ and on the histogram of all background losses, with the cut where the k-th harde
 sits.
 
 The losses come from a real model. :func:`train_briefly` trains the small CPU model of
-:mod:`ssd_core.models.small` for about a hundred steps on shapes images drawn in memory (a
-minute on a CPU; the quick test run takes a dozen steps, seconds): enough for its scores to
-stop being random, so that the mined negatives are the places that *look* like objects. It
-is not a good detector; lesson 5 trains one with
-:func:`ssd_core.train.train`, which also evaluates, checkpoints and resumes. We do not ship a
+:mod:`ssd_core.models.small` for about a hundred steps of :func:`ssd_core.train_step` on shapes
+images drawn in memory (a minute on a CPU; the quick test run takes a dozen steps, seconds):
+enough for its scores to stop being random, so that the mined negatives are the places that
+*look* like objects. It is not a good detector; lesson 5 trains one with
+:func:`ssd_core.train.train`, the same step in a run that also evaluates, checkpoints and
+resumes. We do not ship a
 checkpoint: the lesson trains its own, and the same seed gives the same model. An untrained
 model works too; its losses are just flatter.
 """
@@ -32,11 +33,16 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
-from ..loss import hard_negative_mining, multibox_loss
-from ..matching import match, match_and_encode
-from ._speed import OneThreadExplorer
-from .explorer import Impossible
-from .pictures import Picture, add_boxes, picture_axes, shapes_picture
+from ..data import SSDAugmentation, collate
+from ..device import eval_mode, num_threads
+from ..draw import add_boxes, plot_training_curves
+from ..loss import hard_negative_mining
+from ..matching import match
+from ..models import build_ssd
+from ..recipes import make_settings
+from ..train import lr_factor, make_optimizer, train_step
+from .explorer import Explorer, Impossible
+from .pictures import Picture, picture_axes, shapes_picture
 
 __all__ = [
     "BriefRun",
@@ -58,8 +64,6 @@ def small_model(num_classes: int = 6, seed: int = 0):
 
     The global random state is left as it was.
     """
-    from ..models import build_ssd
-
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return build_ssd(SSDConfig.small(), num_classes)
@@ -101,18 +105,13 @@ def train_briefly(
 ) -> BriefRun:
     """Train the small SSD for ``steps`` steps on ``num_images`` shapes images; seconds on a CPU.
 
-    This is SSD's training step and nothing else (section 2.2):
-
-    1. match the ground truth of the batch to the default boxes and encode the offsets;
-    2. predict offsets and class scores for every default box;
-    3. the multibox loss: smooth L1 on the positives, cross-entropy on the positives and the
-       mined hard negatives (3 per positive), divided by the number of positives;
-    4. one AdamW step (the small preset's optimiser), after a short linear warm-up.
-
-    Images are drawn at the model's input size, flipped left-right at random; no other
-    augmentation, so that a few dozen steps already change the scores. The same ``seed``
-    gives the same model. ``callback`` gets each step's row (``step``, ``loss``, ``loc``,
-    ``conf``, ``num_pos``).
+    Each step is :func:`ssd_core.train_step`, the training iteration of the real run
+    (section 2.2): match and encode the batch's ground truth, predict, the multibox loss with
+    hard negative mining (3 negatives per positive), one optimizer step. The recipe is the
+    ``small`` preset's (AdamW, a linear warm-up over the first tenth, then a cosine decay) and
+    so is the augmentation (only the horizontal flip), so that a few dozen steps already change
+    the scores. The images are drawn in memory; the same ``seed`` gives the same model.
+    ``callback`` gets each step's row (``step``, ``loss``, ``loc``, ``conf``, ``num_pos``).
 
     ``threads`` sets PyTorch's thread count for the run and puts the old one back afterwards
     (``None`` keeps the current one). One thread is the default: this small model gains little
@@ -120,75 +119,45 @@ def train_briefly(
     threads on the course's two-core machine), while on a machine whose cores are busy the extra
     threads wait for them and a step takes ten times longer.
     """
-    previous = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
-        return _train_briefly(steps, batch_size, num_images, lr, seed, model, callback)
-    finally:
-        torch.set_num_threads(previous)
-
-
-def _train_briefly(steps, batch_size, num_images, lr, seed, model, callback) -> BriefRun:
-    if model is None:
-        model = small_model(seed=seed)
-    size = model.config.image_size
-    images, targets = shapes_batch(range(num_images), "train", size, seed)
-    priors = model.priors
-    g = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    warmup = max(1, steps // 10)
-    model.train()
-    history: list[dict] = []
-    t0 = time.perf_counter()
-    order = torch.randperm(num_images, generator=g)
-    pos = 0
-    for step in range(steps):
-        if pos + batch_size > num_images:
-            order, pos = torch.randperm(num_images, generator=g), 0
-        idx = order[pos:pos + batch_size]
-        pos += batch_size
-        x = images[idx]                                                        # [B, 3, S, S]
-        boxes = [targets[i]["boxes"] for i in idx.tolist()]
-        labels = [targets[i]["labels"] for i in idx.tolist()]
-        flip = torch.rand(len(idx), generator=g) < 0.5
-        x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-        boxes = [torch.stack([1 - b[:, 2], b[:, 1], 1 - b[:, 0], b[:, 3]], 1) if f else b
-                 for b, f in zip(boxes, flip.tolist())]
-        loc_t, lab = match_and_encode(boxes, labels, priors, model.config.variances)   # [B, P, 4], [B, P]
-        for group in optimizer.param_groups:
-            group["lr"] = lr * min(1.0, (step + 1) / warmup)
-        loc, conf = model(x)                                                   # [B, P, 4], [B, P, C]
-        out = multibox_loss(loc, conf, loc_t, lab)
-        optimizer.zero_grad(set_to_none=True)
-        out["loss"].backward()
-        optimizer.step()
-        row = {"step": step + 1, "loss": out["loss"].item(), "loc": out["loc"].item(),
-               "conf": out["conf"].item(), "num_pos": int(out["num_pos"])}
-        history.append(row)
-        if callback is not None:
-            callback(row)
-    model.eval()
-    return BriefRun(model, history, time.perf_counter() - t0)
+    with num_threads(threads):
+        if model is None:
+            model = small_model(seed=seed)
+        size = model.config.image_size
+        pictures = [shapes_picture(i, "train", image_size=size, seed=seed) for i in range(num_images)]
+        settings = make_settings("small", lr=lr, warmup_iters=max(1, steps // 10))
+        flip_only = SSDAugmentation(size, **settings.augmentation)
+        optimizer = make_optimizer(model, settings)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda it: lr_factor(it, steps, settings))
+        g = torch.Generator().manual_seed(seed)
+        model.train()
+        history: list[dict] = []
+        t0 = time.perf_counter()
+        order, pos = torch.randperm(num_images, generator=g), 0
+        for step in range(steps):
+            if pos + batch_size > num_images:
+                order, pos = torch.randperm(num_images, generator=g), 0
+            batch = [flip_only(p.image, p.target_px(), generator=g)
+                     for p in (pictures[i] for i in order[pos:pos + batch_size].tolist())]
+            pos += batch_size
+            images, targets = collate(batch)                                   # [B, 3, S, S]
+            out = train_step(model, optimizer, images, targets, priors=model.priors,
+                             variances=model.config.variances)
+            scheduler.step()
+            row = {"step": step + 1, **{k: out[k] for k in ("loss", "loc", "conf", "num_pos")}}
+            history.append(row)
+            if callback is not None:
+                callback(row)
+        model.eval()
+        return BriefRun(model, history, time.perf_counter() - t0)
 
 
 def plot_brief_run(run: BriefRun) -> Figure:
     """The loss and its two terms, step by step, of :func:`train_briefly`."""
-    fig = Figure(figsize=(6, 3.2))
-    ax = fig.add_subplot()
-    steps = [r["step"] for r in run.history]
-    for key, style in (("loss", "-"), ("loc", "--"), ("conf", ":")):
-        ax.plot(steps, [r[key] for r in run.history], style, label=key, gid=key)
-    ax.set_xlabel("training step")
-    ax.set_ylabel("loss (divided by N positives)")
-    ax.set_title(f"{run.steps} steps in {run.seconds:.1f} s", fontsize=10)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    return plot_training_curves(run.history, x="step",
+                                title=f"{run.steps} steps in {run.seconds:.1f} s")
 
 
-class MiningExplorer(OneThreadExplorer):
+class MiningExplorer(Explorer):
     """The mined negatives of one image for a negative-to-positive ratio."""
 
     title = "Hard negative mining, 难例挖掘"
@@ -217,12 +186,8 @@ class MiningExplorer(OneThreadExplorer):
             pic = self.pictures[name]
             S = self.model.config.image_size
             x = pic.square(S)[None]                                            # [1, 3, S, S]
-            was_training = self.model.training
-            self.model.eval()
-            try:
+            with eval_mode(self.model):
                 _, conf = self.model(x)                                        # [1, P, C]
-            finally:
-                self.model.train(was_training)
             m = match(pic.boxes, pic.labels, self.model.priors)
             ce = F.cross_entropy(conf[0], m.labels, reduction="none")          # [P]
             self._cache[name] = (ce, m.labels)

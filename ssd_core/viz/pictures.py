@@ -4,8 +4,8 @@ A :class:`Picture` is one image with its ground truth in the core's convention (
 [0, 1]). The explorers of lessons 2 and 3 draw on it as SSD sees it: warped to the network's
 square input, which is what the default boxes are laid over.
 
-Many boxes at once (all 8,732 default boxes of SSD300) are drawn as one
-``PolyCollection``: a single artist, so the redraw stays fast and a test can count its paths.
+Boxes are drawn with :func:`ssd_core.draw.add_boxes` (all 8,732 default boxes of SSD300 as
+one artist).
 """
 
 from __future__ import annotations
@@ -15,17 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from matplotlib.collections import PolyCollection
 from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as TF
+
+from ..data import sample_dataset
+from ..data.shapes import SHAPE_CLASSES, ShapesSpec, draw_shapes_image
 
 __all__ = [
     "Picture",
     "sample_names",
     "load_sample",
     "shapes_picture",
-    "box_vertices",
-    "add_boxes",
+    "picture_axes",
     "picture_by_name",
 ]
 
@@ -100,8 +101,6 @@ def sample_names() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _samples() -> dict[str, int]:
-    from ..data import sample_dataset
-
     ds = sample_dataset()
     return {ds.annotation(i)["image_id"]: i for i in range(len(ds))}
 
@@ -109,8 +108,6 @@ def _samples() -> dict[str, int]:
 @functools.lru_cache(maxsize=16)
 def load_sample(name: str) -> Picture:
     """One of the sample photos (``chelsea``, ``astronaut``, ``coins``, ...) with its boxes."""
-    from ..data import sample_dataset
-
     index = _samples().get(name)
     if index is None:
         raise KeyError(f"no sample photo {name!r}; there are {sample_names()}")
@@ -130,41 +127,15 @@ def shapes_picture(index: int, split: str = "val", image_size: int = 256, seed: 
     The same arguments give the same picture as ``make_shapes(..., image_size, seed)`` writes
     (before its JPEG compression).
     """
-    from ..data.shapes import SHAPE_CLASSES, ShapesSpec, draw_shapes_image
-
     spec = ShapesSpec(image_size=image_size, seed=seed)
     pil, objects = draw_shapes_image(spec, split, index)
-    image = torch.from_numpy(np.asarray(pil).copy()).permute(2, 0, 1).contiguous()
+    image = TF.pil_to_tensor(pil)
     if objects:
         boxes = torch.tensor([o.box_px for o in objects], dtype=torch.float32) / image_size
         labels = torch.tensor([SHAPE_CLASSES.index(o.name) + 1 for o in objects])
     else:
         boxes, labels = torch.zeros(0, 4), torch.zeros(0, dtype=torch.int64)
     return Picture(f"shapes {split} {index}", image, boxes, labels, tuple(SHAPE_CLASSES))
-
-
-# ---------------------------------------------------------------------------- many boxes
-
-
-def box_vertices(boxes_px) -> np.ndarray:
-    """``[N, 4]`` xyxy -> ``[N, 4, 2]`` corners (top-left, top-right, bottom-right, bottom-left)."""
-    b = np.asarray(boxes_px, dtype=np.float64).reshape(-1, 4)
-    return np.stack([b[:, [0, 1]], b[:, [2, 1]], b[:, [2, 3]], b[:, [0, 3]]], axis=1)
-
-
-def add_boxes(ax, boxes_px, edgecolors="tab:blue", linewidth: float = 1.0, linestyle="-",
-              alpha: float | None = None, label: str | None = None, zorder: float = 2) -> PolyCollection:
-    """Draw ``[N, 4]`` pixel boxes as one ``PolyCollection`` (outlines only) and return it.
-
-    Above 100 boxes antialiasing is switched off: thin lines look the same and 8,732 boxes
-    draw several times faster.
-    """
-    verts = box_vertices(boxes_px)
-    coll = PolyCollection(verts, facecolors="none", edgecolors=edgecolors, linewidths=linewidth,
-                          linestyles=linestyle, antialiaseds=len(verts) <= 100, alpha=alpha,
-                          label=label, zorder=zorder)
-    ax.add_collection(coll)
-    return coll
 
 
 def picture_by_name(name: str) -> Picture:

@@ -1,15 +1,17 @@
 """Lesson 4: reading the code. From paper section to module, and one batch from file to loss.
 
-* :data:`PAPER_MAP` and :func:`paper_map_markdown`: where each idea of the paper lives;
-* :data:`TF_PORT` and :func:`tf_port_markdown`: the TensorFlow port the course reads next to
-  ours (balancap/SSD-Tensorflow), function by function, with what each does differently;
+* :func:`paper_map_markdown`: where each idea of the paper lives
+  (:data:`ssd_core.course.paper_map.PAPER_MAP`);
+* :func:`tf_port_markdown`: the TensorFlow port the course reads next to ours
+  (balancap/SSD-Tensorflow), function by function, with what each does differently
+  (:data:`ssd_core.course.tf_port.TF_PORT`);
 * :func:`show_source`: a function's source, shown in the notebook (``inspect``);
 * :func:`trace_network`, :func:`trace_labels`, :func:`trace_loss`: the three keys of an SSD
   code base (network, label preparation, loss), each run on one batch with the shape of
   every intermediate printed;
 * :func:`trace_batch` and :func:`plot_batch`: one batch end to end, from the files on disk to
   the loss, through the same functions training calls. Its stages carry the keys of
-  :func:`ssd_core.viz.homework.training_stages`, the flowchart of the homework.
+  :func:`ssd_core.homework.training_stages`, the flowchart of the homework.
 
 Every trace is a :class:`ShapeTrace`: rows of (stage, step, shape, note) that print as a table.
 """
@@ -27,13 +29,19 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch import nn
 
+from ..boxes import box_iou, cxcywh_to_xyxy, encode
+from ..course.paper_map import PAPER_MAP
+from ..course.tf_port import TF_PORT, TF_PORT_URL
+from ..data import SSDAugmentation, collate, parse_voc_xml
+from ..draw import add_boxes
+from ..loss import hard_negative_mining, multibox_loss
+from ..matching import match
+from ..paths import SOURCE_ROOT as _ROOT
+from ..train import train_step
+
+
 __all__ = [
-    "MapRow",
-    "PAPER_MAP",
     "paper_map_markdown",
-    "PortRow",
-    "TF_PORT",
-    "TF_PORT_URL",
     "tf_port_markdown",
     "resolve",
     "SourceView",
@@ -54,147 +62,14 @@ __all__ = [
 # ---------------------------------------------------------------------------- the maps
 
 
-@dataclass(frozen=True)
-class MapRow:
-    """One row of the paper-to-module map: section, idea, file, and its key names."""
-
-    section: str
-    idea: str
-    module: str
-    names: tuple[str, ...] = ()
-
-
-#: Where each idea of the paper lives (DESIGN.md's map, with the key names of each file).
-PAPER_MAP: tuple[MapRow, ...] = (
-    MapRow("2.1", "base network: VGG16, pool5 3x3/1, atrous fc6, fc7, L2Norm on conv4_3",
-           "ssd_core/models/vgg.py", ("VGG16Base", "L2Norm", "load_vgg16_imagenet")),
-    MapRow("2.1", "extra feature layers, multibox heads, the SSD module", "ssd_core/models/ssd.py",
-           ("extra_block", "MultiBoxHead", "SSD", "build_ssd")),
-    MapRow("2.1", "a small SSD that trains on a laptop CPU (ours)", "ssd_core/models/small.py",
-           ("SmallBase", "build_small_ssd")),
-    MapRow("2.1, Fig. 2", "the table of source maps: channels, size, receptive field, boxes",
-           "ssd_core/models/describe.py", ("describe", "count_macs")),
-    MapRow("2.2", "choosing scales and aspect ratios (eq. 4); the presets",
-           "ssd_core/config.py", ("SSDConfig", "paper_scales")),
-    MapRow("2.2", "default boxes tiled over the source maps", "ssd_core/default_boxes.py",
-           ("default_boxes", "clipping_report")),
-    MapRow("2.2", "box formats, IoU, encoding with variances (eq. 2)", "ssd_core/boxes.py",
-           ("box_iou", "encode", "decode")),
-    MapRow("2.2", "matching strategy", "ssd_core/matching.py", ("match", "match_and_encode")),
-    MapRow("2.2", "training objective (eq. 1-3), hard negative mining", "ssd_core/loss.py",
-           ("multibox_loss", "hard_negative_mining")),
-    MapRow("2.2, 3.6", "data augmentation, with the zoom-out of 3.6",
-           "ssd_core/data/transforms.py", ("SSDAugmentation", "zoom_out", "sample_iou_crop")),
-    MapRow("2.2", "batching; matching and encoding once per batch", "ssd_core/data/collate.py",
-           ("collate", "batch_targets")),
-    MapRow("3.1", "PASCAL VOC data, and any folder in its layout", "ssd_core/data/voc.py",
-           ("VOCDataset", "parse_voc_xml")),
-    MapRow("3.1", "downloading VOC2007 + VOC2012", "ssd_core/data/download.py", ("download_voc",)),
-    MapRow("-", "where the data lives; the sample photos", "ssd_core/data/paths.py",
-           ("data_dir", "sample_dataset")),
-    MapRow("-", "the embedded dataset (synthetic shapes)", "ssd_core/data/shapes.py",
-           ("make_shapes", "ensure_shapes")),
-    MapRow("3", "inference: decode, per-class NMS, top-k", "ssd_core/postprocess.py",
-           ("postprocess",)),
-    MapRow("3", "evaluation: VOC07 11-point and area AP", "ssd_core/evaluate.py",
-           ("evaluate_detections", "voc_ap")),
-    MapRow("3", "training schedule, evaluation runs, AMP, DDP", "ssd_core/train.py",
-           ("make_settings", "train", "evaluate")),
-    MapRow("3", "checkpoints, written atomically", "ssd_core/checkpoint.py",
-           ("save_checkpoint", "load_checkpoint")),
-    MapRow("-", "command line: train, evaluate, detect, data", "ssd_core/cli.py", ("main",)),
-    MapRow("-", "drawing and the lessons' explorers", "ssd_core/viz/draw.py",
-           ("show_detections", "plot_pr_curves")),
-    MapRow("-", "homework: captioned screenshots, the training flowchart",
-           "ssd_core/viz/homework.py", ("save_screenshot", "plot_training_flowchart")),
-)
-
-
-def _module_name(path: str) -> str:
-    return path.removesuffix(".py").replace("/", ".")
-
-
 def paper_map_markdown(link_prefix: str = "../") -> str:
-    """:data:`PAPER_MAP` as a Markdown table; links are relative to ``lessons/``."""
+    """:data:`~ssd_core.course.paper_map.PAPER_MAP` as a Markdown table; links are relative to
+    the lesson's folder (``link_prefix`` leads from there to the repository)."""
     lines = ["| paper | idea | module | key names |", "| --- | --- | --- | --- |"]
     for r in PAPER_MAP:
         names = ", ".join(f"`{n}`" for n in r.names)
         lines.append(f"| {r.section} | {r.idea} | [`{r.module}`]({link_prefix}{r.module}) | {names} |")
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class PortRow:
-    """One row of the TensorFlow-port map."""
-
-    tf_file: str
-    tf_name: str
-    ours: str          # dotted name inside ssd_core
-    note: str
-
-
-#: The TensorFlow port the course reads beside ours.
-TF_PORT_URL = "https://github.com/balancap/SSD-Tensorflow"
-
-#: balancap/SSD-Tensorflow (master) against ssd_core: where each piece went, and what differs.
-TF_PORT: tuple[PortRow, ...] = (
-    PortRow("nets/ssd_vgg_300.py", "SSDNet.default_params", "config.SSDConfig.ssd300",
-            "feat_shapes, anchor_sizes, anchor_ratios, anchor_steps; prior_scaling "
-            "[0.1, 0.1, 0.2, 0.2] is our variances. Its box sizes (21, 45, 99, ...) are its "
-            "own; ours are the Caffe release's (30, 60, 111, ...)."),
-    PortRow("nets/ssd_vgg_300.py", "ssd_anchor_one_layer, ssd_anchors_all_layers",
-            "default_boxes.default_boxes",
-            "it returns per-layer (y, x, h, w) grids; we return one [P, 4] cxcywh tensor in the "
-            "same order (map, row, column, box)."),
-    PortRow("nets/ssd_vgg_300.py", "ssd_net (blocks 1-7: VGG16, pool5 3x3/1, conv6 rate=6, conv7)",
-            "models.vgg.VGG16Base",
-            "conv6 with rate=6 is our atrous fc6 (dilation 6); conv7 our fc7."),
-    PortRow("nets/ssd_vgg_300.py", "ssd_net (blocks 8-11)", "models.ssd.extra_block",
-            "custom_layers.pad2d reproduces Caffe's padding; we give the convolution padding=1."),
-    PortRow("nets/ssd_vgg_300.py", "ssd_multibox_layer", "models.ssd.MultiBoxHead",
-            "one 3x3 conv for locations, one for classes, per source map; it also applies the "
-            "L2 normalisation when normalizations[i] > 0."),
-    PortRow("nets/custom_layers.py", "l2_normalization", "models.vgg.L2Norm",
-            "it normalises over the spatial axes (H, W) with a scale starting at 1 unless Caffe "
-            "weights are loaded; the paper (ParseNet) and we normalise each location over the "
-            "channels, scale starting at 20."),
-    PortRow("nets/ssd_common.py", "tf_ssd_bboxes_encode_layer, tf_ssd_bboxes_encode",
-            "matching.match",
-            "each anchor takes its best-overlapping object, positive if IoU > 0.5; there is no "
-            "step 1 (an object whose best anchor overlaps < 0.5 gets no positive). Boxes are "
-            "(ymin, xmin, ymax, xmax); ours xyxy."),
-    PortRow("nets/ssd_common.py", "tf_ssd_bboxes_encode_layer (end)", "boxes.encode",
-            "the same encoding: centre offsets / (size x 0.1), log size ratios / 0.2."),
-    PortRow("nets/ssd_common.py", "tf_ssd_bboxes_decode", "boxes.decode", "the inverse."),
-    PortRow("nets/ssd_vgg_300.py", "ssd_losses", "loss.multibox_loss",
-            "smooth L1 (custom_layers.abs_smooth) + cross-entropy; it divides by the batch size, "
-            "the paper and we by N, the number of positives."),
-    PortRow("nets/ssd_vgg_300.py", "ssd_losses (negative mask)", "loss.hard_negative_mining",
-            "it ranks negatives by p(background) over the whole batch and keeps 3 N + batch "
-            "size of them; we keep 3 per positive in each image, ranked by their loss."),
-    PortRow("nets/ssd_common.py", "tf_ssd_bboxes_select, SSDNet.detected_bboxes",
-            "postprocess.postprocess",
-            "score threshold, sort, NMS per class (tf_extended.bboxes_nms_batch), top 200."),
-    PortRow("preprocessing/ssd_vgg_preprocessing.py", "preprocess_for_train",
-            "data.transforms.SSDAugmentation",
-            "crop -> resize -> flip -> colour, and no zoom-out; ours follows the paper: colour "
-            "-> zoom out -> crop -> resize -> flip."),
-    PortRow("preprocessing/ssd_vgg_preprocessing.py", "distort_color",
-            "data.transforms.photometric_distort",
-            "brightness, saturation, hue, contrast in one of 4 fixed orders."),
-    PortRow("preprocessing/ssd_vgg_preprocessing.py", "distorted_bounding_box_crop",
-            "data.transforms.sample_iou_crop",
-            "one tf.image.sample_distorted_bounding_box with min_object_covered 0.25; the paper "
-            "draws among 7 options (whole image, min IoU 0.1 ... 0.9, any patch)."),
-    PortRow("preprocessing/ssd_vgg_preprocessing.py", "preprocess_for_eval",
-            "data.transforms.SSDEvalTransform", "warp-resize to 300 x 300."),
-    PortRow("preprocessing/ssd_vgg_preprocessing.py", "tf_image_whitened", "models.ssd.Normalize",
-            "subtract the mean (123, 117, 104); our model does it itself."),
-    PortRow("train_ssd_network.py", "main (training loop)", "train.train",
-            "TF-Slim's training loop with flags; ours is one function with a settings object."),
-    PortRow("eval_ssd_network.py", "main (evaluation)", "train.evaluate",
-            "VOC07 and VOC12 AP through tf_extended.metrics; ours through evaluate.py."),
-)
 
 
 def resolve(dotted: str) -> Any:
@@ -217,8 +92,7 @@ def _module_file(dotted: str) -> str:
     if isinstance(target, (classmethod, staticmethod)):
         target = target.__func__
     path = Path(inspect.getsourcefile(target)).resolve()
-    root = Path(__file__).resolve().parents[2]
-    return path.relative_to(root).as_posix()
+    return path.relative_to(_ROOT).as_posix()
 
 
 def tf_port_markdown(link_prefix: str = "../") -> str:
@@ -286,7 +160,7 @@ def show_source(obj, docstring: bool = True) -> SourceView:
                         break
     path = Path(inspect.getsourcefile(target)).resolve()
     try:
-        rel = path.relative_to(Path(__file__).resolve().parents[2]).as_posix()
+        rel = path.relative_to(_ROOT).as_posix()
     except ValueError:
         rel = str(path)
     name = getattr(target, "__qualname__", getattr(target, "__name__", str(target)))
@@ -438,9 +312,6 @@ def trace_labels(targets: Sequence[dict], priors: torch.Tensor,
     Returns ``(trace, loc_target [B, P, 4], labels [B, P], match_result)``; the targets are
     exactly what :func:`ssd_core.data.batch_targets` gives training.
     """
-    from ..boxes import box_iou, cxcywh_to_xyxy, encode
-    from ..matching import match
-
     trace = ShapeTrace(f"label preparation: {len(targets)} image(s), {len(priors):,} default boxes")
     trace.add("match", "default boxes (priors)", priors, "cxcywh in [0, 1]")
     boxes = [t["boxes"].as_subclass(torch.Tensor).float() for t in targets]
@@ -476,8 +347,6 @@ def trace_loss(loc: torch.Tensor, conf: torch.Tensor, loc_t: torch.Tensor, label
     ``check``) verifies that they agree. Returns ``(trace, parts)``, where ``parts`` has
     ``loss``, ``loc``, ``conf``, ``num_pos`` and ``negatives`` like ``multibox_loss``.
     """
-    from ..loss import hard_negative_mining, multibox_loss
-
     trace = ShapeTrace(f"loss: {loc.shape[0]} image(s), {loc.shape[1]:,} default boxes")
     positive = labels > 0                                                    # [B, P]
     n = int(positive.sum())
@@ -525,7 +394,7 @@ class BatchTrace:
     labels: torch.Tensor                  # [B, P]
     loc: torch.Tensor                     # [B, P, 4]
     conf: torch.Tensor                    # [B, P, C]
-    loss: dict
+    loss: dict                            # train_step's numbers, and the mined negatives
     priors: torch.Tensor
     class_names: tuple[str, ...]
 
@@ -539,22 +408,22 @@ class BatchTrace:
         p.text(str(self.trace))
 
 
-def trace_batch(dataset, indices: Sequence[int], model, augmentation=None, seed: int = 0) -> BatchTrace:
-    """One batch from the files on disk to the loss, through training's own functions.
+def trace_batch(dataset, indices: Sequence[int], model, augmentation=None, seed: int = 0,
+                optimizer: torch.optim.Optimizer | None = None) -> BatchTrace:
+    """One batch from the files on disk to the optimizer step, through training's own code.
 
     ``dataset`` is a :class:`ssd_core.VOCDataset` (its transforms are not used);
     ``augmentation`` defaults to :class:`ssd_core.SSDAugmentation` at the model's input size.
-    Image ``k`` of the batch is augmented with seed ``seed + k``. The stages are
-    ``read``, the augmentation steps, ``collate``, ``match``, ``encode``, ``forward``,
-    ``loss`` and ``mining``: the keys of :func:`ssd_core.viz.homework.training_stages`.
+    Image ``k`` of the batch is augmented with seed ``seed + k``. The batch then goes through
+    :func:`ssd_core.train_step` (match, encode, forward, loss, mining, backward, step) with
+    ``optimizer``, by default the paper's SGD (lr 1e-3, momentum 0.9, weight decay 5e-4):
+    **the model's weights change** by one step. The stages are ``read``, the augmentation
+    steps, ``collate``, ``match``, ``encode``, ``forward``, ``loss``, ``mining``,
+    ``backward`` and ``step``: the keys of :func:`ssd_core.homework.training_stages`.
     """
-    from ..data import SSDAugmentation, batch_targets, collate
-    from ..data.voc import parse_voc_xml
-    from ..loss import multibox_loss
-
     size = model.config.image_size
     aug = augmentation if augmentation is not None else SSDAugmentation(size)
-    trace = ShapeTrace(f"one batch of {len(indices)} image(s), from file to loss")
+    trace = ShapeTrace(f"one batch of {len(indices)} image(s), from file to optimizer step")
     samples, ids = [], []
     for k, i in enumerate(indices):
         record = dataset.records[i]
@@ -584,29 +453,34 @@ def trace_batch(dataset, indices: Sequence[int], model, augmentation=None, seed:
     images, targets = collate(samples)
     trace.add("collate", "images", images, "float in [0, 1]")
     trace.add("collate", "targets", [t["boxes"] for t in targets], "one [N_i, 4] per image, xyxy in [0, 1]")
-    priors = model.priors
-    loc_t, labels = batch_targets(targets, priors, model.config.variances)   # [B, P, 4], [B, P]
+    if optimizer is None:
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, weight_decay=5e-4)
+    before = [p.detach().clone() for p in model.parameters()]
+    tensors: dict = {}
+    out = train_step(model, optimizer, images, targets, priors=model.priors,
+                     variances=model.config.variances, record=tensors)
+    labels, loc_t = tensors["labels"], tensors["loc_target"]
     trace.add("match", "labels", labels, f"positives per image {(labels > 0).sum(dim=1).tolist()}")
     trace.add("encode", "loc targets", loc_t, "what the network should predict")
-    with torch.no_grad():
-        loc, conf = model(images)                                            # [B, P, 4], [B, P, C]
-    trace.add("forward", "loc", loc, "")
-    trace.add("forward", "conf", conf, "")
-    with torch.no_grad():
-        out = multibox_loss(loc, conf, loc_t, labels)
-    trace.add("loss", "loss", out["loss"], f"loc {float(out['loc']):.3f} + conf {float(out['conf']):.3f}")
-    trace.add("mining", "mined negatives", out["negatives"],
-              f"per image {out['negatives'].sum(dim=1).tolist()}")
-    return BatchTrace(trace, ids, images, list(targets), loc_t, labels, loc, conf, out, priors,
-                      tuple(dataset.classes))
+    trace.add("forward", "loc", tensors["loc"], "")
+    trace.add("forward", "conf", tensors["conf"], "")
+    trace.add("loss", "loss", torch.tensor(out["loss"]),
+              f"loc {out['loc']:.3f} + conf {out['conf']:.3f}")
+    trace.add("mining", "mined negatives", tensors["negatives"],
+              f"per image {tensors['negatives'].sum(dim=1).tolist()}")
+    moved = sum(float((p.detach() - q).norm() ** 2) for p, q in zip(model.parameters(), before)) ** 0.5
+    n_params = sum(p.numel() for p in before)
+    trace.add("backward", "gradients", None, f"one per weight, {n_params:,} weights")
+    trace.add("step", type(optimizer).__name__, None,
+              f"lr {optimizer.param_groups[0]['lr']:g}: the weights moved by {moved:.3g} (L2)")
+    loss = {**out, "negatives": tensors["negatives"]}
+    return BatchTrace(trace, ids, images, list(targets), loc_t, labels, tensors["loc"],
+                      tensors["conf"], loss, model.priors, tuple(dataset.classes))
 
 
 def plot_batch(bt: BatchTrace, max_images: int = 4) -> Figure:
     """The augmented images of a traced batch with their ground truth (white, dashed), the
     positive default boxes (green) and the mined negatives (red)."""
-    from ..boxes import cxcywh_to_xyxy
-    from .pictures import add_boxes
-
     n = min(max_images, bt.images.shape[0])
     fig = Figure(figsize=(3.4 * n, 3.7))
     axes = fig.subplots(1, n, squeeze=False)[0]
@@ -661,8 +535,6 @@ def folder_tree(root: str | Path, show: int = 3) -> str:
 def plot_pictures(panels: Sequence[tuple], size: float = 3.6) -> Figure:
     """Images side by side with their boxes: each panel is ``(image [3, H, W], boxes_px [N, 4],
     title)``; images are uint8 or float in [0, 1]."""
-    from .pictures import add_boxes
-
     fig = Figure(figsize=(size * len(panels), size * 0.95))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for k, (ax, (image, boxes_px, title)) in enumerate(zip(axes, panels)):

@@ -1,4 +1,5 @@
-"""Evaluation (section 3): PASCAL VOC average precision, as the official devkit computes it.
+"""Metrics (section 3): PASCAL VOC average precision as the official devkit computes it, and
+COCO's AP through pycocotools.
 
 For each class, detections from all images are sorted by confidence and walked once:
 
@@ -33,7 +34,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
-__all__ = ["voc_ap", "evaluate_detections", "EvalResult", "coco_map"]
+__all__ = ["voc_ap", "evaluate_detections", "EvalResult", "match_detections", "coco_map",
+           "TRUE_POSITIVE", "FALSE_POSITIVE", "IGNORED"]
 
 
 def voc_ap(recall, precision, use_07_metric: bool = True) -> float:
@@ -63,6 +65,33 @@ def _iou_one_to_many(box: np.ndarray, gts: np.ndarray, plus_one: float) -> np.nd
     return inter / (area_d + area_g - inter)
 
 
+#: What the devkit decides for one detection (:func:`match_detections`).
+TRUE_POSITIVE, FALSE_POSITIVE, IGNORED = 1, 0, -1
+
+
+def _judge(box: np.ndarray, gt_boxes: np.ndarray, gt_difficult: np.ndarray, found: np.ndarray,
+           iou_threshold: float, plus_one: float) -> int:
+    """The devkit's rule for one detection, against the objects of its class in its image.
+
+    The detection takes the object it overlaps most. IoU below the threshold: a false
+    positive. A difficult object: ignored. An object already found by a higher-scoring
+    detection: a false positive (a duplicate). Otherwise a true positive, and the object is
+    marked found in ``found`` (changed in place).
+    """
+    if len(gt_boxes) == 0:
+        return FALSE_POSITIVE
+    ious = _iou_one_to_many(box, gt_boxes, plus_one)
+    j = int(ious.argmax())
+    if ious[j] < iou_threshold:
+        return FALSE_POSITIVE
+    if gt_difficult[j]:
+        return IGNORED
+    if found[j]:
+        return FALSE_POSITIVE
+    found[j] = True
+    return TRUE_POSITIVE
+
+
 @dataclass
 class EvalResult:
     """Per-class AP (NaN for classes without objects), mAP and the curves behind them."""
@@ -73,14 +102,19 @@ class EvalResult:
     recall: dict[int, np.ndarray] = field(repr=False)
     num_objects: dict[int, int] = field(repr=False)
     class_names: Sequence[str] | None = None
+    metric: str = "AP"                     # the column header: "AP07", "AP10+"
 
-    def table(self) -> str:
-        """A plain-text table: class, objects, AP."""
-        lines = [f"{'class':<14}{'objects':>8}{'AP':>8}"]
+    def table(self, *others: "EvalResult") -> str:
+        """A plain-text table: class, objects, AP; ``others`` (the same detections under
+        another metric, say) add a column each, headed by their ``metric``."""
+        results = (self, *others)
+        width = max([14] + [len(n) + 2 for n in (self.class_names or ())])
+        lines = [f"{'class':<{width}}{'objects':>8}" + "".join(f"{r.metric:>9}" for r in results)]
         for c in sorted(self.ap):
             name = self.class_names[c - 1] if self.class_names else str(c)
-            lines.append(f"{name:<14}{self.num_objects[c]:>8}{self.ap[c]:>8.4f}")
-        lines.append(f"{'mAP':<14}{'':>8}{self.map:>8.4f}")
+            lines.append(f"{name:<{width}}{self.num_objects[c]:>8}"
+                         + "".join(f"{r.ap[c]:>9.4f}" for r in results))
+        lines.append(f"{'mAP':<{width}}{'':>8}" + "".join(f"{r.map:>9.4f}" for r in results))
         return "\n".join(lines)
 
 
@@ -88,6 +122,21 @@ def _to_numpy(x) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         return x.detach().cpu().numpy()
     return np.asarray(x)
+
+
+def _truth_arrays(g: Mapping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(boxes [G, 4], labels [G], difficult [G])`` of one image's ground truth."""
+    boxes = _to_numpy(g["boxes"]).reshape(-1, 4).astype(np.float64)
+    labels = _to_numpy(g["labels"]).reshape(-1).astype(np.int64)
+    difficult = _to_numpy(g.get("difficult", np.zeros(len(labels), bool))).reshape(-1).astype(bool)
+    return boxes, labels, difficult
+
+
+def _detection_arrays(d: Mapping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(boxes [D, 4], scores [D], labels [D])`` of one image's detections."""
+    return (_to_numpy(d["boxes"]).reshape(-1, 4).astype(np.float64),
+            _to_numpy(d["scores"]).reshape(-1).astype(np.float64),
+            _to_numpy(d["labels"]).reshape(-1).astype(np.int64))
 
 
 def evaluate_detections(
@@ -118,19 +167,8 @@ def evaluate_detections(
             f"{len(ground_truths)} images of ground truth"
         )
     plus_one = 1.0 if pixel_inclusive else 0.0
-    gts = []
-    for g in ground_truths:
-        boxes = _to_numpy(g["boxes"]).reshape(-1, 4).astype(np.float64)
-        labels = _to_numpy(g["labels"]).reshape(-1).astype(np.int64)
-        difficult = _to_numpy(g.get("difficult", np.zeros(len(labels), bool))).reshape(-1).astype(bool)
-        gts.append((boxes, labels, difficult))
-    dets = []
-    for d in detections:
-        dets.append((
-            _to_numpy(d["boxes"]).reshape(-1, 4).astype(np.float64),
-            _to_numpy(d["scores"]).reshape(-1).astype(np.float64),
-            _to_numpy(d["labels"]).reshape(-1).astype(np.int64),
-        ))
+    gts = [_truth_arrays(g) for g in ground_truths]
+    dets = [_detection_arrays(d) for d in detections]
     if num_classes is None:
         seen = [l.max() for _, l, _ in gts if l.size] + [l.max() for _, _, l in dets if l.size]
         num_classes = int(max(seen, default=0)) + 1
@@ -151,26 +189,9 @@ def evaluate_detections(
         boxes = np.concatenate(boxes) if boxes else np.zeros((0, 4))
         scores = np.concatenate(scores) if scores else np.zeros(0)
         order = np.argsort(-scores, kind="stable")
-        tp = np.zeros(len(order))
-        fp = np.zeros(len(order))
-        for rank, k in enumerate(order):
-            i = image_idx[k]
-            g_boxes, g_diff = class_gt[i]
-            if len(g_boxes) == 0:
-                fp[rank] = 1
-                continue
-            ious = _iou_one_to_many(boxes[k], g_boxes, plus_one)
-            j = int(ious.argmax())
-            if ious[j] >= iou_threshold:
-                if g_diff[j]:
-                    continue                       # difficult: neither TP nor FP
-                if not found[i][j]:
-                    tp[rank] = 1
-                    found[i][j] = True
-                else:
-                    fp[rank] = 1                   # duplicate detection
-            else:
-                fp[rank] = 1
+        outcome = np.array([_judge(boxes[k], *class_gt[image_idx[k]], found[image_idx[k]],
+                                   iou_threshold, plus_one) for k in order], dtype=np.int64)
+        tp, fp = (outcome == TRUE_POSITIVE).astype(float), (outcome == FALSE_POSITIVE).astype(float)
         tp_c, fp_c = np.cumsum(tp), np.cumsum(fp)
         rec = tp_c / max(npos, 1)
         prec = tp_c / np.maximum(tp_c + fp_c, np.finfo(np.float64).eps)
@@ -179,7 +200,29 @@ def evaluate_detections(
         ap[c] = voc_ap(rec, prec, use_07_metric) if npos > 0 else float("nan")
     valid = [v for c, v in ap.items() if num_objects[c] > 0]
     mean = float(np.mean(valid)) if valid else float("nan")
-    return EvalResult(ap, mean, precision, recall, num_objects, class_names)
+    metric = f"AP{'07' if use_07_metric else '10+'}" + (f"@{iou_threshold:g}" if iou_threshold != 0.5 else "")
+    return EvalResult(ap, mean, precision, recall, num_objects, class_names, metric)
+
+
+def match_detections(detections: Mapping, truth: Mapping, iou_threshold: float = 0.5,
+                     pixel_inclusive: bool = False) -> np.ndarray:
+    """The devkit's verdict on every detection of one image, in the detections' order:
+    :data:`TRUE_POSITIVE`, :data:`FALSE_POSITIVE` or :data:`IGNORED` (a difficult object).
+
+    The same rule as :func:`evaluate_detections`: within each class, detections claim
+    objects from the highest score down. ``(verdict == TRUE_POSITIVE).sum()`` is the number
+    of objects found. Boxes of ``detections`` and ``truth`` must be in the same units.
+    """
+    boxes, scores, labels = _detection_arrays(detections)
+    g_boxes, g_labels, g_difficult = _truth_arrays(truth)
+    plus_one = 1.0 if pixel_inclusive else 0.0
+    verdict = np.full(len(scores), FALSE_POSITIVE, dtype=np.int64)
+    found = {int(c): np.zeros(int((g_labels == c).sum()), dtype=bool) for c in np.unique(labels)}
+    for k in np.argsort(-scores, kind="stable"):
+        same = g_labels == labels[k]
+        verdict[k] = _judge(boxes[k], g_boxes[same], g_difficult[same], found[int(labels[k])],
+                            iou_threshold, plus_one)
+    return verdict
 
 
 def coco_map(

@@ -12,9 +12,10 @@ from PIL import Image
 from torch import nn
 
 from ssd_core.config import SSDConfig
-from ssd_core.viz.detection import (LiveLossPlot, ablation_table, choose_settings, compare_runs,
-                                    count_found, detection_explorer, read_upload, running_mean,
-                                    upload_detector)
+from ssd_core.draw import running_mean
+from ssd_core.recipes import choose_settings
+from ssd_core.viz.detections import count_found, detection_explorer, read_upload, upload_detector
+from ssd_core.viz.training import LiveLossPlot, ablation_table, compare_runs
 
 # Three default boxes (cx, cy, w, h). A and B overlap with IoU 0.036 / 0.044 = 0.818; C is apart.
 PRIORS = torch.tensor([[0.30, 0.30, 0.2, 0.2],
@@ -238,7 +239,7 @@ def test_choose_settings(tmp_path):
     assert any("shapes" in w for w in why) and s.run_dir == str(tmp_path / "runs")
     s, why = choose_settings(device="cuda", quick=False, data_dir=voc, workdir=tmp_path)
     assert (s.preset, s.dataset, s.model) == ("ssd300-voc", "voc", "ssd300")
-    assert any("paper" in w for w in why)
+    assert any("released SSD300 schedule" in w for w in why)
     s, _ = choose_settings(device="cpu", quick=False, data_dir=voc, workdir=tmp_path)
     assert (s.preset, s.dataset) == ("small", "voc")
     s, _ = choose_settings(device="cuda", quick=False, data_dir=empty, workdir=tmp_path)
@@ -258,8 +259,8 @@ def test_choose_settings(tmp_path):
 def test_quick_settings_stay_in_the_work_folder(tmp_path):
     s, why = choose_settings(device="cpu", quick=True, workdir=tmp_path)
     assert (s.preset, s.dataset, s.epochs, s.iterations) == ("small", "shapes", 1, None)
-    assert s.data_dir.startswith(str(tmp_path)) and s.run_dir.startswith(str(tmp_path))
-    assert s.shapes_train + s.shapes_val <= 64 and "QUICK" in why[0]
+    assert s.run_dir.startswith(str(tmp_path)) and "QUICK" in why[0]
+    assert s.data_dir.endswith("shapes-quick") and s.shapes_train + s.shapes_val <= 80
 
 
 # ------------------------------------------------------------------ ablation

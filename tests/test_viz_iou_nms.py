@@ -2,13 +2,12 @@
 
 import io
 
-import numpy as np
 import pytest
 import torch
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from ssd_core.viz.basics import iou_explorer, nms_candidates, nms_explorer
+from ssd_core.viz.iou_nms import iou_explorer, nms_candidates, nms_explorer
 from ssd_core.viz.explorer import format_state
 
 

@@ -12,18 +12,10 @@ from torchvision.models.detection.image_list import ImageList
 
 from ssd_core import SSDConfig
 from ssd_core.models import build_ssd
-from ssd_core.viz.architecture import (
-    atrous_explorer,
-    box_scheme_counts,
-    default_box_explorer,
-    format_layer_table,
-    layer_table,
-    plot_box_schemes,
-    plot_receptive_field,
-    plot_source_norms,
-    receptive_field_of_stack,
-    source_norms,
-)
+from ssd_core.viz.default_boxes import box_scheme_counts, default_box_explorer, plot_box_schemes
+from ssd_core.viz.network import (atrous_explorer, format_layer_table, layer_table,
+                                  plot_receptive_field, plot_source_norms,
+                                  receptive_field_of_stack, source_norms)
 
 SSD300_RATIOS = [[2], [2, 3], [2, 3], [2, 3], [2], [2]]
 MAPS = (38, 19, 10, 5, 3, 1)

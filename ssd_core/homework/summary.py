@@ -11,7 +11,7 @@
 
 :func:`summary_box` shows a text area under the bilingual prompt; the count below it updates
 as the student types, and a button saves the text to ``homework/`` (:func:`export_summary`, which
-writes through :mod:`ssd_core.viz.homework`: a new file every time, written atomically).
+writes through :mod:`ssd_core.homework.files`: a new file every time, written atomically).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
+from IPython.display import display
+
+from .files import caption_lines, write_homework_file
 
 __all__ = ["count_characters", "SUMMARY_PROMPT_EN", "SUMMARY_PROMPT_ZH", "MIN_CHARACTERS",
            "SummaryBox", "summary_box", "summary_file_text", "export_summary"]
@@ -57,8 +60,6 @@ def summary_file_text(text: str, student: str | None = None, when: _dt.datetime 
                       lesson: int = 2, min_chars: int = MIN_CHARACTERS) -> str:
     """What :func:`export_summary` writes: a header (course, lesson, student, date, version,
     the character count), a rule, then the text as typed."""
-    from .homework import caption_lines
-
     n = count_characters(text)
     header = caption_lines(lesson, student, when, with_device=False)
     verdict = "enough" if n >= min_chars else f"{min_chars - n} short of the {min_chars} asked"
@@ -75,8 +76,6 @@ def export_summary(text, student: str | None = None, *, lesson: int = 2, name: s
     An empty summary is refused; a short one is saved with a note. Earlier files are never
     overwritten.
     """
-    from .homework import write_homework_file
-
     if isinstance(text, SummaryBox):
         text = text.value
     if not isinstance(text, str):
@@ -154,8 +153,6 @@ class SummaryBox:
         self.count_html.value = msg + "<br><small>Every character counts one (a 汉字 too); spaces and line breaks do not.</small>"
 
     def _ipython_display_(self):
-        from IPython.display import display
-
         display(self.widget)
 
 

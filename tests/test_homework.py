@@ -15,9 +15,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 from PIL import Image
 
-from ssd_core.viz import homework as hw
-from ssd_core.viz.homework import (caption_lines, plot_training_flowchart, save_screenshot,
-                                   training_stages)
+from ssd_core import homework as hw
+from ssd_core import paths
+from ssd_core.homework import files, screenshot
+from ssd_core.homework import (caption_lines, plot_training_flowchart, save_screenshot,
+                               training_stages)
 
 REPO = Path(__file__).resolve().parents[1]
 WHEN = dt.datetime(2024, 5, 6, 7, 8, 9)
@@ -60,7 +62,7 @@ def test_screenshot_is_the_figure_on_top_of_a_caption_strip(tmp_path):
     # the strip: a dark background unlike any figure pixel, with light text on it
     colors, counts = np.unique(strip.reshape(-1, 3), axis=0, return_counts=True)
     background = colors[counts.argmax()]
-    assert tuple(background) == hw.STRIP_COLOR and background.sum() < 300
+    assert tuple(background) == screenshot.STRIP_COLOR and background.sum() < 300
     assert not (strip == [255, 0, 0]).all(axis=-1).any()
     light = (strip.sum(axis=-1) > 600).sum()
     assert light > 50                                            # text was drawn
@@ -80,7 +82,7 @@ def test_caption_names_course_lesson_student_date_version_device(tmp_path):
 
 
 def test_an_explorer_is_saved_with_its_state_line(tmp_path):
-    from ssd_core.viz.basics import iou_explorer
+    from ssd_core.viz.iou_nms import iou_explorer
 
     e = iou_explorer()
     e.set(a_x=(0.0, 0.5), a_y=(0.0, 0.5), b_x=(0.25, 0.75), b_y=(0.25, 0.75))
@@ -128,7 +130,7 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     def boom(src, dst):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(hw.os, "link", boom)
+    monkeypatch.setattr(files.os, "link", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         save_screenshot(red_figure(), 5, "fail", student="x", folder=tmp_path, dpi=30,
                         when=WHEN, device="cpu", quiet=True)
@@ -139,7 +141,7 @@ def test_without_hard_links_the_file_is_still_written_whole(tmp_path, monkeypatc
     def no_links(src, dst):
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(hw.os, "link", no_links)
+    monkeypatch.setattr(files.os, "link", no_links)
     path = save_screenshot(red_figure(), 5, "nolink", student="x", folder=tmp_path, dpi=30,
                            when=WHEN, device="cpu", quiet=True)
     assert Image.open(path).size == (120, pixels(path).shape[0])
@@ -172,10 +174,10 @@ def test_bad_lesson_student_and_object(tmp_path):
 
 
 def test_student_name_sources(monkeypatch):
-    monkeypatch.setattr(hw, "_student", None)
-    monkeypatch.delenv(hw.STUDENT_ENV, raising=False)
+    monkeypatch.setattr(files, "_student", None)
+    monkeypatch.delenv(files.STUDENT_ENV, raising=False)
     assert "name not set" in caption_lines(5, None, WHEN, "cpu")[0]
-    monkeypatch.setenv(hw.STUDENT_ENV, "From Env")
+    monkeypatch.setenv(files.STUDENT_ENV, "From Env")
     assert caption_lines(5, None, WHEN, "cpu")[0].endswith("student: From Env")
     hw.set_student("  Wang Fang  ")
     assert caption_lines(5, None, WHEN, "cpu")[0].endswith("student: Wang Fang")
@@ -183,15 +185,15 @@ def test_student_name_sources(monkeypatch):
 
 
 def test_homework_folder_rules(tmp_path, monkeypatch):
-    monkeypatch.setenv(hw.HOMEWORK_ENV, str(tmp_path / "mine"))
+    monkeypatch.setenv(files.HOMEWORK_ENV, str(tmp_path / "mine"))
     assert hw.homework_dir() == tmp_path / "mine" and (tmp_path / "mine").is_dir()
-    monkeypatch.delenv(hw.HOMEWORK_ENV)
+    monkeypatch.delenv(files.HOMEWORK_ENV)
     monkeypatch.setenv("SSD_COURSE_QUICK", "1")
     quick = hw.homework_dir()
     assert REPO not in quick.parents                       # tests never write into the repository
     monkeypatch.setenv("SSD_COURSE_QUICK", "0")
-    assert hw._repo_root() == REPO                       # the default: <repository>/homework
-    monkeypatch.setattr(hw, "_repo_root", lambda: tmp_path)
+    assert paths.repo_root() == REPO                       # the default: <repository>/homework
+    monkeypatch.setattr(files, "repo_root", lambda: tmp_path)
     assert hw.homework_dir() == tmp_path / "homework" and (tmp_path / "homework").is_dir()
 
 
@@ -199,7 +201,7 @@ def test_homework_folder_rules(tmp_path, monkeypatch):
 
 
 def test_summary_export_writes_a_new_utf8_file_each_time(tmp_path):
-    from ssd_core.viz.summary import export_summary, summary_box
+    from ssd_core.homework.summary import export_summary, summary_box
 
     text = "SSD 是单阶段检测器。" * 12
     box = summary_box(text, student="李雷", folder=tmp_path)
@@ -215,7 +217,7 @@ def test_summary_export_writes_a_new_utf8_file_each_time(tmp_path):
 
 
 def test_summary_export_refuses_an_empty_text_and_the_button_says_so(tmp_path):
-    from ssd_core.viz.summary import export_summary, summary_box
+    from ssd_core.homework.summary import export_summary, summary_box
 
     with pytest.raises(ValueError, match="empty"):
         export_summary(" \n\t", folder=tmp_path)
@@ -262,7 +264,6 @@ def test_flowchart_draws_the_stages_in_order_with_their_titles():
 def test_flowchart_order_is_the_order_a_real_training_run_calls_things(tmp_path, monkeypatch):
     """Run two real iterations of ssd_core.train.train with every stage's function wrapped,
     record what was called in which order, and compare with the flowchart."""
-    import ssd_core.data as data_pkg
     import ssd_core.loss as loss_mod
     import ssd_core.matching as matching_mod
     from ssd_core.data import SSDAugmentation, VOCDataset
@@ -288,7 +289,7 @@ def test_flowchart_order_is_the_order_a_real_training_run_calls_things(tmp_path,
             yield step
     monkeypatch.setattr(SSDAugmentation, "trace", trace)
     wrap(VOCDataset, "__getitem__", "read")
-    wrap(data_pkg, "collate", "collate")
+    wrap(train_mod, "collate", "collate")
     wrap(matching_mod, "match", "match")
     wrap(matching_mod, "encode", "encode")
     wrap(SSD, "forward", "forward")
@@ -340,6 +341,6 @@ def test_scratch_folders_of_dead_processes_are_cleared(tmp_path, monkeypatch):
     for folder in (dead, alive):
         folder.mkdir(parents=True)
         (folder / "last.pt").write_bytes(b"x" * 10)
-    new = hw.scratch_dir("lesson4")
+    new = paths.scratch_dir("lesson4")
     assert not dead.exists() and (alive / "last.pt").exists()
     assert new.parent == parent and new.name.startswith(f"lesson4-{os.getpid()}-") and new.is_dir()

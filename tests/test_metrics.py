@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ssd_core.evaluate import coco_map, evaluate_detections, voc_ap
+from ssd_core.metrics import coco_map, evaluate_detections, voc_ap
 
 
 def test_voc_ap_by_hand():

@@ -1,4 +1,4 @@
-"""Lesson 1's explorers: the IoU of two boxes, and non-maximum suppression."""
+"""Lesson 1's explorers: the IoU (交并比) of two boxes, and non-maximum suppression (非极大值抑制)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
-"""Lesson 2: the network and its default boxes.
+"""Lesson 2: default boxes (section 2.2), and how other detectors place theirs.
 
-* :func:`layer_table` lists every layer of a real model with its output shape, parameters and
-  receptive field; :func:`plot_receptive_field` draws how the receptive field grows.
-* :func:`atrous_explorer`: a dilated (atrous, 空洞) 3x3 kernel and what it sees.
-* :func:`source_norms`: the size of the feature vectors on each source map, before and after
-  conv4_3's L2Norm.
 * :func:`default_box_explorer`: the scales of section 2.2 (s_min, s_max), the aspect ratios and
   one source map, drawn over a sample photo, with the boxes counted per location, per map and
-  in total (8,732 at the paper's settings).
+  in total (8,732 at the paper's settings);
+* :func:`scales_table`: equation 4's scales beside the released SSD300's sizes;
 * :func:`plot_box_schemes`: Faster R-CNN's anchors, YOLO's grid and SSD's default boxes side by
   side.
 """
@@ -15,34 +11,23 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import ipywidgets as widgets
 import numpy as np
-import torch
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from torch import nn
+from torchvision.transforms.v2 import functional as TF
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
 from ..default_boxes import boxes_per_map, default_boxes
-from ._speed import OneThreadExplorer
-from .explorer import Impossible
-from .pictures import Picture, add_boxes, load_sample, sample_names
+from ..draw import add_boxes
+from .explorer import Explorer, Impossible
+from .pictures import Picture, load_sample, sample_names
 
 __all__ = [
-    "LayerRow",
-    "layer_table",
-    "format_layer_table",
-    "plot_receptive_field",
-    "receptive_field_of_stack",
-    "AtrousExplorer",
-    "atrous_explorer",
-    "source_norms",
-    "plot_source_norms",
     "SSD300_SOURCES",
     "ratios_for",
     "scales_table",
@@ -57,235 +42,6 @@ SSD300_SOURCES: tuple[str, ...] = ("conv4_3", "fc7", "conv8_2", "conv9_2", "conv
 
 #: SSD300's aspect ratios per map (section 3.1: conv4_3, conv10_2 and conv11_2 omit 3 and 1/3).
 _SSD300_RATIOS: tuple[tuple[float, ...], ...] = ((2,), (2, 3), (2, 3), (2, 3), (2,), (2,))
-
-
-# ============================================================================ the layer table
-
-
-@dataclass(frozen=True)
-class LayerRow:
-    """One layer of :func:`layer_table`: output ``[channels, size, size]`` for one image."""
-
-    name: str
-    kind: str
-    channels: int
-    size: int
-    params: int
-    stride: int
-    receptive_field: int
-    source: bool = False
-
-
-def _kind(m: nn.Module) -> str:
-    if isinstance(m, nn.Conv2d):
-        k, d, s = m.kernel_size[0], m.dilation[0], m.stride[0]
-        return f"conv {k}x{k}" + (f"/{s}" if s > 1 else "") + (f" dil {d}" if d > 1 else "")
-    if isinstance(m, nn.MaxPool2d):
-        k = m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0]
-        s = m.stride if isinstance(m.stride, int) else m.stride[0]
-        return f"maxpool {k}x{k}/{s}"
-    return type(m).__name__
-
-
-def layer_table(model: nn.Module, image_size: int | None = None) -> list[LayerRow]:
-    """Every convolution and pooling layer of an SSD, in the order the image meets them.
-
-    For each: output channels and map side, parameters (weights and biases, plus the BatchNorm
-    that follows a convolution in the small model), the network's stride and the receptive field
-    in input pixels; conv4_3's L2Norm gets its own row. The
-    geometry comes from :func:`ssd_core.models.walk_geometry` (no forward pass). The multibox
-    heads come last, one localisation and one confidence convolution per source.
-    """
-    from ..models.describe import LayerGeometry, walk_geometry
-
-    config = model.config
-    size = image_size or config.image_size
-    g = LayerGeometry(size=size, jump=1, receptive_field=1, channels=3)
-    rows: list[LayerRow] = []
-    source_names = list(model.source_names)
-    maps: list[LayerGeometry] = []
-    for k, stage in enumerate(model.stages()):
-        for name, m in stage.named_modules():
-            if list(m.children()):
-                continue
-            if isinstance(m, (nn.Conv2d, nn.MaxPool2d)):
-                g = walk_geometry([m], g)
-                rows.append(LayerRow(name.removesuffix(".conv"), _kind(m), g.channels, g.size,
-                                     sum(p.numel() for p in m.parameters()), g.jump,
-                                     g.receptive_field))
-            elif rows:
-                # BatchNorm's scale and shift belong to the convolution before it
-                rows[-1] = replace(rows[-1], params=rows[-1].params + sum(p.numel() for p in m.parameters()))
-        # the last layer of a stage is a source map; it goes by the source's name
-        rows[-1] = replace(rows[-1], name=source_names[k], source=True)
-        maps.append(g)
-    # L2Norm of the VGG base: a learned per-channel scale on conv4_3's predictions
-    l2 = getattr(getattr(model, "base", None), "l2norm", None)
-    if l2 is not None:
-        i = next(i for i, r in enumerate(rows) if r.name == source_names[0])
-        rows.insert(i + 1, replace(rows[i], name="l2norm", kind="L2Norm (scale from 20)",
-                                   params=sum(p.numel() for p in l2.parameters()), source=False))
-    for k, (name, g) in enumerate(zip(source_names, maps)):
-        for head, what in ((model.head.loc[k], "loc"), (model.head.conf[k], "conf")):
-            rf = g.receptive_field + (head.kernel_size[0] - 1) * g.jump
-            rows.append(LayerRow(f"{what} head on {name}", _kind(head), head.out_channels, g.size,
-                                 sum(p.numel() for p in head.parameters()), g.jump, rf))
-    return rows
-
-
-def format_layer_table(rows: Sequence[LayerRow]) -> str:
-    """The rows as aligned text, sources marked with ``*``, and the parameter total."""
-    head = ("layer", "kind", "output", "params", "stride", "receptive field")
-    body = [(("* " if r.source else "  ") + r.name, r.kind, f"{r.channels} x {r.size} x {r.size}",
-             f"{r.params:,}", str(r.stride), f"{r.receptive_field} px") for r in rows]
-    total = sum(r.params for r in rows)
-    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-    line = lambda cells: "  ".join(c.ljust(w) if i < 3 else c.rjust(w)
-                                   for i, (c, w) in enumerate(zip(cells, widths)))
-    return "\n".join([line(head), "-" * len(line(head)), *map(line, body),
-                      f"total parameters: {total:,}   (* = source map for predictions)"])
-
-
-def plot_receptive_field(rows: Sequence[LayerRow], image_size: int = 300) -> Figure:
-    """Receptive field (and stride) of every layer, with the image size for comparison."""
-    rows = [r for r in rows if "head" not in r.name]
-    fig = Figure(figsize=(9, 3.6))
-    ax = fig.add_subplot()
-    x = np.arange(len(rows))
-    ax.plot(x, [r.receptive_field for r in rows], "o-", ms=3, label="receptive field (px)")
-    ax.plot(x, [r.stride for r in rows], "s--", ms=3, label="stride (px between cells)")
-    ax.axhline(image_size, color="gray", ls=":", lw=1)
-    ax.text(0, image_size * 1.08, f"input {image_size} px", color="gray", fontsize=8)
-    for i, r in enumerate(rows):
-        if r.source:
-            ax.annotate(f"{r.name}\n{r.size}x{r.size}", (i, r.receptive_field), fontsize=7,
-                        xytext=(0, 8), textcoords="offset points", ha="center", color="tab:red")
-            ax.plot(i, r.receptive_field, "o", color="tab:red", ms=6)
-    ax.set_yscale("log")
-    ax.set_xticks(x, [r.name for r in rows], rotation=90, fontsize=6)
-    ax.set_ylabel("pixels of the input")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-# ============================================================================ atrous convolution
-
-
-def receptive_field_of_stack(dilation: int, layers: int, kernel: int = 3) -> int:
-    """Side of the window that ``layers`` stacked ``kernel x kernel`` convolutions with
-    ``dilation`` (stride 1) see: ``1 + layers * dilation * (kernel - 1)``."""
-    return 1 + layers * dilation * (kernel - 1)
-
-
-class AtrousExplorer(OneThreadExplorer):
-    """A 3x3 kernel with holes: the taps of one output cell and the window it sees."""
-
-    title = "Atrous (dilated) convolution, 空洞卷积"
-    figsize = (8.4, 4.2)
-
-    def __init__(self, dilation: int = 6, layers: int = 1, grid: int = 27):
-        self.grid = grid
-        super().__init__({
-            "dilation": widgets.IntSlider(value=dilation, min=1, max=8, description="dilation",
-                                          continuous_update=False),
-            "layers": widgets.IntSlider(value=layers, min=1, max=3, description="layers",
-                                        continuous_update=False),
-        }, note="fc6 of SSD is a 3x3 convolution with dilation 6 on the 19x19 map")
-
-    def compute(self, dilation, layers):
-        rf = receptive_field_of_stack(dilation, layers)
-        if rf > self.grid:
-            raise Impossible(f"{layers} layer(s) with dilation {dilation} see {rf}x{rf} cells, "
-                             f"more than the {self.grid}x{self.grid} grid drawn here: lower one.")
-        return {"dilation": dilation, "layers": layers, "kernel": "3x3",
-                "weights_per_channel_pair": 9 * layers, "receptive_field": rf,
-                "dense_kernel_same_view": f"{rf}x{rf}", "dense_weights": rf * rf}
-
-    def draw(self, fig, s):
-        n, d, L, rf = self.grid, s["dilation"], s["layers"], s["receptive_field"]
-        c = n // 2
-        ax1, ax2 = fig.subplots(1, 2)
-        for ax in (ax1, ax2):
-            ax.set_xlim(-0.5, n - 0.5)
-            ax.set_ylim(n - 0.5, -0.5)
-            ax.set_aspect("equal")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            lines = [[(i - 0.5, -0.5), (i - 0.5, n - 0.5)] for i in range(n + 1)]
-            lines += [[(-0.5, i - 0.5), (n - 0.5, i - 0.5)] for i in range(n + 1)]
-            ax.add_collection(LineCollection(lines, colors="#ddd", linewidths=0.5))
-        # left: the 9 taps of the last layer, d cells apart
-        taps = [(c + dy * d, c + dx * d) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
-        for y, x in taps:
-            ax1.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, color="tab:blue"))
-        half = d
-        ax1.add_patch(Rectangle((c - half - 0.5, c - half - 0.5), 2 * half + 1, 2 * half + 1,
-                                fill=False, ec="tab:blue", lw=1.5, ls="--"))
-        ax1.set_title(f"one layer: 9 taps, {d} apart\nspan {2 * d + 1}x{2 * d + 1}", fontsize=10)
-        # right: every input cell the output cell depends on after L layers
-        r = (rf - 1) // 2
-        offsets = {0}
-        for _ in range(L):
-            offsets = {o + k * d for o in offsets for k in (-1, 0, 1)}
-        for oy in offsets:
-            for ox in offsets:
-                ax2.add_patch(Rectangle((c + ox - 0.5, c + oy - 0.5), 1, 1, color="tab:orange"))
-        ax2.add_patch(Rectangle((c - r - 0.5, c - r - 0.5), rf, rf, fill=False, ec="tab:red", lw=2))
-        ax2.set_title(f"{L} layer(s): receptive field {rf}x{rf}\n"
-                      f"({9 * L} weights; a dense kernel would need {rf * rf})", fontsize=10)
-
-
-def atrous_explorer(**kwargs) -> AtrousExplorer:
-    """Move the dilation and the number of stacked layers; see the taps and the window (lesson 2)."""
-    return AtrousExplorer(**kwargs)
-
-
-# ============================================================================ L2Norm
-
-
-@torch.no_grad()
-def source_norms(model: nn.Module, images: torch.Tensor) -> list[dict[str, Any]]:
-    """Mean L2 norm of the channel vector at each location, per source map.
-
-    ``raw`` is the map as its layer computes it, ``seen`` the map the multibox head is given
-    (they differ only on conv4_3 of a VGG SSD, where L2Norm sits between them).
-    Returns one dict per source: ``name``, ``raw``, ``seen``, ``channels``, ``size``.
-    """
-    raw: list[torch.Tensor] = []
-    hooks = [stage.register_forward_hook(lambda _m, _i, out: raw.append(out))
-             for stage in model.stages()]
-    was_training = model.training
-    model.eval()
-    try:
-        seen = model.sources(images)
-    finally:
-        model.train(was_training)
-        for h in hooks:
-            h.remove()
-    out = []
-    for name, r, s in zip(model.source_names, raw, seen):
-        out.append({"name": name, "raw": float(r.norm(dim=1).mean()),
-                    "seen": float(s.norm(dim=1).mean()), "channels": int(s.shape[1]),
-                    "size": int(s.shape[-1])})
-    return out
-
-
-def plot_source_norms(norms: Sequence[dict]) -> Figure:
-    """Bars of :func:`source_norms`: each map's feature size, before and after L2Norm."""
-    fig = Figure(figsize=(7, 3.2))
-    ax = fig.add_subplot()
-    x = np.arange(len(norms))
-    ax.bar(x - 0.2, [n["raw"] for n in norms], 0.4, label="as computed")
-    ax.bar(x + 0.2, [n["seen"] for n in norms], 0.4, label="as the heads see it")
-    ax.set_xticks(x, [f"{n['name']}\n{n['size']}x{n['size']}" for n in norms], fontsize=8)
-    ax.set_yscale("log")
-    ax.set_ylabel("mean L2 norm per location")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    return fig
 
 
 # ============================================================================ default boxes
@@ -336,7 +92,7 @@ def _location_box_names(ratios: Sequence[float]) -> list[str]:
     return names
 
 
-class DefaultBoxExplorer(OneThreadExplorer):
+class DefaultBoxExplorer(Explorer):
     """Default boxes (默认框) of SSD300's six maps, from the formula of section 2.2.
 
     The figure shows the boxes over a sample photo warped to 300x300; beside it an HTML table
@@ -579,6 +335,4 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
 
 def _resized(picture: Picture, H: int, W: int) -> np.ndarray:
     """``picture`` resized to ``H x W`` as ``[H, W, 3]`` floats."""
-    from torchvision.transforms.v2 import functional as TF
-
     return TF.resize(picture.image, [H, W], antialias=True).permute(1, 2, 0).numpy() / 255.0

@@ -1,0 +1,295 @@
+"""Figures that need only matplotlib: boxes over images, training curves, precision/recall.
+
+Everything draws on a ``matplotlib.figure.Figure`` made without pyplot, so it works on a
+headless machine, in a training run and in a notebook alike (a Figure displays inline once
+``%matplotlib inline`` has run, as the lessons do first). The training run writes its
+figures with these functions; the lessons' explorers (:mod:`ssd_core.viz`) draw with them.
+
+Boxes come in ``ssd_core``'s convention, xyxy in [0, 1], and are scaled to the image by
+:func:`draw_boxes`; :func:`add_boxes` takes pixel boxes (``boxes_px``) and draws thousands of
+them as one artist.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from matplotlib import colormaps
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+__all__ = [
+    "class_colors",
+    "image_to_numpy",
+    "draw_boxes",
+    "box_vertices",
+    "add_boxes",
+    "show_detections",
+    "plot_detection_grid",
+    "running_mean",
+    "plot_training_curves",
+    "plot_pr_curves",
+]
+
+
+def class_colors(n: int) -> list[tuple[float, float, float, float]]:
+    """``n`` distinct colours (tab10, then tab20)."""
+    cmap = colormaps["tab10" if n <= 10 else "tab20"]
+    return [cmap(i % cmap.N) for i in range(n)]
+
+
+def image_to_numpy(image) -> np.ndarray:
+    """A ``[3, H, W]`` tensor in [0, 1] (or uint8), a PIL image or an array -> ``[H, W, 3]``."""
+    if isinstance(image, torch.Tensor):
+        arr = image.detach().cpu()
+        if arr.dtype == torch.uint8:
+            arr = arr.float() / 255
+        arr = arr.clamp(0, 1).permute(1, 2, 0).numpy()
+        return arr
+    arr = np.asarray(image)
+    return arr.astype(np.float32) / 255 if arr.dtype == np.uint8 else arr
+
+
+def draw_boxes(
+    ax,
+    boxes,
+    image_hw: tuple[int, int],
+    labels: Sequence[int] | None = None,
+    scores: Sequence[float] | None = None,
+    class_names: Sequence[str] | None = None,
+    color=None,
+    linewidth: float = 2.0,
+    linestyle: str = "-",
+    alpha: float = 1.0,
+    show_text: bool = True,
+) -> None:
+    """Draw xyxy boxes in [0, 1] on ``ax`` over an image of size ``image_hw``.
+
+    ``labels`` pick colours and names (label 0 is the background, so name ``labels - 1``).
+    """
+    h, w = image_hw
+    boxes = torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4).tolist()
+    n_colors = (max(labels) if labels is not None and len(labels) else 0) + 1
+    palette = class_colors(max(n_colors, len(class_names or []) + 1))
+    for i, (x1, y1, x2, y2) in enumerate(boxes):
+        label = int(labels[i]) if labels is not None else None
+        c = color if color is not None else palette[label if label is not None else 1]
+        ax.add_patch(Rectangle((x1 * w, y1 * h), (x2 - x1) * w, (y2 - y1) * h, fill=False,
+                               edgecolor=c, linewidth=linewidth, linestyle=linestyle, alpha=alpha))
+        if not show_text or (label is None and scores is None):
+            continue
+        text = ""
+        if label is not None:
+            text = class_names[label - 1] if class_names and 0 < label <= len(class_names) else str(label)
+        if scores is not None:
+            text += f" {float(scores[i]):.2f}"
+        ax.text(x1 * w, y1 * h, text.strip(), fontsize=8, color="white", va="bottom",
+                bbox=dict(facecolor=c, alpha=0.8, pad=1, edgecolor="none"))
+
+
+def box_vertices(boxes_px) -> np.ndarray:
+    """``[N, 4]`` xyxy -> ``[N, 4, 2]`` corners (top-left, top-right, bottom-right, bottom-left)."""
+    b = np.asarray(boxes_px, dtype=np.float64).reshape(-1, 4)
+    return np.stack([b[:, [0, 1]], b[:, [2, 1]], b[:, [2, 3]], b[:, [0, 3]]], axis=1)
+
+
+def add_boxes(ax, boxes_px, edgecolors="tab:blue", linewidth: float = 1.0, linestyle="-",
+              alpha: float | None = None, label: str | None = None, zorder: float = 2) -> PolyCollection:
+    """Draw ``[N, 4]`` pixel boxes as one ``PolyCollection`` (outlines only) and return it.
+
+    One artist for all 8,732 default boxes of SSD300 keeps a redraw fast, and a test can count
+    its paths. Above 100 boxes antialiasing is switched off: thin lines look the same and the
+    boxes draw several times faster.
+    """
+    verts = box_vertices(boxes_px)
+    coll = PolyCollection(verts, facecolors="none", edgecolors=edgecolors, linewidths=linewidth,
+                          linestyles=linestyle, antialiaseds=len(verts) <= 100, alpha=alpha,
+                          label=label, zorder=zorder)
+    ax.add_collection(coll)
+    return coll
+
+
+def show_detections(
+    image,
+    detections: Mapping | None = None,
+    class_names: Sequence[str] | None = None,
+    score_threshold: float = 0.3,
+    ground_truth: Mapping | None = None,
+    ax=None,
+    title: str | None = None,
+):
+    """An image with its detections (solid) and, optionally, ground truth (dashed white)."""
+    arr = image_to_numpy(image)
+    fig = None
+    if ax is None:
+        fig = Figure(figsize=(5, 5))
+        ax = fig.add_subplot()
+    ax.imshow(arr)
+    ax.set_axis_off()
+    hw = arr.shape[:2]
+    if ground_truth is not None:
+        draw_boxes(ax, ground_truth["boxes"], hw, color="white", linestyle="--", linewidth=1.5,
+                   show_text=False)
+    if detections is not None:
+        keep = torch.as_tensor(detections["scores"]) >= score_threshold
+        draw_boxes(ax, torch.as_tensor(detections["boxes"])[keep], hw,
+                   labels=torch.as_tensor(detections["labels"])[keep].tolist(),
+                   scores=torch.as_tensor(detections["scores"])[keep].tolist(),
+                   class_names=class_names)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig if fig is not None else ax.figure
+
+
+def plot_detection_grid(images, detections: Sequence[Mapping], class_names=None,
+                        ground_truths: Sequence[Mapping] | None = None,
+                        score_threshold: float = 0.4, columns: int = 4) -> Figure:
+    """Several images with their detections (and dashed ground truth), in a grid."""
+    n = len(detections)
+    rows = max(1, math.ceil(n / columns))
+    fig = Figure(figsize=(3 * columns, 3.2 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False).flatten()
+    for i, ax in enumerate(axes):
+        ax.set_axis_off()
+        if i < n:
+            show_detections(images[i], detections[i], class_names=class_names,
+                            score_threshold=score_threshold, ax=ax,
+                            ground_truth=ground_truths[i] if ground_truths is not None else None)
+    fig.tight_layout()
+    return fig
+
+
+def _finish(fig: Figure, path: str | Path | None) -> Figure:
+    """Lay the figure out, save it to ``path`` (PNG) when given, and return it."""
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def running_mean(values, window: int) -> np.ndarray:
+    """Mean of the last ``window`` finite values at each position (fewer at the start)."""
+    y = np.asarray(values, dtype=float)
+    ok = np.isfinite(y)
+    csum = np.concatenate([[0.0], np.cumsum(np.where(ok, y, 0.0))])
+    ccnt = np.concatenate([[0], np.cumsum(ok)])
+    idx = np.arange(len(y))
+    lo = np.maximum(0, idx - window + 1)
+    n = ccnt[idx + 1] - ccnt[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (csum[idx + 1] - csum[lo]) / np.maximum(n, 1), np.nan)
+
+
+def _rows(metrics) -> list[dict]:
+    """Rows of a ``metrics.csv`` (a path) or a list of dicts (a run's ``history``)."""
+    if isinstance(metrics, (str, Path)):
+        with open(metrics, newline="") as f:
+            return list(csv.DictReader(f))
+    return list(getattr(metrics, "history", metrics))
+
+
+def _column(rows: Sequence[Mapping], key: str) -> np.ndarray:
+    """One column as floats; a missing or empty value (no evaluation that epoch) is NaN."""
+    return np.array([float(r[key]) if r.get(key) not in (None, "") else math.nan for r in rows])
+
+
+def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoch",
+                         smooth: int = 0, epochs=None, xmax: float | None = None,
+                         title: str | None = None) -> Figure:
+    """The training loss and the validation mAP: of one run, or of several side by side.
+
+    Args:
+        runs: one run's rows (``metrics.csv``, its path, a :class:`~ssd_core.train.RunResult`
+            or its ``history``), or a dict ``{name: rows}`` to compare runs (then each run
+            draws its total loss and its VOC07 mAP).
+        path: also save the figure there (PNG).
+        x: the column along the loss panel's x-axis: ``"epoch"`` for ``metrics.csv`` rows,
+            ``"iteration"`` for :func:`~ssd_core.train.train`'s ``on_step`` rows, ``"step"``.
+        smooth: with 2 or more, draw the mean of the last ``smooth`` values over the raw
+            values (drawn faint); for per-iteration losses, which are noisy.
+        epochs: the rows that carry ``map07``/``map_area`` when they are not ``runs`` itself
+            (the per-epoch rows of a live run). The mAP panel is drawn when any row has a
+            ``map07`` column or ``epochs`` is given.
+        xmax: the end of the loss panel's x-axis (the run's last iteration, say).
+        title: the loss panel's title.
+
+    Lines carry gids for tests: ``loss``, ``loc``, ``conf`` (and ``loss_raw`` ... when
+    smoothed), ``map07``, ``map_area``; when comparing, ``loss:<name>`` and ``map:<name>``.
+    """
+    compare = isinstance(runs, Mapping)
+    named = {k: _rows(v) for k, v in runs.items()} if compare else {"": _rows(runs)}
+    map_rows = {k: (_rows(epochs) if epochs is not None else v) for k, v in named.items()}
+    with_map = epochs is not None or any("map07" in r for v in map_rows.values() for r in v)
+    fig = Figure(figsize=(10, 3.6) if with_map else (6, 3.2))
+    axes = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1.6, 1))) if with_map else [fig.add_subplot()]
+    ax = axes[0]
+    for name, rows in named.items():
+        xs = _column(rows, x)
+        parts = [("loss", "-")] if compare else [("loss", "-"), ("loc", "--"), ("conf", ":")]
+        for i, (key, style) in enumerate(parts):
+            if not rows or key not in rows[0]:
+                continue
+            ys = _column(rows, key)
+            gid, label = (f"loss:{name}", name) if compare else (key, key)
+            color = f"C{len(ax.lines) if compare else i}"
+            if smooth > 1:
+                ax.plot(xs, ys, color=color, alpha=0.25, lw=0.8, gid=f"{gid}_raw")
+                ys, label = running_mean(ys, smooth), f"{label} (mean of the last {smooth})"
+            marker = "o" if compare or len(xs) < 10 else None
+            ax.plot(xs, ys, linestyle=style, marker=marker, ms=3, color=color, gid=gid, label=label)
+    ax.set_xlabel(x)
+    ax.set_ylabel("training loss (divided by N)")
+    if xmax:
+        ax.set_xlim(0, xmax)
+    if title:
+        ax.set_title(title, fontsize=9)
+    if ax.lines:
+        ax.legend(fontsize=8, loc="upper right")
+    ax.grid(alpha=0.3)
+    if with_map:
+        ax_map = axes[1]
+        for name, rows in map_rows.items():
+            done = [r for r in rows if r.get("map07") not in (None, "")]
+            ep = _column(done, "epoch")
+            keys = ("map07",) if compare else ("map07", "map_area")
+            for key in keys:
+                if done and all(r.get(key) not in (None, "") for r in done):
+                    label = name if compare else {"map07": "VOC07 11-point", "map_area": "area"}[key]
+                    ax_map.plot(ep, _column(done, key), "o-" if key == "map07" else "s--",
+                                label=label, gid=f"map:{name}" if compare else key)
+        ax_map.set_xlabel("epoch")
+        ax_map.set_ylabel("validation mAP@0.5")
+        ax_map.set_ylim(0, 1)
+        ax_map.set_title("after each evaluated epoch", fontsize=9)
+        if ax_map.lines:
+            ax_map.legend(fontsize=8, loc="lower right")
+        ax_map.grid(alpha=0.3)
+    return _finish(fig, path)
+
+
+def plot_pr_curves(result, path: str | Path | None = None) -> Figure:
+    """Precision against recall per class from an :class:`ssd_core.metrics.EvalResult`."""
+    fig = Figure(figsize=(6, 5))
+    ax = fig.add_subplot()
+    colors = class_colors(len(result.ap) + 1)
+    for c in sorted(result.ap):
+        if result.num_objects[c] == 0:
+            continue
+        name = result.class_names[c - 1] if result.class_names else str(c)
+        rec, prec = result.recall[c], result.precision[c]
+        ax.plot(np.concatenate([[0], rec]), np.concatenate([[1], prec]), color=colors[c],
+                label=f"{name} (AP {result.ap[c]:.3f})")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"mAP {result.map:.3f}")
+    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3)
+    return _finish(fig, path)

@@ -1,0 +1,217 @@
+"""Captioned screenshots: a figure of the course with a strip saying who, when and where.
+
+Sessions 4 and 5 are handed in as pictures: a screenshot of a test or training run, or a
+flowchart of SSD's training process. :func:`save_screenshot` turns any figure of the course
+(a matplotlib ``Figure``, an explorer, a PNG the training run wrote) into a PNG under
+``homework/`` with a **caption strip** below it::
+
+    +--------------------------------------------------+
+    |                   the figure                     |
+    +--------------------------------------------------+
+    | ssd-course · lesson 5: training run · student: …  |   <- the caption strip
+    | 2025-11-24 14:03 · ssd_core 0.1.0 · device: cpu … |
+    +--------------------------------------------------+
+
+The caption says which course, which lesson, who, when, with which version of the package and
+on which device, so a screenshot can be checked against the run it claims to show. The same
+text is stored in the PNG's metadata (key ``Caption``), exactly, even where a font cannot draw
+a character. The file is written by :func:`~ssd_core.homework.files.write_homework_file`:
+never over an earlier one, never half-written.
+
+A saved notebook shows "Error displaying widget" in place of every explorer until its cells
+run again: run all cells (*Run > Run All Cells*), move the sliders, then take the screenshot.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
+from PIL import Image, PngImagePlugin
+
+from .files import COURSE, caption_lines, check_name, lesson_number, write_homework_file
+
+__all__ = ["STRIP_COLOR", "strip_height", "render_png", "save_screenshot"]
+
+#: Background of the caption strip (a dark blue that no course figure uses), and its text.
+STRIP_COLOR: tuple[int, int, int] = (24, 44, 84)
+STRIP_TEXT_COLOR = "white"
+#: Caption font size in points, and the line height as a multiple of it.
+CAPTION_POINTS = 9.0
+LINE_SPACING = 1.45
+#: Fonts tried for characters DejaVu Sans lacks (a Chinese name, say), where installed.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC",
+             "Arial Unicode MS")
+
+def _font_families() -> list[str]:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans"] + [f for f in CJK_FONTS if f in installed]
+
+
+def _missing_glyphs(text: str) -> list[str]:
+    """Characters of ``text`` that none of the caption fonts can draw."""
+    fonts = []
+    for family in _font_families():
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=family),
+                                         fallback_to_default=False)
+            fonts.append(FT2Font(path))
+        except Exception:
+            continue
+    return sorted({c for c in text if not c.isspace()
+                   and not any(f.get_char_index(ord(c)) for f in fonts)})
+
+
+def _wrap(lines: Sequence[str], width_px: int, dpi: float) -> list[str]:
+    """Wrap caption lines, word by word, to the strip's width as the font measures them."""
+    renderer = RendererAgg(width_px, 100, dpi)
+    prop = FontProperties(family=_font_families(), size=CAPTION_POINTS)
+    room = width_px - 2 * _pad_px(dpi)
+
+    def fits(text: str) -> bool:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Gg]lyph.*missing.*")
+            w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+        return w <= room
+
+    out: list[str] = []
+    for line in lines:
+        current = ""
+        for word in line.split(" "):
+            trial = f"{current} {word}" if current else word
+            if fits(trial) or not current:
+                current = trial
+            else:
+                out.append(current)
+                current = word
+        out.append(current)
+    return out
+
+
+def _pad_px(dpi: float) -> int:
+    return max(2, round(6 * dpi / 72))
+
+
+def strip_height(n_lines: int, dpi: float) -> int:
+    """Height in pixels of a caption strip of ``n_lines`` lines at ``dpi``."""
+    line_px = CAPTION_POINTS * LINE_SPACING * dpi / 72
+    return int(round(n_lines * line_px + 2 * _pad_px(dpi)))
+
+
+def _render_strip(lines: Sequence[str], width_px: int, dpi: float) -> Image.Image:
+    height = strip_height(len(lines), dpi)
+    fig = Figure(figsize=(width_px / dpi, height / dpi), dpi=dpi,
+                 facecolor=tuple(c / 255 for c in STRIP_COLOR))
+    pad = _pad_px(dpi)
+    line_px = CAPTION_POINTS * LINE_SPACING * dpi / 72
+    families = _font_families()
+    for i, line in enumerate(lines):
+        y = 1 - (pad + (i + 0.5) * line_px) / height
+        fig.text(pad / width_px, y, line, color=STRIP_TEXT_COLOR, fontsize=CAPTION_POINTS,
+                 family=families, va="center", ha="left", gid=f"caption{i}")
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Gg]lyph.*missing.*")
+        fig.savefig(buf, format="png", dpi=dpi, facecolor=fig.get_facecolor())
+    strip = Image.open(buf).convert("RGB")
+    if strip.size != (width_px, height):        # float rounding of figsize * dpi
+        canvas = Image.new("RGB", (width_px, height), STRIP_COLOR)
+        canvas.paste(strip.crop((0, 0, min(width_px, strip.width), min(height, strip.height))))
+        strip = canvas
+    return strip
+
+
+def _figure_of(obj) -> Figure | None:
+    if isinstance(obj, Figure):
+        return obj
+    fig = getattr(obj, "figure", None)
+    return fig if isinstance(fig, Figure) else None
+
+
+def render_png(obj, dpi: float = 100) -> Image.Image:
+    """What :func:`save_screenshot` puts above the caption, as an RGB image.
+
+    ``obj``: a matplotlib ``Figure`` (pyplot's too), an explorer or anything with a
+    ``.figure``, a PIL image, or the path of an image file (``runs/<name>/curves.png``).
+    """
+    fig = _figure_of(obj)
+    if fig is not None:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        return Image.open(buf).convert("RGB")
+    if isinstance(obj, Image.Image):
+        return obj.convert("RGB")
+    if isinstance(obj, (str, os.PathLike)):
+        path = Path(obj)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such image file; give a figure, an explorer, "
+                                    "or the path of a PNG/JPEG (e.g. runs/<name>/curves.png).")
+        try:
+            with Image.open(path) as im:
+                return im.convert("RGB")
+        except Exception as e:
+            raise ValueError(f"{path}: not an image PIL can read ({e}); give a PNG or JPEG.") from None
+    if getattr(obj, "figure", None) is not None and not isinstance(obj.figure, Figure):
+        raise TypeError(f"{type(obj).__name__}.figure is {type(obj.figure).__name__}, not a "
+                        "matplotlib Figure; redraw the explorer first.")
+    raise TypeError(f"save_screenshot: cannot take a picture of a {type(obj).__name__}; give a "
+                    "matplotlib Figure, an explorer, a PIL image, or an image file path.")
+
+
+def save_screenshot(figure_or_explorer, lesson, name: str, student: str | None = None, *,
+                    folder: str | os.PathLike | None = None, dpi: float = 100,
+                    when: _dt.datetime | None = None, device: Any = None,
+                    quiet: bool = False) -> Path:
+    """Save a figure or an explorer as ``homework/lessonNN_<name>_<date-time>.png`` with a
+    caption strip below it (course, lesson, student, date, versions, device), and return the
+    path.
+
+    Args:
+        figure_or_explorer: what to save (see :func:`render_png`). An explorer's current
+            ``state:`` line goes into the caption too.
+        lesson: the session, 1 to 5.
+        name: a short file-name part (``"loss_curve"``): letters, digits, ``-``, ``_``.
+        student: your name; default :func:`set_student`'s or ``$SSD_COURSE_STUDENT``.
+        folder: where to write (default :func:`homework_dir`).
+        dpi: resolution of the figure and the caption.
+        when, device: what the caption says (default: now, and the training device).
+        quiet: do not print where the file went.
+
+    The file never replaces an earlier one and is written atomically.
+    """
+    n = lesson_number(lesson)
+    name = check_name(name)
+    when = when or _dt.datetime.now()
+    picture = render_png(figure_or_explorer, dpi)
+    extra = getattr(figure_or_explorer, "state_line", None) or None
+    lines = caption_lines(n, student, when, device, extra)
+    text = "\n".join(lines)
+    wrapped = _wrap(lines, picture.width, dpi)
+    strip = _render_strip(wrapped, picture.width, dpi)
+    out = Image.new("RGB", (picture.width, picture.height + strip.height), "white")
+    out.paste(picture, (0, 0))
+    out.paste(strip, (0, picture.height))
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("Caption", text)
+    info.add_itxt("Software", f"{COURSE} ssd_core.homework")
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", pnginfo=info, dpi=(dpi, dpi))
+    path = write_homework_file(buf.getvalue(), n, name, ".png", when, folder)
+    if not quiet:
+        print(f"saved {path} ({out.width} x {out.height} px)")
+        missing = _missing_glyphs(text)
+        if missing:
+            print(f"note: no installed font draws {''.join(missing)!r}, so the caption image shows "
+                  "boxes there (the PNG's 'Caption' metadata keeps the exact text). Install a "
+                  "CJK font (Noto Sans CJK SC) or also write your name in Latin letters.")
+    return path

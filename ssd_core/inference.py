@@ -1,0 +1,147 @@
+"""Running a trained SSD: on a dataset (detections, mAP), on images, from a checkpoint.
+
+* :func:`predict` and :func:`evaluate`: a model over a dataset, then the VOC metrics of
+  :mod:`ssd_core.metrics` (the numbers of the paper's tables) and, if asked, COCO's AP;
+* :func:`load_trained`: a run's checkpoint as a model, with the data it was trained on
+  (:func:`run_data`);
+* :func:`to_model_input`, :func:`raw_predictions` and :func:`detect_images`: photos of any
+  size in, the network's raw outputs or the detections out.
+
+The network always sees the image warped to its square input (the paper's "warp"); boxes
+come back xyxy in [0, 1] of the original image, which a resize does not change.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping, Sequence
+
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Subset
+from torchvision.transforms.v2 import functional as TF
+
+from .checkpoint import load_checkpoint
+from .config import SSDConfig
+from .data import collate, data_dir, default_shapes_root
+from .device import autocast, eval_mode, resolve_amp, resolve_device
+from .metrics import coco_map, evaluate_detections
+from .models import SSD, build_ssd
+from .recipes import DataChoice, has_voc
+
+__all__ = ["predict", "evaluate", "load_trained", "run_data", "to_model_input",
+           "raw_predictions", "detect_images"]
+
+
+# --------------------------------------------------------------------------- on a dataset
+@torch.no_grad()
+def predict(model: SSD, dataset, device="cpu", batch_size: int = 32, num_workers: int = 0,
+            limit: int | None = None, amp: str = "off", **postprocess_kwargs):
+    """Detections and ground truths for a dataset (no augmentation), in dataset order.
+
+    ``amp`` ("off", "bf16", "fp16", "auto") runs the network under autocast; boxes are
+    decoded and suppressed in float32 either way.
+    """
+    device = resolve_device(device)
+    amp = resolve_amp(amp, device)
+    if limit is not None:
+        dataset = Subset(dataset, range(min(limit, len(dataset))))
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers,
+                        collate_fn=collate)
+    detections, truths = [], []
+    with eval_mode(model):
+        for images, targets in loader:
+            with autocast(device, amp):
+                dets = model.detect(images.to(device), **postprocess_kwargs)
+            detections += [{k: v.cpu() for k, v in d.items()} for d in dets]
+            truths += [{k: t[k] for k in ("boxes", "labels", "difficult") if k in t} for t in targets]
+    return detections, truths
+
+
+def evaluate(model: SSD, dataset, device="auto", batch_size: int = 32, num_workers: int = 0,
+             limit: int | None = None, class_names: Sequence[str] | None = None,
+             coco: bool = False, amp: str = "off") -> dict[str, Any]:
+    """VOC07 11-point and area mAP (and COCO AP if ``coco``) of ``model`` on ``dataset``.
+
+    Returns ``map07``, ``map_area``, the two :class:`~ssd_core.metrics.EvalResult` (``voc07``,
+    ``voc10``; ``.table()`` prints one), the ``detections`` and ``ground_truths``, and
+    ``coco`` (AP, AP50, AP75) when asked.
+    """
+    detections, truths = predict(model, dataset, device, batch_size, num_workers, limit, amp)
+    num_classes = model.num_classes
+    r07 = evaluate_detections(detections, truths, use_07_metric=True, num_classes=num_classes,
+                              class_names=class_names)
+    r10 = evaluate_detections(detections, truths, use_07_metric=False, num_classes=num_classes,
+                              class_names=class_names)
+    out = {"map07": r07.map, "map_area": r10.map, "voc07": r07, "voc10": r10,
+           "detections": detections, "ground_truths": truths}
+    if coco:
+        out["coco"] = coco_map(detections, truths)
+    return out
+
+
+# --------------------------------------------------------------------------- a trained run
+def load_trained(path: str | os.PathLike, device="auto") -> tuple[SSD, dict]:
+    """``(model, checkpoint)`` from a run's ``best.pt``/``last.pt``, in eval mode on ``device``.
+
+    A missing, truncated or foreign file raises :class:`~ssd_core.checkpoint.CheckpointError`
+    with what to do.
+    """
+    state = load_checkpoint(path)
+    config = SSDConfig.from_dict(state["config"])
+    model = build_ssd(config, num_classes=len(state["classes"]) + 1)
+    model.load_state_dict(state["model"])
+    return model.to(resolve_device(device)).eval(), state
+
+
+def run_data(state: Mapping) -> DataChoice:
+    """The data a checkpoint's run trained and validated on.
+
+    Checkpoints store the resolved :class:`~ssd_core.recipes.DataChoice`; for older ones it
+    is rebuilt from their settings as those runs chose it.
+    """
+    if state.get("data"):
+        return DataChoice.from_dict(state["data"])
+    s = state.get("settings", {})
+    voc = s.get("dataset") == "voc" or (s.get("dataset") == "auto" and has_voc(s.get("data_dir") or data_dir()))
+    root = s.get("data_dir") or (data_dir() if voc else default_shapes_root())
+    return DataChoice("voc" if voc else "shapes", str(root), s.get("train_split") or "train",
+                      s.get("val_split") or "val", tuple(state["classes"]))
+
+
+# --------------------------------------------------------------------------- on images
+def to_model_input(image, size: int) -> torch.Tensor:
+    """A PIL image, or a ``uint8``/float ``[3, H, W]`` tensor, as the network's input:
+    ``[3, size, size]`` float in [0, 1], warped to the square (aspect ratio not kept)."""
+    if isinstance(image, Image.Image):
+        image = TF.pil_to_tensor(image.convert("RGB"))
+    x = image.as_subclass(torch.Tensor)
+    x = TF.to_dtype(x, torch.float32, scale=True) if x.dtype == torch.uint8 else x.float()
+    return TF.resize(x, [size, size], antialias=True)                  # [3, S, S]
+
+
+@torch.no_grad()
+def raw_predictions(model: SSD, image) -> tuple[torch.Tensor, torch.Tensor]:
+    """The network's raw outputs for one image: ``(loc [P, 4], conf [P, C])``, float32 on the
+    CPU. The explorers keep them and re-run only the post-processing when a slider moves."""
+    device = next(model.parameters()).device
+    x = to_model_input(image, model.config.image_size)[None].to(device)  # [1, 3, S, S]
+    with eval_mode(model):
+        loc, conf = model(x)                                              # [1, P, 4], [1, P, C]
+    return loc[0].float().cpu(), conf[0].float().cpu()
+
+
+@torch.no_grad()
+def detect_images(model: SSD, images, device="auto", score_threshold: float = 0.0,
+                  **postprocess_kwargs) -> list[dict[str, torch.Tensor]]:
+    """Detections for PIL images or ``[3, H, W]`` tensors of any size, one dict per image
+    (``boxes`` xyxy in [0, 1] of the original image, ``scores``, ``labels``), on the CPU."""
+    device = resolve_device(device)
+    size = model.config.image_size
+    batch = torch.stack([to_model_input(image, size) for image in images])  # [B, 3, S, S]
+    dets = model.detect(batch.to(device), **postprocess_kwargs)
+    out = []
+    for d in dets:
+        keep = d["scores"] >= score_threshold
+        out.append({k: v[keep].cpu() for k, v in d.items()})
+    return out

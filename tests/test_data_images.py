@@ -1,0 +1,93 @@
+"""Decoding images: uploaded bytes and files end as the same RGB pixels, and each kind of bad
+upload gets a message naming the file."""
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torchvision import tv_tensors
+
+import ssd_core.data.images as images
+from ssd_core.data import DatasetError, VOCDataset, decode_image_bytes, load_rgb
+
+from .data_fixtures import obj, write_folder, xml_with
+
+
+def png_bytes(img: Image.Image) -> bytes:
+    """``img`` saved as PNG (lossless, so every pixel comes back exactly)."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def three_by_two() -> Image.Image:
+    """A 3 x 2 (W x H) RGB image with a different colour in every pixel."""
+    pixels = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]],
+                       [[10, 20, 30], [40, 50, 60], [70, 80, 90]]], dtype=np.uint8)
+    return Image.fromarray(pixels)
+
+
+def test_decode_image_bytes_reads_a_png():
+    im = decode_image_bytes(png_bytes(three_by_two()), "me.png")
+    assert im.mode == "RGB" and im.size == (3, 2)
+    assert im.getpixel((2, 0)) == (0, 0, 255) and im.getpixel((1, 1)) == (40, 50, 60)
+
+
+@pytest.mark.parametrize("mode, fill, rgb", [
+    ("RGBA", (10, 20, 30, 0), (255, 255, 255)),   # transparent: laid on white, not black
+    ("LA", (90, 255), (90, 90, 90)),              # grey with opaque alpha
+    ("I;16", 32896, (128, 128, 128)),             # 16-bit: 32896 / 257 = 128, not clipped
+])
+def test_uploads_and_files_get_the_same_mode_conversions(tmp_path, mode, fill, rgb):
+    img = Image.new(mode, (4, 3), fill)
+    img.save(tmp_path / "x.png")
+    uploaded = decode_image_bytes((tmp_path / "x.png").read_bytes(), "x.png")
+    loaded = load_rgb(tmp_path / "x.png")
+    assert uploaded.mode == loaded.mode == "RGB"
+    assert uploaded.getpixel((1, 1)) == loaded.getpixel((1, 1)) == rgb
+
+
+def test_empty_upload():
+    with pytest.raises(DatasetError, match=r"^'empty\.jpg' is empty \(0 bytes\); upload the "
+                       "photo again\\.$"):
+        decode_image_bytes(b"", "empty.jpg")
+
+
+def test_random_bytes_and_a_truncated_png_are_not_images():
+    noise = np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes()
+    with pytest.raises(DatasetError, match=r"^'noise\.jpg' is not an image PIL can read "
+                       r"\(\w+\); upload a JPEG or PNG photo\.$"):
+        decode_image_bytes(noise, "noise.jpg")
+    data = png_bytes(Image.new("RGB", (40, 30), (1, 2, 3)))
+    with pytest.raises(DatasetError, match=r"^'cut\.png' is not an image PIL can read"):
+        decode_image_bytes(data[:60], "cut.png")
+    # the widget catches ValueError: DatasetError is one
+    assert issubclass(DatasetError, ValueError)
+
+
+def test_an_upload_over_the_limit(monkeypatch):
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 2_000_000)
+    with pytest.raises(DatasetError, match=r"^'huge\.png' is 3 MB; upload a photo under 2 MB "
+                       r"\(shrink it first\)\.$"):
+        decode_image_bytes(b"\x89PNG" + bytes(2_999_996), "huge.png")
+    # the limit is inclusive: a file of exactly MAX_IMAGE_BYTES is read, one byte more is not
+    data = png_bytes(three_by_two())
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", len(data))
+    assert decode_image_bytes(data, "ok.png").size == (3, 2)
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", len(data) - 1)
+    with pytest.raises(DatasetError, match=r"^'ok\.png' is \d+ MB; upload a photo under"):
+        decode_image_bytes(data, "ok.png")
+
+
+def test_load_image_puts_channels_first(tmp_path):
+    folder = write_folder(tmp_path / "ds", {"a": (xml_with(obj("dog", 1, 1, 2, 2), 3, 2), None)},
+                          classes=["dog"])
+    three_by_two().save(folder / "JPEGImages" / "a.png")
+    image = VOCDataset(folder, "trainval").load_image(0)
+    assert isinstance(image, tv_tensors.Image) and image.dtype == torch.uint8
+    assert image.shape == (3, 2, 3) and image.is_contiguous()
+    # image[channel, row, column], from the pixels typed in three_by_two()
+    assert image[:, 0, 2].tolist() == [0, 0, 255] and image[:, 1, 1].tolist() == [40, 50, 60]
+    assert image[0].tolist() == [[255, 0, 0], [10, 40, 70]]
