@@ -372,3 +372,131 @@ STDERR = r"""
           '.jp-NotebookPanel .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
         .map(o => o.textContent.trim().slice(0, 500))
 """
+
+#: The CSS classes of the controls a student uses, and of the parts of a control that must be
+#: seen whole (its description, its readout, its drop-down, its buttons).
+CONTROLS = ", ".join(f".widget-{c}" for c in (
+    "slider", "dropdown", "toggle-buttons", "toggle-button", "checkbox", "upload", "button",
+    "text", "textarea", "select", "radio", "play", "colorpicker", "datepicker"))
+
+#: Is the left side bar open, and how wide is it (0 when closed)? ``filebrowser``: is the file
+#: browser the panel it shows?
+SIDE_BAR = r"""
+() => {
+  const stack = document.querySelector('#jp-left-stack');
+  const current = document.querySelector('.jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current');
+  const open = !!stack && !stack.classList.contains('lm-mod-hidden') &&
+               stack.getBoundingClientRect().width > 0;
+  return {width: open ? stack.getBoundingClientRect().width : 0,
+          filebrowser: open && !!current && current.dataset.id === 'filebrowser'};
+}
+"""
+
+#: The place and size of every explorer and its figure: equal twice in a row once the page
+#: has settled after a resize.
+EXPLORER_RECTS = r"""
+() => [...document.querySelectorAll('[data-bt-explorer]')].map(e => {
+  const r = e.getBoundingClientRect(), img = e.querySelector('img.widget-image');
+  return [r.left, r.width, r.height, img ? img.getBoundingClientRect().width : 0];
+})
+"""
+
+#: Where explorer ``index``'s controls are, and which of them a student cannot see whole.
+#:
+#: A control (and each part of it: description label, readout, select, button) must lie
+#: inside the explorer's box and inside the horizontal span that every clipping ancestor lets
+#: through (any ancestor whose overflow is not ``visible``, up to the notebook panel, and the
+#: window); its own text must fit (``scrollWidth`` within ``clientWidth``; for a ``select``,
+#: the chosen option's text within the box). The figure (``img.widget-image``) and the text
+#: boxes (``.widget-html``: title, tables) must be visible horizontally too, and the figure
+#: must not be drawn smaller than its own size while its row has room for it.
+#: Returns ``{root, figure, items: [{what, part, text, width, visible, left, right, by,
+#: outside, clipped}]}``, px rounded; Python decides what counts as a problem.
+LAYOUT = r"""
+([index, controls]) => {
+  const root = document.querySelector(`[data-bt-explorer="${index}"]`);
+  if (!root) return null;
+  const panel = root.closest('.jp-NotebookPanel');
+  const px = v => Math.round(v);
+  const name = el => (el === root ? 'the explorer box' : el.tagName.toLowerCase() +
+    [...el.classList].filter(c => (c.startsWith('widget-') || c.startsWith('jp-')) &&
+                                  c !== 'widget-container').map(c => '.' + c).join('')) +
+    ` (${px(el.clientWidth)} px wide)`;
+  const text = el => (el.textContent || '').replace(/[\u200b\s]+/g, ' ').trim();
+  const shown = el => el.getClientRects().length > 0 &&
+                      getComputedStyle(el).visibility !== 'hidden';
+  // The horizontal span in which `el` can be seen, and the ancestor that narrows it most.
+  const span = el => {
+    let left = 0, right = document.documentElement.clientWidth, leftBy = 'the window',
+        rightBy = 'the window';
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') {
+        const l = a.getBoundingClientRect().left + a.clientLeft, r = l + a.clientWidth;
+        if (l > left) { left = l; leftBy = name(a); }
+        if (r < right) { right = r; rightBy = name(a); }
+      }
+      if (a === panel) break;
+    }
+    return {left, right, leftBy, rightBy};
+  };
+  const box = root.getBoundingClientRect();
+  const measure = (el, what, part) => {
+    const r = el.getBoundingClientRect(), s = span(el);
+    const cutLeft = Math.max(0, s.left - r.left), cutRight = Math.max(0, r.right - s.right);
+    let clipped = 0;
+    if (el.tagName === 'SELECT') {   // the chosen option's text against the box's inside
+      const cs = getComputedStyle(el);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const option = el.options[el.selectedIndex];
+      const inside = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      clipped = option ? ctx.measureText(option.text).width - inside : 0;
+    } else if (getComputedStyle(el).overflowX !== 'visible' || el.tagName === 'BUTTON') {
+      clipped = el.scrollWidth - el.clientWidth;
+    }
+    return {what, part, text: text(el).slice(0, 60), width: px(r.width),
+            visible: px(Math.max(0, Math.min(r.right, s.right) - Math.max(r.left, s.left))),
+            left: px(cutLeft), right: px(cutRight),
+            by: cutLeft >= cutRight ? s.leftBy : s.rightBy,
+            outside: px(Math.max(box.left - r.left, r.right - box.right, box.top - r.top,
+                                 r.bottom - box.bottom, 0)),
+            clipped: px(Math.max(0, clipped))};
+  };
+  const items = [];
+  const kind = el => ['toggle-buttons', 'toggle-button', 'slider', 'dropdown', 'checkbox', 'upload',
+                      'button', 'textarea', 'text', 'select', 'radio', 'play', 'colorpicker',
+                      'datepicker'].find(k => el.classList.contains('widget-' + k)) || 'control';
+  for (const c of root.querySelectorAll(controls)) {
+    if (!shown(c)) continue;
+    const label = [...c.querySelectorAll(':scope > .widget-label, .widget-label-basic')]
+      .map(text).find(t => t) || text(c);
+    const what = `${kind(c).replace('-', ' ')} '${label.slice(0, 40)}'`;
+    items.push(measure(c, what, null));
+    const parts = c.querySelectorAll(':scope > .widget-label, .widget-label-basic, .widget-readout, ' +
+                                     ':scope > select, :scope > .slider-container');
+    for (const p of parts) {
+      if (!shown(p) || !text(p) && !p.classList.contains('slider-container')) continue;
+      const part = p.classList.contains('widget-readout') ? 'readout' : p.tagName === 'SELECT'
+        ? 'drop-down' : p.classList.contains('slider-container') ? 'track' : 'label';
+      items.push(measure(p, what, part));
+    }
+  }
+  for (const h of root.querySelectorAll('.widget-html')) {
+    if (!shown(h)) continue;
+    const content = h.querySelector('.widget-html-content') || h;
+    items.push(measure(content, `text '${text(h).slice(0, 40)}'`, null));
+  }
+  const img = root.querySelector('img.widget-image');
+  let figure = null;
+  if (img && shown(img)) {
+    items.push(measure(img, 'the figure', null));
+    const row = img.parentElement, rs = getComputedStyle(row), is = getComputedStyle(img);
+    const room = row.clientWidth - parseFloat(rs.paddingLeft) - parseFloat(rs.paddingRight) -
+                 parseFloat(is.marginLeft) - parseFloat(is.marginRight);
+    figure = {width: px(img.getBoundingClientRect().width), natural: img.naturalWidth,
+              room: px(room)};
+  }
+  return {root: {left: px(box.left), width: px(box.width), height: px(box.height)}, figure,
+          items};
+}
+"""

@@ -9,9 +9,16 @@ that moves and redraws nothing. This test opens each lesson in JupyterLab, runs 
   box ("Click to show javascript error."), "Error rendering output" or a Python traceback;
 * every explorer (every widget that prints a ``state:`` line) renders its figure and its line,
   and no default setting is an error;
-* pressing an arrow key on one of its sliders changes both its ``state:`` line and its figure.
+* pressing an arrow key on one of its sliders changes both its ``state:`` line and its figure;
+* in a 1280x720 window with the file browser open beside the notebook, every explorer shows
+  each control whole: inside the explorer's box, not hidden by any box that clips it (a widget
+  box, the output area, the notebook), its label, readout and drop-down text not cut short;
+  its figure and text boxes not cut either, and the figure not drawn smaller than its own size
+  while the explorer has room for it.
 
 It saves ``artifacts/<lesson>.png`` (the notebook after the checks, its first 15,000 px),
+``artifacts/<lesson>-1280.png`` (the same at 1280 px with the file browser open) and
+``artifacts/<lesson>-1280-<n>.png`` (explorer ``n`` as a 1280x720 window shows it),
 ``artifacts/<lesson>-explorers.json`` (each explorer, the key it pressed, the state lines before
 and after, what the lesson wrote to stderr) and ``artifacts/browser-timings.json``. The browser is the system's chromium, never a download;
 ``make test`` installs it on Debian, and without it this test fails and says how to install it.
@@ -36,6 +43,11 @@ RUN_TIMEOUT = float(os.environ.get("SSD_COURSE_BROWSER_TIMEOUT", "300"))
 #: Seconds an explorer may take to redraw after a key press (median is ~0.15 s here).
 REDRAW_TIMEOUT = 30.0
 VIEWPORT = {"width": 1400, "height": 1000}
+#: The smallest window the explorers are made for: a 1280x720 laptop screen, with JupyterLab's
+#: file browser open beside the notebook.
+NARROW = {"width": 1280, "height": 720}
+#: Pixels a control may be cut or stick out by (rounding, borders).
+SLACK = 2
 
 
 class Browser:
@@ -204,22 +216,107 @@ def _nudge(page, explorer: dict) -> dict:
                 f"{explorer['sliders']}", pytrace=False)
 
 
-def _screenshot(page, path: Path) -> None:
-    """The whole notebook in one picture: hide the file browser, grow the window to the
-    notebook's height."""
-    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-    if tab.count():
-        tab.first.click()
+def _open_side_bar(page) -> dict:
+    """Open the file browser in the left side bar (a fresh workspace shows it already)."""
+    if not page.evaluate(bs.SIDE_BAR)["filebrowser"]:
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").first.click()
+    return _wait("the file browser to open in the left side bar",
+                 lambda: (lambda s: s if s["filebrowser"] and s["width"] > 100 else None)(
+                     page.evaluate(bs.SIDE_BAR)), 10)
+
+
+def _close_side_bar(page) -> None:
+    if page.evaluate(bs.SIDE_BAR)["width"]:
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").first.click()
+        _wait("the left side bar to close", lambda: not page.evaluate(bs.SIDE_BAR)["width"], 10)
+
+
+def _settle(page) -> None:
+    """Wait until the explorers stop moving after a resize (Lumino lays panels out later)."""
+    seen = []
+
+    def still():
+        seen.append(page.evaluate(bs.EXPLORER_RECTS))
+        return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+    _wait("the explorers to settle after a resize", still, 15, interval=0.2)
+
+
+def _screenshot(page, path: Path, viewport: dict = VIEWPORT, side_bar: bool = False) -> None:
+    """The whole notebook in one picture: the window as wide as ``viewport`` and as tall as
+    the notebook (up to 15,000 px), with the file browser open or hidden."""
+    if side_bar:
+        _open_side_bar(page)
+    else:
+        _close_side_bar(page)
     height = page.evaluate(
         "() => { const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');"
         " return s ? s.scrollHeight : 0; }")
-    page.set_viewport_size({"width": VIEWPORT["width"],
-                            "height": max(VIEWPORT["height"], min(int(height) + 200, 15000))})
+    page.set_viewport_size({"width": viewport["width"],
+                            "height": max(viewport["height"], min(int(height) + 200, 15000))})
     page.evaluate("() => { const s = document.querySelector('.jp-NotebookPanel "
                   ".jp-WindowedPanel-outer'); if (s) s.scrollTop = 0; }")
     page.wait_for_timeout(500)
     page.screenshot(path=str(path))
     page.set_viewport_size(VIEWPORT)
+
+
+def _layout_problems(m: dict) -> list[str]:
+    """What a student cannot see of one explorer (``bs.LAYOUT``'s measurements), one line
+    per control or part; empty when everything shows whole. A part (label, readout, ...) of a
+    control already reported as cut or sticking out is reported only when its text is cut
+    short."""
+    problems, placed_badly = [], set()
+    for it in m["items"]:
+        subject = f"the {it['part']} of {it['what']}" if it["part"] else it["what"]
+        issues = []
+        if it["part"] is None or it["what"] not in placed_badly:
+            cut = it["left"] + it["right"]
+            if cut > SLACK:
+                sides = " and ".join(f"{n} px on the {side}" for side, n in
+                                     (("left", it["left"]), ("right", it["right"])) if n)
+                issues.append(f"is cut by {cut} px: {it['visible']} of its {it['width']} px "
+                              f"show, {sides} hidden by {it['by']}")
+            if it["outside"] > SLACK:
+                issues.append(f"sticks out of the explorer's box by {it['outside']} px")
+            if issues and it["part"] is None:
+                placed_badly.add(it["what"])
+        if it["clipped"] > SLACK:
+            issues.append(f"is {it['clipped']} px too narrow for its text {it['text']!r}")
+        if issues:
+            problems.append(f"{subject} " + "; ".join(issues))
+    f = m["figure"]
+    if f and f["width"] < min(f["natural"], f["room"]) - SLACK:
+        problems.append(f"the figure is drawn {f['width']} px wide, not its {f['natural']} px, "
+                        f"though its row is {f['room']} px wide")
+    return problems
+
+
+def _check_layout(page, lesson: Path, explorers: list[dict]) -> tuple[str, dict]:
+    """At ``NARROW`` with the file browser open: measure every explorer, screenshot each one
+    (``<lesson>-1280-<n>.png``). Returns the failure message ("" when all show whole) and the
+    measurements for the artifacts."""
+    page.set_viewport_size(NARROW)
+    side = _open_side_bar(page)
+    _settle(page)
+    lines, layout = [], {}
+    for e in explorers:
+        m = page.evaluate(bs.LAYOUT, [e["index"], bs.CONTROLS])
+        problems = _layout_problems(m)
+        shot = bs.artifacts_dir() / f"{lesson.stem}-1280-{e['index']}.png"
+        page.evaluate("i => document.querySelector(`[data-bt-explorer='${i}']`)"
+                      ".scrollIntoView({block: 'start'})", e["index"])
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(shot))
+        layout[e["index"]] = {"root": m["root"], "figure": m["figure"], "problems": problems}
+        if problems:
+            lines.append(f"  explorer {e['index']} {e['title'].split(' — ')[0]!r} "
+                         f"(screenshot {shot}):\n    " + "\n    ".join(problems))
+    page.set_viewport_size(VIEWPORT)
+    if not lines:
+        return "", layout
+    return (f"{lesson.stem}: in a {NARROW['width']}x{NARROW['height']} window with the file "
+            f"browser open ({side['width']:.0f} px), {len(lines)} of {len(explorers)} explorers "
+            f"do not show their controls whole:\n" + "\n".join(lines)), layout
 
 
 @pytest.mark.slow
@@ -229,7 +326,9 @@ def test_lesson_in_browser(browser: Browser, lesson: Path):
     if browser.problem:
         pytest.fail(browser.problem, pytrace=False)
     t0 = time.perf_counter()
-    (bs.artifacts_dir() / f"{lesson.stem}-failed.png").unlink(missing_ok=True)
+    for old in [f"{lesson.stem}-failed.png", *(p.name for p in
+                bs.artifacts_dir().glob(f"{lesson.stem}-1280*.png"))]:
+        (bs.artifacts_dir() / old).unlink(missing_ok=True)
     timing = browser.timings.setdefault(lesson.stem, {})
     context = browser.browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -282,11 +381,19 @@ def test_lesson_in_browser(browser: Browser, lesson: Path):
                 f"{lesson.name}: explorer {e['title']!r} after {m['slider']} {m['key']}: {m['after']}"
         timing["explorers"] = len(explorers)
         timing["explorers_s"] = time.perf_counter() - t0 - timing["run_all_s"]
+        t1 = time.perf_counter()
+        cut, layout = _check_layout(page, lesson, explorers) if explorers else ("", {})
+        if explorers:
+            _screenshot(page, bs.artifacts_dir() / f"{lesson.stem}-1280.png", NARROW,
+                        side_bar=True)
+        timing["layout_s"] = time.perf_counter() - t1
         _screenshot(page, bs.artifacts_dir() / f"{lesson.stem}.png")
         (bs.artifacts_dir() / f"{lesson.stem}-explorers.json").write_text(
-            json.dumps({"explorers": explorers, "moves": moves, "page_errors": page_errors,
-                        "stderr": page.evaluate(bs.STDERR)},
+            json.dumps({"explorers": explorers, "moves": moves, "layout_1280": layout,
+                        "page_errors": page_errors, "stderr": page.evaluate(bs.STDERR)},
                        indent=2, ensure_ascii=False) + "\n")
+        if cut:
+            pytest.fail(cut, pytrace=False)
     except BaseException:
         try:   # the picture of the failure helps more than any message
             page.screenshot(path=str(bs.artifacts_dir() / f"{lesson.stem}-failed.png"))

@@ -95,8 +95,9 @@ def _location_box_names(ratios: Sequence[float]) -> list[str]:
 class DefaultBoxExplorer(Explorer):
     """Default boxes (默认框) of SSD300's six maps, from the formula of section 2.2.
 
-    The figure shows the boxes over a sample photo warped to 300x300; beside it an HTML table
-    (``self.table_html``) puts the formula's scales next to the released model's.
+    The figure shows the boxes over a sample photo warped to 300x300; beside it (below it in a
+    narrow window) an HTML table (``self.table_html``) puts the formula's scales next to the
+    released model's.
     """
 
     title = "Default boxes, 默认框"
@@ -128,8 +129,11 @@ class DefaultBoxExplorer(Explorer):
             "photo": widgets.Dropdown(options=names, value=photo if photo in names else names[0],
                                       description="photo"),
         }, note="SSD300's six source maps; the photo is warped to 300x300 as the network sees it")
-        row = self.widget.children[1]
-        row.children = tuple(row.children) + (self.table_html,)
+        # Beside the figure when the window has room, else below it; scrolls rather than
+        # spilling out of the explorer in a window narrower than the table.
+        self.table_html.layout = widgets.Layout(flex="0 1 auto", max_width="100%",
+                                                overflow="auto", margin="0 0 8px 0")
+        self.row.children = tuple(self.row.children) + (self.table_html,)
 
     def compute(self, scales, source, ratio_2, ratio_3, three_everywhere, show, x, y, photo):
         s_min, s_max = float(scales[0]), float(scales[1])

@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import time
 import traceback
+import unicodedata
 from typing import Any
 
 import ipywidgets as widgets
@@ -57,8 +58,67 @@ def format_state(state: dict[str, Any]) -> str:
     return "state: " + " ".join(f"{k}={_fmt(v)}" for k, v in state.items())
 
 
+#: ipywidgets' default width of a control's description label, and of a slider, drop-down or
+#: check box (``--jp-widgets-inline-label-width`` and ``--jp-widgets-inline-width``).
+_LABEL_PX, _CONTROL_PX = 80, 300
+_FIXED_WIDTH = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider,
+                widgets.IntRangeSlider, widgets.FloatRangeSlider, widgets.SelectionSlider,
+                widgets.SelectionRangeSlider, widgets.Dropdown, widgets.Checkbox, widgets.Text,
+                widgets.IntText, widgets.FloatText, widgets.BoundedIntText,
+                widgets.BoundedFloatText)
+#: A generous width of one character of a description (13 px sans-serif; CJK counts twice).
+_CHAR_PX = 7.5
+
+
+def _text_px(text: str) -> int:
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+    return round((len(text) + wide) * _CHAR_PX) + 4
+
+
+def _fit_descriptions(controls: list[widgets.Widget]) -> None:
+    """Widen the description column of every control so the longest description shows whole
+    (ipywidgets cuts it at 80 px with an ellipsis); the controls widen by as much, so the
+    sliders keep their length. Labels a subclass sized itself are left alone."""
+    labelled = [w for w in controls if hasattr(getattr(w, "style", None), "description_width")
+                and not isinstance(w, (widgets.ToggleButton, widgets.Checkbox))]
+    need = max((_text_px(w.description) for w in labelled if w.description), default=0)
+    if need <= _LABEL_PX:
+        return
+    for w in labelled + [w for w in controls if isinstance(w, widgets.Checkbox) and w.indent]:
+        if w.style.description_width:
+            continue
+        w.style.description_width = f"{need}px"
+        if w.layout.width is None and isinstance(w, _FIXED_WIDTH):
+            w.layout.width = f"{_CONTROL_PX + need - _LABEL_PX}px"
+
+
+def _layout(controls: dict[str, widgets.Widget], image: widgets.Image):
+    """The explorer's row: a column of controls, then the figure (and whatever a subclass
+    appends), wrapping onto the next line when they do not fit beside each other.
+
+    The controls never shrink (a control cut short is of no use), and the figure is never
+    drawn smaller than its own size to stay beside them: when the window (a laptop with the
+    file browser open) has no room for both, the figure moves below the controls at full
+    size, and shrinks only when the explorer itself is narrower than the figure.
+    """
+    _fit_descriptions(list(controls.values()))
+    column = widgets.VBox(list(controls.values()), layout=widgets.Layout(
+        flex="0 0 auto", width="min-content", overflow="visible", margin="0 16px 8px 0"))
+    column.add_class("ssd-explorer-controls")
+    image.layout = widgets.Layout(flex="0 1 auto", max_width="100%", min_width="0",
+                                  margin="0 16px 8px 0")
+    row = widgets.HBox([column, image], layout=widgets.Layout(
+        flex_flow="row wrap", align_items="flex-start", overflow="visible"))
+    return column, row
+
+
 class Explorer:
-    """Base class; subclasses define ``controls`` and implement compute and draw."""
+    """Base class; subclasses define ``controls`` and implement compute and draw.
+
+    ``widget`` shows the title, then ``row``: the controls in a column that never shrinks
+    (``controls_box``) and the figure beside it, or below it at full size when the window is
+    too narrow for both (see :func:`_layout`); then the ``state:`` line.
+    """
 
     title = "explorer"
     figsize = (6.0, 4.5)
@@ -67,7 +127,7 @@ class Explorer:
     def __init__(self, controls: dict[str, widgets.Widget], note: str = ""):
         self.controls = controls
         self.output = widgets.Output()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.image = widgets.Image(format="png")
         self.state: dict[str, Any] = {}
         self.state_line = ""
         self.figure: Figure | None = None
@@ -76,8 +136,9 @@ class Explorer:
         for w in controls.values():
             w.observe(self._changed, names="value")
         header = [widgets.HTML(f"<b>{self.title}</b>" + (f" &mdash; {note}" if note else ""))]
+        self.controls_box, self.row = _layout(controls, self.image)
         self.widget = widgets.VBox(
-            header + [widgets.HBox([widgets.VBox(list(controls.values())), self.image]), self.output],
+            header + [self.row, self.output],
             layout=widgets.Layout(border="1px solid #ddd", padding="6px"),
         )
         self.widget.add_class("ssd-explorer")
