@@ -32,6 +32,7 @@ __all__ = [
     "add_boxes",
     "show_detections",
     "plot_detection_grid",
+    "plot_test_run",
     "running_mean",
     "plot_training_curves",
     "plot_pr_curves",
@@ -162,6 +163,36 @@ def plot_detection_grid(images, detections: Sequence[Mapping], class_names=None,
                             score_threshold=score_threshold, ax=ax,
                             ground_truth=ground_truths[i] if ground_truths is not None else None)
     fig.tight_layout()
+    return fig
+
+
+def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names=None,
+                  ground_truths: Sequence[Mapping] | None = None, title: str = "",
+                  score_threshold: float = 0.4, columns: int = 3) -> Figure:
+    """A test run in one picture (测试过程): the evaluation table on the left (per-class AP,
+    mAP), the detector's output on test images on the right (dashed: ground truth).
+
+    ``table`` is the text of :meth:`ssd_core.metrics.EvalResult.table`; lesson 5 saves this
+    figure as the homework's test-run screenshot.
+    """
+    n = min(len(detections), 2 * columns)
+    rows = max(1, math.ceil(n / columns))
+    fig = Figure(figsize=(4.2 + 2.6 * columns, max(3.2, 2.6 * rows) + 0.5))
+    grid = fig.add_gridspec(rows, columns + 2, left=0.01, right=0.99, top=0.9, bottom=0.02,
+                            wspace=0.05, hspace=0.12)
+    ax_text = fig.add_subplot(grid[:, :2])
+    ax_text.set_axis_off()
+    ax_text.text(0.0, 1.0, table, family="monospace", fontsize=8, va="top", ha="left",
+                 transform=ax_text.transAxes, gid="table")
+    for i in range(rows * columns):
+        ax = fig.add_subplot(grid[i // columns, 2 + i % columns])
+        ax.set_axis_off()
+        if i < n:
+            show_detections(images[i], detections[i], class_names=class_names,
+                            score_threshold=score_threshold, ax=ax,
+                            ground_truth=ground_truths[i] if ground_truths is not None else None)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig
 
 

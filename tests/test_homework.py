@@ -197,23 +197,26 @@ def test_homework_folder_rules(tmp_path, monkeypatch):
     assert hw.homework_dir() == tmp_path / "homework" and (tmp_path / "homework").is_dir()
 
 
-# ------------------------------------------------------------------ lesson 2's summary
+# ------------------------------------------------------------------ the summary (lessons 2-3)
 
 
-def test_summary_export_writes_a_new_utf8_file_each_time(tmp_path):
+def test_summary_export_writes_three_labelled_parts_in_a_new_file_each_time(tmp_path):
     from ssd_core.homework.summary import export_summary, summary_box
 
-    text = "SSD 是单阶段检测器。" * 12
-    box = summary_box(text, student="李雷", folder=tmp_path)
+    box = summary_box(student="李雷", folder=tmp_path)
+    box.boxes["essence"].value = "SSD 是单阶段检测器。" * 5          # SSD + 7 汉字 = 8 字, x5
+    box.boxes["weaknesses"].value = "小目标检测较差" * 5                # 7 x 5
+    box.boxes["improvements"].value = "加入特征金字塔" * 5              # 7 x 5
     a = box.export(when=WHEN, quiet=True)
     b = export_summary(box, "李雷", folder=tmp_path, when=WHEN, quiet=True)
-    assert a.name == "lesson02_summary_20240506-070809.txt" and b.name.endswith("-2.txt")
+    assert a.name == "lesson03_summary_20240506-070809.txt" and b.name.endswith("-2.txt")
     content = a.read_text(encoding="utf-8")
-    assert content.endswith(text + "\n")
     header = content.split("-" * 60)[0]
-    # "SSD 是单阶段检测器。": S, S, D and 是单阶段检测器。 (8) = 11 without the space; 12 times: 132
-    assert "characters: 132 (enough" in header and "student: 李雷" in header
-    assert "lesson 2: the SSD architecture" in header and "2024-05-06 07:08" in header
+    assert "字数 (word count): 110 of 100 (enough" in header
+    assert "essence 40/40, weaknesses 35/30, improvements 35/30" in header
+    assert "student: 李雷" in header and "lesson 3" in header and "2024-05-06 07:08" in header
+    assert "## SSD 的精髓 (SSD's essence): 40 字" in content
+    assert content.index("SSD 的缺点") < content.index("你的改进想法")
 
 
 def test_summary_export_refuses_an_empty_text_and_the_button_says_so(tmp_path):
@@ -221,14 +224,53 @@ def test_summary_export_refuses_an_empty_text_and_the_button_says_so(tmp_path):
 
     with pytest.raises(ValueError, match="empty"):
         export_summary(" \n\t", folder=tmp_path)
-    box = summary_box("", folder=tmp_path)
+    box = summary_box(folder=tmp_path)
     box.save_button.click()
-    assert "empty" in box.save_status.value and list(tmp_path.iterdir()) == []
-    box.text.value = "short"
+    assert "empty" in box.save_status.value and not list(tmp_path.glob("lesson*"))
+    box.boxes["essence"].value = "short"
     box.save_button.click()
-    assert "saved" in box.save_status.value and len(list(tmp_path.iterdir())) == 1
-    content = next(tmp_path.iterdir()).read_text(encoding="utf-8")
-    assert "characters: 5 (95 short of the 100 asked" in content
+    assert "saved" in box.save_status.value and len(list(tmp_path.glob("lesson*"))) == 1
+    content = next(tmp_path.glob("lesson*")).read_text(encoding="utf-8")
+    assert "字数 (word count): 1 of 100 (99 short" in content
+
+
+def test_summary_draft_survives_a_new_kernel(tmp_path):
+    """Lesson 2 types the essence; the kernel dies; lesson 3 (a new process) finds it."""
+    import subprocess
+    import textwrap
+
+    from ssd_core.homework.summary import draft_path, summary_box
+
+    lesson2 = summary_box(["essence"], folder=tmp_path, lesson=2)
+    lesson2.boxes["essence"].value = "多尺度特征图上的默认框"
+    assert draft_path(tmp_path).is_file()
+    script = textwrap.dedent(f"""
+        from ssd_core.homework.summary import summary_box
+        box = summary_box(folder={str(tmp_path)!r})
+        box.boxes["weaknesses"].value = "小目标"
+        print(box.texts["essence"] + "|" + str(box.count))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, env={**os.environ, "SSD_COURSE_QUICK": "1"}).stdout
+    assert out.strip() == "多尺度特征图上的默认框|14"
+    # back in "lesson 2", a new box sees what the other process added, and keeps both
+    again = summary_box(folder=tmp_path)
+    assert again.texts == {"essence": "多尺度特征图上的默认框", "weaknesses": "小目标",
+                           "improvements": ""}
+    # nothing was written as homework by typing: only the draft
+    assert not list(tmp_path.glob("lesson*"))
+
+
+def test_a_broken_draft_is_kept_aside_not_lost(tmp_path):
+    from ssd_core.homework.summary import draft_path, load_draft
+
+    path = draft_path(tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.warns(UserWarning, match="could not be read"):
+        assert load_draft(tmp_path) == {}
+    aside = list(path.parent.glob("summary.json.unreadable-*"))
+    assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == "{not json"
 
 
 # ------------------------------------------------------------------ the flowchart
@@ -321,14 +363,157 @@ def test_flowchart_order_is_the_order_a_real_training_run_calls_things(tmp_path,
     assert calls.count("step") == 2 and calls.count("forward") >= 2
 
 
-def test_save_flowchart(tmp_path):
-    path = hw.save_flowchart(student="x", folder=tmp_path, dpi=40, when=WHEN, device="cpu",
-                             quiet=True)
-    assert path.name == "lesson04_flowchart_20240506-070809.png"
-    fig = plot_training_flowchart()
-    w, h = (round(v * 40) for v in fig.get_size_inches())
+def students_chart():
+    """A student's chart: their own order (augmentation after the loss: wrong), a stage of
+    their own, notes, arrows and a next-batch loop."""
+    from ssd_core.homework.my_flowchart import StudentChart
+
+    chart = StudentChart()
+    for key in ("read", "flip", "resize", "forward", "match", "loss", "mining", "backward", "step"):
+        chart.add(key)
+    chart.add("photometric")                          # put last: out of order
+    chart.add("记录日志 log the loss")                  # a stage of their own
+    chart.set_note(3, "VGG16 + extra layers -> 8732 boxes")
+    chart.chain()
+    chart.connect(8, 0, "next batch", loop=True)
+    return chart
+
+
+def test_student_chart_is_drawn_as_the_student_built_it():
+    from ssd_core.homework.my_flowchart import plot_student_chart
+
+    chart = students_chart()
+    fig = plot_student_chart(chart)
+    ax = fig.axes[0]
+    titles = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    assert [titles[f"title:{i}"] for i in range(len(chart.stages))] == \
+        [f"{i + 1}. {s.title}" for i, s in enumerate(chart.stages)]
+    assert titles["title:10"] == "11. 记录日志 log the loss"
+    gids = {p.get_gid() for p in ax.patches}
+    assert {f"arrow:{i}-{i + 1}" for i in range(10)} <= gids and "loop:8-0" in gids
+    assert any("8732 boxes" in t.get_text() for t in ax.texts)
+    # moving a stage moves its arrows with it
+    chart.move(9, 1)
+    arrows = [(a, b) for a, b, _ in chart.arrows]
+    assert chart.stages[1].key == "photometric" and chart.stages[2].key == "flip"
+    assert (8 + 1, 1) in arrows and (0, 2) in arrows and (1, 10) in arrows   # step->photometric,
+    # read->flip and photometric->log moved with their stages
+
+
+def test_comparison_finds_missing_and_out_of_order_stages():
+    from ssd_core.homework.my_flowchart import compare_with_reference
+
+    c = compare_with_reference(students_chart())
+    assert [s.key for s in c.missing] == ["zoom_out", "iou_crop", "sanitize", "collate",
+                                          "encode", "evaluate", "checkpoint"]
+    # three swaps of the code's order: flip/resize, forward/match, and photometric last;
+    # the fewest stages to move is one of each pair, and photometric
+    assert len(c.out_of_order) == 3 and "photometric distortion" in c.out_of_order
+    assert len({"horizontal flip", "resize"} & set(c.out_of_order)) == 1
+    assert len({"forward pass", "match default boxes"} & set(c.out_of_order)) == 1
+    assert c.own == ["记录日志 log the loss"] and c.has_batch_loop and not c.has_epoch_loop
+    text = "\n".join(c.lines())
+    assert "missing" in text and "out of order" in text and "next epoch" in text
+    # the reference itself compares clean
+    from ssd_core.homework.my_flowchart import StudentChart
+
+    ref = StudentChart()
+    for s in training_stages():
+        ref.add(s)
+    assert compare_with_reference(ref).out_of_order == [] and not compare_with_reference(ref).missing
+
+
+def test_builder_saves_only_on_request_and_reveals_only_after(tmp_path):
+    from ssd_core.homework.my_flowchart import flowchart_builder
+
+    b = flowchart_builder(student="x", folder=tmp_path, seed=0)
+    assert b.reveal_button.disabled and not list(tmp_path.glob("lesson*"))
+    b.pick.value = b.palette[0].title
+    b.add_button.click()
+    b.pick.value = b.OWN
+    b.own.value = "我的阶段"
+    b.add_button.click()
+    b.chain_button.click()
+    assert [s.title for s in b.chart.stages] == [b.palette[0].title, "我的阶段"]
+    assert not list(tmp_path.glob("lesson*"))                   # building saves no homework
+    b.reveal_button.click()
+    assert "save your own flowchart first" in b.message.value
+    b.save_button.click()
+    saved = list(tmp_path.glob("lesson05_flowchart_*.png"))
+    assert len(saved) == 1 and not b.reveal_button.disabled
+    b.reveal_button.click()
+    assert b.comparison.own == ["我的阶段"]
+    # the draft reopens the same chart in a new builder
+    again = flowchart_builder(folder=tmp_path)
+    assert [s.title for s in again.chart.stages] == [b.palette[0].title, "我的阶段"]
+
+
+def test_save_student_chart(tmp_path):
+    from ssd_core.homework.my_flowchart import StudentChart, plot_student_chart, save_student_chart
+
+    with pytest.raises(ValueError, match="no stages"):
+        save_student_chart(StudentChart(), student="x", folder=tmp_path)
+    chart = students_chart()
+    path = save_student_chart(chart, student="x", folder=tmp_path, dpi=40, when=WHEN,
+                              device="cpu", quiet=True)
+    assert path.name == "lesson05_flowchart_20240506-070809.png"
+    w, h = (round(v * 40) for v in plot_student_chart(chart).get_size_inches())
     img = pixels(path)
     assert img.shape[1] == w and img.shape[0] > h
+
+
+# ------------------------------------------------------------------ handing in
+
+
+def test_pack_zips_the_homework_with_a_manifest_and_never_overwrites(tmp_path):
+    import hashlib
+    import json
+    import zipfile
+
+    from ssd_core.homework import pack
+
+    with pytest.raises(ValueError, match="no homework files"):
+        pack("李雷", folder=tmp_path)
+    a = save_screenshot(red_figure(1, 1), 5, "training_curve", student="李雷", folder=tmp_path,
+                        dpi=20, when=WHEN, device="cpu", quiet=True)
+    b = tmp_path / "lesson03_summary_20240506-070809.txt"
+    b.write_text("SSD 总结", encoding="utf-8")
+    (tmp_path / "drafts").mkdir(exist_ok=True)
+    (tmp_path / "drafts" / "summary.json").write_text("{}")      # drafts are not homework
+    (tmp_path / "notes.txt").write_text("private")                # nor other files
+    first = pack("李雷", folder=tmp_path, when=WHEN, quiet=True)
+    second = pack("李雷", folder=tmp_path, when=WHEN, quiet=True)
+    assert first.name == "lesson05_pack_20240506-070809.zip" and second.name.endswith("-2.zip")
+    with zipfile.ZipFile(first) as z:
+        names = z.namelist()
+        manifest = json.loads(z.read("manifest.json"))
+        assert sorted(names) == sorted(["manifest.json", a.name, b.name])
+        for entry in manifest["files"]:
+            data = z.read(entry["file"])
+            assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+            assert entry["bytes"] == len(data)
+    assert manifest["student"] == "李雷" and manifest["course"] == "ssd-course"
+    assert manifest["lessons"] == [3, 5] and manifest["date"] == "2024-05-06T07:08:09"
+    assert [e["lesson"] for e in manifest["files"]] == [3, 5]
+    # the second pack did not pack the first one
+    with zipfile.ZipFile(second) as z:
+        assert first.name not in z.namelist()
+
+
+def test_test_run_figure_has_the_table_and_the_detections():
+    import torch
+
+    from ssd_core.draw import plot_test_run
+
+    images = [torch.rand(3, 40, 60) for _ in range(4)]
+    dets = [{"boxes": torch.tensor([[0.1, 0.1, 0.5, 0.5]]), "scores": torch.tensor([0.9]),
+             "labels": torch.tensor([1])} for _ in range(4)]
+    fig = plot_test_run("class  AP07\ncircle 0.81\nmAP    0.81", images, dets, ["circle"],
+                        title="test run")
+    table = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "table"]
+    assert len(table) == 1 and "circle 0.81" in table[0].get_text()
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == 4 and all(len(ax.patches) == 1 for ax in shown)
 
 
 def test_scratch_folders_of_dead_processes_are_cleared(tmp_path, monkeypatch):

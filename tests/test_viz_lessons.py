@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+
+import ssd_core as ssd
 import torch
 
 from ssd_core.metrics import evaluate_detections
@@ -12,8 +14,8 @@ from ssd_core.viz.ap_example import format_rows, plot_ap_example, ranked_rows, w
 from ssd_core.course.history import DETECTORS
 from ssd_core.viz.history import detectors_table, plot_speed_accuracy
 from ssd_core.viz.losses import plot_confidence_loss, plot_encoding, plot_smooth_l1, smooth_l1
-from ssd_core.course.quiz import QUESTIONS
-from ssd_core.viz.quiz import Quiz, check_answer
+from ssd_core.course.quiz import QUESTIONS, QUIZZES
+from ssd_core.viz.quiz import Quiz, check_answer, quiz_widget
 from ssd_core.homework.summary import MIN_CHARACTERS, count_characters, summary_box
 
 # ------------------------------------------------------------------ history
@@ -81,66 +83,114 @@ def test_worked_example_by_hand():
 # ------------------------------------------------------------------ quiz
 
 
-def test_every_question_has_exactly_one_correct_answer_and_both_languages():
-    assert len(QUESTIONS) >= 5
-    for q in QUESTIONS:
-        assert sum(c.correct for c in q.choices) == 1
-        assert len({c.text for c in q.choices}) == len(q.choices) >= 3
-        assert q.prompt.en.strip() and any("\u4e00" <= ch <= "\u9fff" for ch in q.prompt.zh)
-        assert all(c.why for c in q.choices)
-        assert q.choices[q.answer].correct
+def _cjk(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def test_feedback_logic():
-    q = QUESTIONS[0]
-    right = check_answer(q, q.answer)
-    assert right.correct and right.message.startswith("Correct")
-    wrong = check_answer(q, (q.answer + 1) % len(q.choices))
-    assert not wrong.correct and wrong.message.startswith("Not quite")
-    assert not check_answer(q, None).correct
-    with pytest.raises(IndexError):
-        check_answer(q, 99)
-    # the paper's number is the right answer to question 1
-    assert "8,732" in q.choices[q.answer].text.en
+@pytest.mark.parametrize("lesson", [1, 2, 3, 4, 5])
+def test_every_lesson_has_three_to_five_questions_in_both_languages(lesson):
+    questions = QUIZZES[lesson]
+    assert 3 <= len(questions) <= 5
+    for q in questions:
+        assert sum(c.correct for c in q.choices) == 1 and q.choices[q.answer].correct
+        assert len({c.text.en for c in q.choices}) == len(q.choices) >= 3
+        assert q.prompt.en.strip() and _cjk(q.prompt.zh) and q.section
+        for c in q.choices:
+            assert c.text.en and c.text.zh and c.why.en and _cjk(c.why.zh)
+    # at least one question asks for a prediction, then a run
+    assert any(q.then is not None and _cjk(q.then.zh) for q in questions)
+
+
+def test_quiz_numbers_are_the_papers():
+    from ssd_core.course.facts import fact
+
+    q = QUIZZES[1][0]
+    assert q.choices[q.answer].text.en == f"{fact('ssd300_boxes'):,}" == "8,732"   # Table 7
+    q = QUIZZES[2][3]
+    assert q.choices[q.answer].text.en == "24,564"                                 # Table 7
+    assert ssd.SSDConfig.ssd512().num_boxes == fact("ssd512_boxes")
+    q = QUIZZES[5][2]
+    assert q.choices[q.answer].text.en == "77.2"                                   # Table 6
+
+
+def test_feedback_logic(monkeypatch):
+    from ssd_core.course import set_language
+
+    set_language("en")
+    try:
+        q = QUESTIONS[0]
+        right = check_answer(q, q.answer)
+        assert right.correct and right.message.startswith("Correct")
+        wrong = check_answer(q, (q.answer + 1) % len(q.choices))
+        assert not wrong.correct and wrong.message.startswith("Not quite")
+        assert not check_answer(q, None).correct
+        with pytest.raises(IndexError):
+            check_answer(q, 99)
+        predict = QUIZZES[2][3]
+        assert "ssd512().num_boxes" in check_answer(predict, 0).message
+        set_language("zh")
+        assert check_answer(q, q.answer).message.startswith("正确")
+    finally:
+        set_language("zh")
 
 
 def test_quiz_widget_gives_immediate_feedback():
-    quiz = Quiz()
-    assert quiz.score == 0 and all(f.value == "" for f in quiz.feedback)
-    quiz.answer(0, QUESTIONS[0].answer)
-    assert "Correct" in quiz.feedback[0].value and quiz.score == 1
-    quiz.answer(1, (QUESTIONS[1].answer + 1) % 4)
-    assert "Not quite" in quiz.feedback[1].value and quiz.score == 1
-    quiz.buttons[1].value = QUESTIONS[1].answer                  # a click changes the answer
-    assert "Correct" in quiz.feedback[1].value and quiz.score == 2
-    assert f"2 / {len(QUESTIONS)} correct" in quiz.total.value
+    from ssd_core.course import set_language
+
+    set_language("en")
+    try:
+        quiz = Quiz()
+        assert quiz.score == 0 and all(f.value == "" for f in quiz.feedback)
+        quiz.answer(0, QUESTIONS[0].answer)
+        assert "Correct" in quiz.feedback[0].value and quiz.score == 1
+        quiz.answer(1, (QUESTIONS[1].answer + 1) % 4)
+        assert "Not quite" in quiz.feedback[1].value and quiz.score == 1
+        quiz.buttons[1].value = QUESTIONS[1].answer                  # a click changes the answer
+        assert "Correct" in quiz.feedback[1].value and quiz.score == 2
+        assert f"2 / {len(QUESTIONS)} correct" in quiz.total.value
+        assert len(quiz_widget(3).questions) == len(QUIZZES[3])
+    finally:
+        set_language("zh")
 
 
-# ------------------------------------------------------------------ summary character count
+# ------------------------------------------------------------------ 字数, the summary's count
 
 
 @pytest.mark.parametrize("text,n", [
+    # the issue's examples: two English sentences must not pass as 100 字
+    ("SSD uses default boxes on six feature maps and needs no proposals.", 12),
+    ("SSD的精髓是multi-scale feature maps上的default boxes", 12),
+    ("SSD 很快", 3),
     ("", 0),
     ("   \n\t ", 0),
-    ("SSD", 3),
+    ("，。！？、——……（）《》“”", 0),                                 # punctuation is zero
     ("单发多框检测器", 7),                                          # one per CJK character
-    ("SSD 是 single-shot 的。", 17),                                # spaces do not count
-    ("e\u0301", 1),                                                # e + combining accent = é
-    ("默认框（default box）", 15),
+    ("默认框（default box）", 5),                                    # 默 认 框 + default + box
+    ("SSD's mAP is 74.3 on 8,732 boxes", 7),                       # ' and digit . , join
+    ("state-of-the-art", 1),
+    ("e\u0301cole", 1),                                            # combining accent: one word
+    ("3:1 的比例", 5),                                              # 3, 1, 的, 比, 例
+    ("Ｓ Ｓ Ｄ", 3),                                                 # full-width letters are words
 ])
 def test_count_characters(text, n):
     assert count_characters(text) == n
 
 
-def test_summary_box_counts_live():
-    box = summary_box()
+def test_summary_box_counts_each_part_live(tmp_path):
+    box = summary_box(folder=tmp_path)
     assert box.count == 0 and not box.enough
-    box.text.value = "字" * (MIN_CHARACTERS - 1)
-    assert box.count == 99 and not box.enough and "1 more" in box.count_html.value
-    box.text.value += "。"
-    assert box.count == MIN_CHARACTERS and box.enough and "enough" in box.count_html.value
-    prompt = box.widget.children[0].value
-    assert "Homework" in prompt and "作业" in prompt
+    box.boxes["essence"].value = "字" * 39
+    assert "39 / 40" in box.counts["essence"].value and "1 short" in box.counts["essence"].value
+    box.boxes["essence"].value += "字"
+    box.boxes["weaknesses"].value = "小目标" * 10
+    box.boxes["improvements"].value = "特征融合" * 7 + "FPN"
+    assert box.count == 40 + 30 + 29 and not box.enough          # 99 of 100
+    box.boxes["improvements"].value += " DSSD"
+    assert box.count == 100 and box.enough and "100 / 100" in box.total_html.value
+    # a long essence does not make up for a missing part
+    box.boxes["weaknesses"].value = ""
+    box.boxes["essence"].value = "字" * 200
+    assert box.count >= 100 and not box.enough
 
 
 # ------------------------------------------------------------------ loss pictures

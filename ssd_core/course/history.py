@@ -3,14 +3,20 @@
 Five rows are the SSD paper's own comparison of speed and accuracy (Table 7: all measured on
 one Titan X with cuDNN v4 and an Intel Xeon E5-2667v3 @ 3.20 GHz, VOC2007 test). R-CNN and
 Fast R-CNN are not in Table 7; their rows come from other papers, on other hardware, and are
-marked approximate. Lesson 1 prints and draws them (:mod:`ssd_core.viz.history`).
+marked approximate. :data:`SUCCESSORS_VOC` adds the detectors after SSD whose papers give
+comparable numbers, and :data:`SUCCESSORS` says what each later detector changed. Lesson 1
+prints and draws them (:mod:`ssd_core.viz.history`). SSD's own numbers come from
+:data:`ssd_core.course.facts.PAPER_FACTS`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Detector", "DETECTORS"]
+from .facts import PAPER_FACTS
+from .text import Text
+
+__all__ = ["Detector", "DETECTORS", "SUCCESSORS_VOC", "Successor", "SUCCESSORS"]
 
 
 @dataclass(frozen=True)
@@ -45,9 +51,10 @@ class Detector:
         return not self.in_table7
 
 
-_T7 = "SSD paper, Table 7 (Titan X)"
+_T7 = "SSD paper (arXiv 1512.02325v5), Table 7 (Titan X)"
+_F = PAPER_FACTS
 
-#: Detection on PASCAL VOC2007 test, oldest first.
+#: Detection on PASCAL VOC2007 test, oldest first: the SSD paper's Table 7, and before it.
 DETECTORS: tuple[Detector, ...] = (
     Detector("R-CNN (VGG16)", 2014, 66.0, 1 / 47, "~2000 proposals", "each proposal warped to 224x224",
              "R-CNN paper (VGG16 result); 47 s/image on a K40 per the Fast R-CNN paper; approximate",
@@ -55,9 +62,71 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("Fast R-CNN (VGG16)", 2015, 70.0, 0.5, "~2000 proposals", "~1000x600",
              "Fast R-CNN paper (07+12 training); 0.5 FPS with Selective Search proposals, "
              "per the YOLO paper; approximate", False),
-    Detector("Faster R-CNN (VGG16)", 2015, 73.2, 7, "~6000", "~1000x600", _T7, True),
-    Detector("Fast YOLO", 2016, 52.7, 155, "98", "448x448", _T7, True),
-    Detector("YOLO (VGG16)", 2016, 66.4, 21, "98", "448x448", _T7, True),
-    Detector("SSD300", 2016, 74.3, 46, "8732", "300x300", _T7, True, fps_batch8=59),
-    Detector("SSD512", 2016, 76.8, 19, "24564", "512x512", _T7, True, fps_batch8=22),
+    Detector("Faster R-CNN (VGG16)", 2015, _F["faster_rcnn_map07"].value, _F["faster_rcnn_fps"].value,
+             "~6000", "~1000x600", _T7, True),
+    Detector("Fast YOLO", 2016, _F["fast_yolo_map07"].value, _F["fast_yolo_fps"].value, "98",
+             "448x448", _T7, True),
+    Detector("YOLO (VGG16)", 2016, _F["yolo_vgg16_map07"].value, _F["yolo_vgg16_fps"].value, "98",
+             "448x448", _T7, True),
+    Detector("SSD300", 2016, _F["ssd300_map07"].value, _F["ssd300_fps"].value,
+             f"{_F['ssd300_boxes'].value}", "300x300", _T7, True,
+             fps_batch8=_F["ssd300_fps_b8"].value),
+    Detector("SSD512", 2016, _F["ssd512_map07"].value, _F["ssd512_fps"].value,
+             f"{_F['ssd512_boxes'].value}", "512x512", _T7, True,
+             fps_batch8=_F["ssd512_fps_b8"].value),
+)
+
+_Y2 = ("YOLO9000 paper (Redmon & Farhadi, CVPR 2017, arXiv 1612.08242), Table 3: VOC2007 test, "
+       "07+12 training, a Titan X like Table 7's")
+
+#: After SSD, where the paper gives numbers comparable with Table 7 (VOC2007 test, FPS at
+#: batch 1 on a Titan X): drawn as hollow points.
+SUCCESSORS_VOC: tuple[Detector, ...] = (
+    # boxes: (side / 32)^2 cells x 5 anchors (YOLO9000 paper, "Dimension Clusters", k = 5)
+    Detector("YOLOv2 288", 2017, 69.0, 91, "405", "288x288", _Y2, False),
+    Detector("YOLOv2 416", 2017, 76.8, 67, "845", "416x416", _Y2, False),
+    Detector("YOLOv2 544", 2017, 78.6, 40, "1445", "544x544", _Y2, False),
+)
+
+
+@dataclass(frozen=True)
+class Successor:
+    """A detector after SSD and what it changed, with the number its paper reports."""
+
+    name: str
+    year: int
+    idea: Text
+    result: str
+    source: str
+
+
+#: After SSD: what each detector changed, and its headline number (COCO unless said).
+SUCCESSORS: tuple[Successor, ...] = (
+    Successor("DSSD", 2017, Text("SSD + a deconvolution path that brings context from the deep, "
+              "coarse maps back to the fine ones (ResNet-101)",
+              "SSD 加上反卷积通路，把深层粗糙特征图的上下文带回浅层精细特征图（ResNet-101）"),
+              "VOC2007 test 81.5 mAP (DSSD513); COCO test-dev 33.2 AP",
+              "Fu et al. 2017, arXiv 1701.06659, abstract"),
+    Successor("FPN", 2017, Text("a top-down pyramid with lateral connections: every map gets the "
+              "deep maps' semantics; with Faster R-CNN", "自顶向下的特征金字塔加横向连接：每一层都获得深层的语义；配合 Faster R-CNN"),
+              "COCO test-dev 36.2 AP (ResNet-101)", "Lin et al. 2017, arXiv 1612.03144, Table 4"),
+    Successor("YOLOv2", 2017, Text("anchor boxes from k-means, batch norm, multi-scale training",
+              "用 k-means 聚类得到的锚框、批归一化、多尺度训练"),
+              "VOC2007 test 78.6 mAP at 40 FPS (544 px)", _Y2),
+    Successor("RetinaNet", 2017, Text("the focal loss: down-weights easy negatives instead of "
+              "sampling 3 per positive, the successor of hard negative mining",
+              "焦点损失（focal loss）：降低简单负样本的权重，而不是按 3:1 采样，是难负样本挖掘的后继"),
+              "COCO test-dev 39.1 AP (ResNet-101-FPN); the focal loss beats SSD-style 1:3 "
+              "sampling by 3.2 AP", "Lin et al. 2017, arXiv 1708.02002, Table 2 and §5.1"),
+    Successor("YOLOv3", 2018, Text("predictions on three scales of a feature pyramid",
+              "在特征金字塔的三个尺度上预测"), "COCO test-dev 33.0 AP, 57.9 AP50 in 51 ms (608 px, Titan X)",
+              "Redmon & Farhadi 2018, arXiv 1804.02767, abstract and Table 3"),
+    Successor("CornerNet", 2018, Text("anchor-free: an object is a pair of corner key points",
+              "无锚框：一个物体就是一对角点"), "COCO 42.2 AP", "Law & Deng 2018, arXiv 1808.01244, abstract"),
+    Successor("FCOS", 2019, Text("anchor-free: every location of the pyramid predicts its distances "
+              "to the box's four sides", "无锚框：特征金字塔上每个位置直接预测到框四条边的距离"),
+              "COCO 44.7 AP (ResNeXt-64x4d-101)", "Tian et al. 2019, arXiv 1904.01355, abstract"),
+    Successor("DETR", 2020, Text("a transformer predicts a set of boxes directly: no default boxes, "
+              "no matching by IoU threshold, no NMS", "用 Transformer 直接预测一组框：没有默认框，没有按交并比阈值的匹配，也没有非极大值抑制"),
+              "COCO val 42.0 AP at 28 FPS (ResNet-50)", "Carion et al., ECCV 2020"),
 )

@@ -1,4 +1,7 @@
-"""The flowchart of SSD's training process, as the code runs it (lesson 5's homework option).
+"""The reference flowchart of SSD's training process, as the code runs it.
+
+Lesson 5's homework (option 2) asks for a flowchart drawn from the student's own understanding
+(:mod:`ssd_core.homework.my_flowchart`); this is the chart it is compared with afterwards.
 
 :func:`training_stages` lists the stages of one training iteration in the order the real
 pipeline runs them (the data steps come from :class:`ssd_core.data.SSDAugmentation` itself;
@@ -10,7 +13,6 @@ training step and checks the drawn order against the order the functions were ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 from matplotlib.figure import Figure
@@ -18,9 +20,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path as MplPath
 
 from ..data import SSDAugmentation
-from .screenshot import save_screenshot
 
-__all__ = ["Stage", "training_stages", "plot_training_flowchart", "save_flowchart"]
+__all__ = ["Stage", "training_stages", "plot_training_flowchart"]
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,3 @@ def plot_training_flowchart(stages: Sequence[Stage] | None = None,
                 "and new random draws,\nuntil the last iteration", ha="center", va="top",
                 fontsize=8, color=green)
     return fig
-
-
-def save_flowchart(lesson=4, name: str = "flowchart", student: str | None = None,
-                   **kwargs) -> Path:
-    """:func:`plot_training_flowchart` saved with :func:`save_screenshot`."""
-    return save_screenshot(plot_training_flowchart(), lesson, name, student, **kwargs)

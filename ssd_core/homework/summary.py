@@ -1,126 +1,314 @@
-"""Lesson 2's homework: a summary of SSD written in the notebook, with a live character count.
+"""Homework of sessions 2-3: a summary of SSD, 100 字 or more, in three parts.
 
-:func:`count_characters` is the rule the course uses for "at least 100 characters":
+The course asks for SSD's essence (精髓), its weaknesses (缺点) and your ideas to improve it
+(改进想法), at least 100 字 in all. Lesson 2 starts it (the essence needs only the model);
+lesson 3 finishes it (weaknesses and improvements need the loss, mining and augmentation).
 
-* every character counts one, whatever the script: a Chinese character (汉字) is one, a Latin
-  letter is one, a punctuation mark is one;
-* whitespace (spaces, tabs, line breaks) does not count, so padding does not help and English
-  and Chinese are measured alike (Chinese is written without spaces);
-* the text is first put in Unicode NFC form, so an accented letter typed as two code points
-  ("e" + a combining accent) still counts one.
+**How 字数 is counted** (:func:`count_characters`), as Chinese word processors count it:
 
-:func:`summary_box` shows a text area under the bilingual prompt; the count below it updates
-as the student types, and a button saves the text to ``homework/`` (:func:`export_summary`, which
-writes through :mod:`ssd_core.homework.files`: a new file every time, written atomically).
+* every CJK character (汉字, and kana or hangul) counts one;
+* every Latin word counts one: a run of letters and digits, with hyphens and apostrophes
+  inside it ("multi-scale", "SSD's") and a point or comma between digits ("74.3", "8,732");
+* punctuation, symbols and whitespace count zero.
+
+So ``"SSD 很快"`` is 3, and an English sentence of twelve words is 12, not its 55 letters.
+
+**Nothing typed is lost.** Each box saves a draft as the student types
+(``homework/drafts/summary.json``, written atomically); :func:`summary_box` reads it back, in
+lesson 3, after a kernel restart, or on another day. The homework file itself,
+``homework/lesson03_summary_<date-time>.txt``, is written only on request (the button or
+:meth:`SummaryBox.export`): a new file every time, never over an earlier one.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
+import tempfile
 import unicodedata
+import warnings
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Mapping, Sequence
 
 import ipywidgets as widgets
 from IPython.display import display
 
-from .files import caption_lines, write_homework_file
+from ..course.text import Text
+from .files import caption_lines, homework_dir, write_homework_file
 
-__all__ = ["count_characters", "SUMMARY_PROMPT_EN", "SUMMARY_PROMPT_ZH", "MIN_CHARACTERS",
-           "SummaryBox", "summary_box", "summary_file_text", "export_summary"]
+__all__ = ["count_characters", "SummaryPart", "SUMMARY_PARTS", "MIN_CHARACTERS", "draft_path",
+           "load_draft", "save_draft", "summary_file_text", "export_summary", "SummaryBox",
+           "summary_box"]
 
-#: The course asks for at least this many characters (:func:`count_characters`).
+#: The course asks for at least this many 字 in all (:func:`count_characters`).
 MIN_CHARACTERS = 100
 
-SUMMARY_PROMPT_EN = (
-    "Write a summary of SSD in your own words, in three parts: (1) its essence: what makes it a "
-    "single-shot detector and how default boxes on several feature maps replace region "
-    "proposals; (2) its weaknesses, with the paper's own evidence where you can (small objects, "
-    "for example); (3) at least one idea to improve it, and why you expect it to help. "
-    "English or Chinese; at least 100 characters."
+
+@dataclass(frozen=True)
+class SummaryPart:
+    """One part of the summary: its key, title, prompt and the 字 it needs at least."""
+
+    key: str
+    title: Text
+    prompt: Text
+    minimum: int
+
+
+SUMMARY_PARTS: tuple[SummaryPart, ...] = (
+    SummaryPart("essence", Text("SSD's essence", "SSD 的精髓"), Text(
+        "What makes SSD a single-shot detector? How do default boxes on several feature maps "
+        "replace region proposals, and why does that make it fast?",
+        "SSD 为什么是单阶段（single-shot）检测器？多个特征图上的默认框如何取代候选区域？它为什么因此而快？"),
+        40),
+    SummaryPart("weaknesses", Text("Its weaknesses", "SSD 的缺点"), Text(
+        "Where does SSD fall short? Use the paper's own evidence where you can (small objects, "
+        "Fig. 4 and Table 3; similar classes, Fig. 3).",
+        "SSD 的不足在哪里？尽量用论文自己的证据（小目标：图 4 与表 3；相近类别：图 3）。"),
+        30),
+    SummaryPart("improvements", Text("Your ideas to improve it", "你的改进想法"), Text(
+        "At least one idea to improve SSD, and why you expect it to help.",
+        "至少一个改进 SSD 的想法，并说明你为什么认为它有效。"),
+        30),
 )
-SUMMARY_PROMPT_ZH = (
-    "用你自己的话总结 SSD，分三部分：(1) 核心思想：它为什么是单阶段（single-shot）检测器，多个特征图上的"
-    "默认框如何取代候选区域（region proposals）；(2) 它的不足，尽量引用论文中的证据（例如小目标）；"
-    "(3) 至少一个改进思路，并说明你认为它为什么有效。中英文均可，不少于 100 个字符。"
-)
+_PARTS = {p.key: p for p in SUMMARY_PARTS}
+
+_WORD_JOINERS = "-'\u2019\u2010\u2011"      # hyphens and apostrophes inside a word
+_NUMBER_JOINERS = ".,"                      # 74.3, 8,732
+
+
+def _is_cjk(ch: str) -> bool:
+    """A character Chinese word processors count one by one: CJK ideographs (all blocks),
+    kana and hangul."""
+    o = ord(ch)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x3134F or 0x3040 <= o <= 0x30FF or 0xAC00 <= o <= 0xD7AF
+            or 0x3005 <= o <= 0x3007)
+
+
+def _is_word_char(ch: str) -> bool:
+    return (ch.isalnum() or unicodedata.category(ch).startswith("M")) and not _is_cjk(ch)
 
 
 def count_characters(text: str) -> int:
-    """Characters of ``text`` that are not whitespace, after NFC normalisation.
+    """字数 of ``text``: one per CJK character, one per Latin word, nothing for punctuation
+    and whitespace (see the module docstring).
 
     >>> count_characters("SSD 很快")
-    5
+    3
+    >>> count_characters("SSD的精髓是multi-scale feature maps上的default boxes")
+    12
     """
-    return sum(not ch.isspace() for ch in unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    count, in_word = 0, False
+    for i, ch in enumerate(text):
+        if _is_cjk(ch):
+            count, in_word = count + 1, False
+        elif _is_word_char(ch):
+            if not in_word:
+                count += 1
+            in_word = True
+        elif in_word and i + 1 < len(text) and _is_word_char(text[i + 1]) and (
+                ch in _WORD_JOINERS or (ch in _NUMBER_JOINERS and text[i - 1].isdigit()
+                                        and text[i + 1].isdigit())):
+            continue                                   # a joiner inside a word: still one word
+        else:
+            in_word = False
+    return count
 
 
-def summary_file_text(text: str, student: str | None = None, when: _dt.datetime | None = None,
-                      lesson: int = 2, min_chars: int = MIN_CHARACTERS) -> str:
-    """What :func:`export_summary` writes: a header (course, lesson, student, date, version,
-    the character count), a rule, then the text as typed."""
-    n = count_characters(text)
-    header = caption_lines(lesson, student, when, with_device=False)
-    verdict = "enough" if n >= min_chars else f"{min_chars - n} short of the {min_chars} asked"
-    header.append(f"characters: {n} ({verdict}; whitespace does not count)")
-    return "\n".join(header) + "\n" + "-" * 60 + "\n" + text.rstrip("\n") + "\n"
+# ---------------------------------------------------------------------------- drafts
 
 
-def export_summary(text, student: str | None = None, *, lesson: int = 2, name: str = "summary",
-                   folder: str | os.PathLike | None = None, when: _dt.datetime | None = None,
-                   min_chars: int = MIN_CHARACTERS, quiet: bool = False) -> Path:
-    """Save the summary (a string or a :class:`SummaryBox`) as
-    ``homework/lesson02_summary_<date-time>.txt`` (UTF-8) and return the path.
+def draft_path(folder: str | os.PathLike | None = None) -> Path:
+    """Where the draft lives: ``<homework folder>/drafts/summary.json``."""
+    return homework_dir(folder) / "drafts" / "summary.json"
 
-    An empty summary is refused; a short one is saved with a note. Earlier files are never
-    overwritten.
+
+def load_draft(folder: str | os.PathLike | None = None) -> dict[str, str]:
+    """The saved draft, ``{part key: text}`` (empty when there is none).
+
+    A draft that cannot be read is moved aside (``summary.json.unreadable-<time>``), never
+    deleted, and a warning says where it went.
     """
-    if isinstance(text, SummaryBox):
-        text = text.value
-    if not isinstance(text, str):
-        raise TypeError(f"export_summary: give the text or the summary box, not a {type(text).__name__}")
-    if count_characters(text) == 0:
-        raise ValueError("the summary is empty: write it in the box first (at least "
-                         f"{min_chars} characters), then save. 总结为空：请先在文本框中写好再保存。")
-    when = when or _dt.datetime.now()
-    body = summary_file_text(text, student, when, lesson, min_chars)
-    path = write_homework_file(body.encode("utf-8"), lesson, name, ".txt", when, folder)
-    if not quiet:
-        n = count_characters(text)
-        print(f"saved {path} ({n} characters)" + ("" if n >= min_chars else
-              f"; note: the homework asks for at least {min_chars}"))
+    path = draft_path(folder)
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        texts = data["texts"]
+        return {k: str(v) for k, v in texts.items() if k in _PARTS}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        aside = path.with_name(f"{path.name}.unreadable-{_dt.datetime.now():%Y%m%d-%H%M%S}")
+        os.replace(path, aside)
+        warnings.warn(f"{path}: the summary draft could not be read ({type(e).__name__}); it was "
+                      f"kept as {aside} and the boxes start empty. 草稿无法读取，已另存为 {aside}。")
+        return {}
+
+
+def save_draft(texts: Mapping[str, str], folder: str | os.PathLike | None = None) -> Path:
+    """Write the draft atomically (a temporary file, then a rename): a crash or a dying kernel
+    leaves the previous draft whole. Parts not in ``texts`` keep their saved text."""
+    path = draft_path(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    merged = {**load_draft(folder), **{k: v for k, v in texts.items() if k in _PARTS}}
+    data = {"course": "ssd-course", "kind": "summary draft",
+            "saved": _dt.datetime.now().isoformat(timespec="seconds"), "texts": merged}
+    fd, tmp = tempfile.mkstemp(prefix=".summary-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return path
 
 
-class SummaryBox:
-    """A text area with the bilingual prompt above, the live count and a save button below."""
+# ---------------------------------------------------------------------------- the file
 
-    def __init__(self, value: str = "", min_chars: int = MIN_CHARACTERS,
-                 student: str | None = None, folder: str | os.PathLike | None = None):
-        self.min_chars = min_chars
-        self.student = student
-        self.folder = folder
+
+def _verdict(n: int, minimum: int) -> str:
+    return "enough 已达到" if n >= minimum else f"{minimum - n} short 还差 {minimum - n}"
+
+
+def summary_file_text(texts: Mapping[str, str], student: str | None = None,
+                      when: _dt.datetime | None = None, lesson: int = 3) -> str:
+    """What :func:`export_summary` writes: the caption lines (course, lesson, student, date,
+    versions), the 字数 of each part and in all, then each part under its title."""
+    counts = {p.key: count_characters(texts.get(p.key, "")) for p in SUMMARY_PARTS}
+    total = sum(counts.values())
+    lines = caption_lines(lesson, student, when, with_device=False)
+    lines.append(f"字数 (word count): {total} of {MIN_CHARACTERS} ({_verdict(total, MIN_CHARACTERS)}); "
+                 + ", ".join(f"{p.key} {counts[p.key]}/{p.minimum}" for p in SUMMARY_PARTS))
+    lines.append("-" * 60)
+    for p in SUMMARY_PARTS:
+        lines += ["", f"## {p.title.zh} ({p.title.en}): {counts[p.key]} 字", "",
+                  texts.get(p.key, "").strip() or "(empty 空)"]
+    return "\n".join(lines) + "\n"
+
+
+def export_summary(texts, student: str | None = None, *, lesson: int = 3,
+                   name: str = "summary", folder: str | os.PathLike | None = None,
+                   when: _dt.datetime | None = None, quiet: bool = False) -> Path:
+    """Save the summary (``{part: text}``, a :class:`SummaryBox`, or one string for the
+    essence) as ``homework/lesson03_summary_<date-time>.txt`` (UTF-8); returns the path.
+
+    An empty summary is refused; a short one is saved with its counts. Earlier files are never
+    overwritten.
+    """
+    if isinstance(texts, SummaryBox):
+        texts = texts.texts
+    elif isinstance(texts, str):
+        texts = {"essence": texts}
+    if not isinstance(texts, Mapping):
+        raise TypeError(f"export_summary: give {{part: text}} or the summary box, not a "
+                        f"{type(texts).__name__}")
+    total = sum(count_characters(texts.get(p.key, "")) for p in SUMMARY_PARTS)
+    if total == 0:
+        raise ValueError("the summary is empty: write it in the boxes first (at least "
+                         f"{MIN_CHARACTERS} 字 in all), then save. 总结为空：请先在文本框中写好再保存。")
+    when = when or _dt.datetime.now()
+    body = summary_file_text(texts, student, when, lesson)
+    path = write_homework_file(body.encode("utf-8"), lesson, name, ".txt", when, folder)
+    if not quiet:
+        print(f"saved {path} ({total} 字)" + ("" if total >= MIN_CHARACTERS else
+              f"; note: the homework asks for at least {MIN_CHARACTERS} 字 (作业要求至少 {MIN_CHARACTERS} 字)"))
+    return path
+
+
+# ---------------------------------------------------------------------------- the widget
+
+
+class SummaryBox:
+    """Labelled text boxes for some parts of the summary, each with its live 字数, a total, a
+    draft saved as you type, and a button that writes the homework file."""
+
+    def __init__(self, parts: Sequence[str] | None = None, student: str | None = None,
+                 folder: str | os.PathLike | None = None, lesson: int = 3,
+                 autosave: bool = True):
+        keys = list(parts) if parts is not None else [p.key for p in SUMMARY_PARTS]
+        unknown = [k for k in keys if k not in _PARTS]
+        if unknown:
+            raise ValueError(f"summary parts are {list(_PARTS)}; got {unknown}")
+        self.parts = [_PARTS[k] for k in keys]
+        self.student, self.folder, self.lesson, self.autosave = student, folder, lesson, autosave
         self.saved: list[Path] = []
-        self.text = widgets.Textarea(value=value, placeholder="SSD ...",
-                                     layout=widgets.Layout(width="95%", height="220px"))
-        self.count_html = widgets.HTML()
-        self.text.observe(lambda _change: self._update(), names="value")
-        prompt = widgets.HTML(f"<p><b>Homework.</b> {escape(SUMMARY_PROMPT_EN)}</p>"
-                              f"<p><b>作业。</b>{escape(SUMMARY_PROMPT_ZH)}</p>")
-        self.save_button = widgets.Button(description="Save to homework/ 保存", icon="save",
+        self.draft = load_draft(folder)
+        self.boxes: dict[str, widgets.Textarea] = {}
+        self.counts: dict[str, widgets.HTML] = {}
+        rows = []
+        for p in self.parts:
+            box = widgets.Textarea(value=self.draft.get(p.key, ""), placeholder="SSD ...",
+                                   layout=widgets.Layout(width="95%", height="140px"))
+            box.observe(lambda _change: self._changed(), names="value")
+            self.boxes[p.key], self.counts[p.key] = box, widgets.HTML()
+            rows += [widgets.HTML(f"<b>{escape(p.title.zh)} · {escape(p.title.en)}</b> "
+                                  f"(&ge; {p.minimum} 字)<br><small>{escape(p.prompt.zh)}<br>"
+                                  f"{escape(p.prompt.en)}</small>"), box, self.counts[p.key]]
+        self.total_html = widgets.HTML()
+        self.draft_html = widgets.HTML()
+        self.save_button = widgets.Button(description="Save homework 保存作业", icon="save",
                                           layout=widgets.Layout(width="auto"))
         self.save_status = widgets.HTML()
         self.save_button.on_click(lambda _b: self._save_clicked())
-        self.widget = widgets.VBox([prompt, self.text, self.count_html,
-                                    widgets.HBox([self.save_button, self.save_status])])
+        rule = widgets.HTML("<small>字数: each 汉字 counts one, each English word counts one; "
+                            "punctuation and spaces count zero. 每个汉字算 1 个字，每个英文单词算 1 个字，"
+                            "标点和空格不计。</small>")
+        self.widget = widgets.VBox(rows + [self.total_html, rule, self.draft_html,
+                                           widgets.HBox([self.save_button, self.save_status])])
         self._update()
 
+    @property
+    def texts(self) -> dict[str, str]:
+        """Every part's text: the boxes shown here, the draft for the others."""
+        return {**self.draft, **{k: b.value for k, b in self.boxes.items()}}
+
+    @property
+    def count(self) -> int:
+        """字数 of the whole summary (all three parts)."""
+        return sum(count_characters(self.texts.get(p.key, "")) for p in SUMMARY_PARTS)
+
+    @property
+    def enough(self) -> bool:
+        """Every part has its minimum and the whole has 100 字."""
+        texts = self.texts
+        return self.count >= MIN_CHARACTERS and all(
+            count_characters(texts.get(p.key, "")) >= p.minimum for p in SUMMARY_PARTS)
+
+    def _changed(self) -> None:
+        if self.autosave:
+            try:
+                path = save_draft({k: b.value for k, b in self.boxes.items()}, self.folder)
+                self.draft = load_draft(self.folder)
+                self.draft_html.value = (f"<small>draft saved 草稿已保存: {escape(str(path))} "
+                                         f"({_dt.datetime.now():%H:%M:%S})</small>")
+            except OSError as e:               # a full disk must not lose what is in the boxes
+                self.draft_html.value = (f"<small style='color:#b00'>draft not saved 草稿未保存: "
+                                         f"{escape(str(e))}</small>")
+        self._update()
+
+    def _update(self) -> None:
+        for p in self.parts:
+            n = count_characters(self.boxes[p.key].value)
+            color = "green" if n >= p.minimum else "#b00"
+            self.counts[p.key].value = (f"<span style='color:{color}'>{n} / {p.minimum} 字 "
+                                        f"({_verdict(n, p.minimum)})</span>")
+        total = self.count
+        color = "green" if self.enough else "#b00"
+        self.total_html.value = (f"<b style='color:{color}'>in all 合计: {total} / "
+                                 f"{MIN_CHARACTERS} 字 ({_verdict(total, MIN_CHARACTERS)})</b>")
+
     def export(self, student: str | None = None, **kwargs) -> Path:
-        """Save the text now (:func:`export_summary`); returns the new file's path."""
+        """Write the homework file now (:func:`export_summary`); returns its path."""
         kwargs.setdefault("folder", self.folder)
-        path = export_summary(self.value, student if student is not None else self.student,
-                              min_chars=self.min_chars, **kwargs)
+        kwargs.setdefault("lesson", self.lesson)
+        path = export_summary(self.texts, student if student is not None else self.student,
+                              **kwargs)
         self.saved.append(path)
         self.save_status.value = f"<span style='color:green'>saved {escape(str(path))}</span>"
         return path
@@ -131,33 +319,12 @@ class SummaryBox:
         except (ValueError, OSError) as e:       # empty text, a folder we cannot write to
             self.save_status.value = f"<span style='color:#b00'>{escape(str(e))}</span>"
 
-    @property
-    def value(self) -> str:
-        return self.text.value
-
-    @property
-    def count(self) -> int:
-        return count_characters(self.text.value)
-
-    @property
-    def enough(self) -> bool:
-        return self.count >= self.min_chars
-
-    def _update(self) -> None:
-        n = self.count
-        if n >= self.min_chars:
-            msg = f"<span style='color:green'>{n} characters: enough (&ge; {self.min_chars}). 已达到要求。</span>"
-        else:
-            msg = (f"<span style='color:#b00'>{n} characters; {self.min_chars - n} more to go "
-                   f"(need &ge; {self.min_chars}). 还差 {self.min_chars - n} 个字符。</span>")
-        self.count_html.value = msg + "<br><small>Every character counts one (a 汉字 too); spaces and line breaks do not.</small>"
-
     def _ipython_display_(self):
         display(self.widget)
 
 
-def summary_box(value: str = "", min_chars: int = MIN_CHARACTERS, student: str | None = None,
-                folder: str | os.PathLike | None = None) -> SummaryBox:
-    """The summary homework's text area with its live character count and a button that saves
-    it to ``homework/`` (lesson 2)."""
-    return SummaryBox(value, min_chars, student, folder)
+def summary_box(parts: Sequence[str] | None = None, student: str | None = None,
+                folder: str | os.PathLike | None = None, lesson: int = 3) -> SummaryBox:
+    """The summary's boxes (all three parts, or those named in ``parts``), filled from the
+    saved draft; lesson 2 shows ``parts=["essence"]``, lesson 3 all of them."""
+    return SummaryBox(parts, student, folder, lesson)

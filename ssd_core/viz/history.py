@@ -8,9 +8,9 @@ from typing import Sequence
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..course.history import DETECTORS, Detector
+from ..course.history import DETECTORS, SUCCESSORS, SUCCESSORS_VOC, Detector
 
-__all__ = ["plot_speed_accuracy", "detectors_table"]
+__all__ = ["plot_speed_accuracy", "detectors_table", "successors_table"]
 
 
 def detectors_table(detectors: Sequence[Detector] = DETECTORS) -> str:
@@ -29,25 +29,32 @@ def detectors_table(detectors: Sequence[Detector] = DETECTORS) -> str:
 
 
 #: Where each point's label goes (offset in points, alignment), so that none overlap.
-_LABEL_PLACE = {"Faster R-CNN (VGG16)": (-6, 5, "right"), "YOLO (VGG16)": (6, -12, "left")}
+_LABEL_PLACE = {"Faster R-CNN (VGG16)": (-6, 5, "right"), "YOLO (VGG16)": (6, -12, "left"),
+                "YOLOv2 416": (6, -10, "left"), "YOLOv2 544": (-6, 4, "right")}
 
 
-def plot_speed_accuracy(detectors: Sequence[Detector] = DETECTORS) -> Figure:
+def plot_speed_accuracy(detectors: Sequence[Detector] = DETECTORS,
+                        successors: Sequence[Detector] = SUCCESSORS_VOC) -> Figure:
     """mAP against frames per second (log scale). Filled markers: Table 7; hollow grey
-    markers: other sources; an arrow from batch 1 to batch 8 where Table 7 gives both."""
-    fig = Figure(figsize=(7.5, 4.2))
+    markers: earlier detectors from other sources; hollow green: detectors after SSD whose
+    papers give comparable numbers; an arrow from batch 1 to batch 8 where Table 7 gives both."""
+    fig = Figure(figsize=(7.5, 4.4))
     ax = fig.add_subplot()
-    for d in detectors:
+    for d in list(detectors) + list(successors):
         ssd = d.name.startswith("SSD")
-        if d.approximate:
+        after = d in successors
+        if after:
+            ax.plot(d.fps, d.map, "D", ms=7, mfc="none", mec="tab:green", mew=1.5, gid=d.name)
+        elif d.approximate:
             ax.plot(d.fps, d.map, "o", ms=8, mfc="none", mec="gray", mew=1.5, gid=d.name)
         else:
             ax.plot(d.fps, d.map, "o", ms=9 if ssd else 7, color="tab:red" if ssd else "tab:blue",
                     gid=d.name)
-        label = d.name + (" (approx.)" if d.approximate else "")
+        label = d.name + (" (approx.)" if d.approximate and not after else "")
         dx, dy, ha = _LABEL_PLACE.get(d.name, (6, 5, "left"))
         ax.annotate(label, (d.fps, d.map), xytext=(dx, dy), textcoords="offset points",
-                    fontsize=8, ha=ha, color="gray" if d.approximate else "black")
+                    fontsize=8, ha=ha, color="tab:green" if after else
+                    ("gray" if d.approximate else "black"))
         if d.fps_batch8:
             ax.annotate("", (d.fps_batch8, d.map), (d.fps, d.map),
                         arrowprops=dict(arrowstyle="->", color="tab:red", lw=1))
@@ -57,11 +64,17 @@ def plot_speed_accuracy(detectors: Sequence[Detector] = DETECTORS) -> Figure:
     ax.set_xscale("log")
     ax.set_xlim(0.01, 400)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_ylim(50, 80)
+    ax.set_ylim(50, 82)
     ax.set_xlabel("speed: frames per second (log scale)")
     ax.set_ylabel("VOC2007 test mAP (%)")
-    ax.set_title("Accuracy against speed (filled: SSD paper Table 7; hollow: other sources)",
-                 fontsize=9)
+    ax.set_title("Accuracy against speed (filled: SSD paper Table 7; grey: earlier, other sources; "
+                 "green: after SSD, YOLO9000 Table 3)", fontsize=8)
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig
+
+
+def successors_table(successors=SUCCESSORS) -> str:
+    """After SSD: year, detector, what it changed, its number and the source, as text."""
+    rows = [f"{s.year}  {s.name:<10} {s.idea}\n{'':16}{s.result}  [{s.source}]" for s in successors]
+    return "\n".join(rows)

@@ -1,7 +1,9 @@
-"""Lesson 1's self-check quiz as radio buttons: a click gives its answer at once.
+"""Checks for understanding as radio buttons: a click gives its answer at once.
 
-The questions are data in :mod:`ssd_core.course.quiz`. :func:`check_answer` is the whole
-feedback logic; :func:`quiz_widget` puts it behind radio buttons.
+The questions of every lesson are data in :mod:`ssd_core.course.quiz`, in both languages;
+the widget shows the current one (:func:`ssd_core.course.language`). :func:`check_answer` is
+the whole feedback logic; :func:`quiz_widget` puts it behind radio buttons. A prediction
+question tells, once answered, which cell to run to check the prediction.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Sequence
 import ipywidgets as widgets
 from IPython.display import display
 
-from ..course.quiz import QUESTIONS, Question
+from ..course.quiz import QUIZZES, Question
+from ..course.text import Text
 
 __all__ = ["Feedback", "check_answer", "Quiz", "quiz_widget"]
 
@@ -26,14 +29,26 @@ class Feedback:
     message: str
 
 
+_PICK = Text("Pick an answer.", "请选择一个答案。")
+_RIGHT = Text("Correct.", "正确。")
+_WRONG = Text("Not quite.", "再想一想。")
+_SCORE = Text("{score} / {total} correct ({answered} answered)", "答对 {score} / {total} 题（已答 {answered} 题）")
+_SECTION = Text("paper §", "论文 §")
+
+
 def check_answer(question: Question, choice: int | None) -> Feedback:
-    """Feedback for picking ``choice`` (an index) in ``question``; ``None`` means no answer."""
+    """Feedback for picking ``choice`` (an index) in ``question``; ``None`` means no answer.
+
+    A prediction question adds what to run next (its ``then``)."""
     if choice is None:
-        return Feedback(False, "Pick an answer. 请选择一个答案。")
+        return Feedback(False, str(_PICK))
     if not 0 <= choice < len(question.choices):
         raise IndexError(f"choice {choice} out of range for {len(question.choices)} choices")
     c = question.choices[choice]
-    return Feedback(c.correct, ("Correct. 正确。 " if c.correct else "Not quite. 再想一想。 ") + str(c.why))
+    message = f"{_RIGHT if c.correct else _WRONG} {c.why}"
+    if question.then is not None:
+        message += f" {question.then}"
+    return Feedback(c.correct, message)
 
 
 class Quiz:
@@ -42,7 +57,7 @@ class Quiz:
     ``quiz.answer(i, choice)`` clicks from code (tests do); ``quiz.score`` counts right answers.
     """
 
-    def __init__(self, questions: Sequence[Question] = QUESTIONS):
+    def __init__(self, questions: Sequence[Question] = QUIZZES[1]):
         self.questions = tuple(questions)
         self.buttons: list[widgets.RadioButtons] = []
         self.feedback: list[widgets.HTML] = []
@@ -55,10 +70,9 @@ class Quiz:
             radio.observe(lambda change, i=i: self._update(i), names="value")
             self.buttons.append(radio)
             self.feedback.append(note)
-            where = f" <i>(section {q.section})</i>" if q.section else ""
+            where = f" <i>({_SECTION}{escape(q.section)})</i>" if q.section else ""
             boxes.append(widgets.VBox([
-                widgets.HTML(f"<b>{i + 1}. {escape(q.prompt.en)}</b>{where}<br>{escape(q.prompt.zh or '')}"),
-                radio, note]))
+                widgets.HTML(f"<b>{i + 1}. {escape(str(q.prompt))}</b>{where}"), radio, note]))
         self._update_total()
         self.widget = widgets.VBox(boxes + [self.total])
 
@@ -70,8 +84,8 @@ class Quiz:
 
     def _update_total(self) -> None:
         answered = sum(b.value is not None for b in self.buttons)
-        self.total.value = (f"<b>{self.score} / {len(self.questions)} correct</b> "
-                            f"({answered} answered) &mdash; 答对 {self.score} / {len(self.questions)}")
+        self.total.value = "<b>" + escape(str(_SCORE).format(
+            score=self.score, total=len(self.questions), answered=answered)) + "</b>"
 
     @property
     def score(self) -> int:
@@ -87,6 +101,10 @@ class Quiz:
         display(self.widget)
 
 
-def quiz_widget(questions: Sequence[Question] = QUESTIONS) -> Quiz:
-    """The self-check quiz of lesson 1 (display it, or its ``.widget``)."""
+def quiz_widget(lesson: int = 1, questions: Sequence[Question] | None = None) -> Quiz:
+    """The checks for understanding of ``lesson`` (1 to 5), or the ``questions`` given."""
+    if questions is None:
+        if lesson not in QUIZZES:
+            raise ValueError(f"lesson must be one of {sorted(QUIZZES)}, got {lesson!r}")
+        questions = QUIZZES[lesson]
     return Quiz(questions)

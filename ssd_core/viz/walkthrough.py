@@ -31,7 +31,7 @@ from torch import nn
 
 from ..boxes import box_iou, cxcywh_to_xyxy, encode
 from ..course.paper_map import PAPER_MAP
-from ..course.tf_port import TF_PORT, TF_PORT_URL
+from ..course.tf_port import TF_PORT, tf_link
 from ..data import SSDAugmentation, collate, parse_voc_xml
 from ..draw import add_boxes
 from ..loss import hard_negative_mining, multibox_loss
@@ -96,12 +96,14 @@ def _module_file(dotted: str) -> str:
 
 
 def tf_port_markdown(link_prefix: str = "../") -> str:
-    """:data:`TF_PORT` as a Markdown table (links to our files relative to ``lessons/``)."""
+    """:data:`~ssd_core.course.tf_port.TF_PORT` as a Markdown table: the port's file and lines
+    (pinned to one commit), its function, our name (a link relative to the lesson) and what
+    differs."""
     lines = ["| SSD-Tensorflow file | function | ssd_core | what differs |",
              "| --- | --- | --- | --- |"]
     for r in TF_PORT:
         path = _module_file(r.ours)
-        lines.append(f"| [`{r.tf_file}`]({TF_PORT_URL}/blob/master/{r.tf_file}) | `{r.tf_name}` | "
+        lines.append(f"| [`{r.tf_file}` {r.lines}]({tf_link(r.tf_file, r.lines)}) | `{r.tf_name}` | "
                      f"[`{r.ours}`]({link_prefix}{path}) | {r.note} |")
     return "\n".join(lines)
 
