@@ -8,6 +8,7 @@ metrics behind it are :mod:`ssd_core.metrics`.
 
 from .boxes import box_iou, cxcywh_to_xyxy, decode, encode, xyxy_to_cxcywh
 from .config import SSDConfig, paper_scales
+from .course.text import language, set_language
 from .data import (
     SHAPE_CLASSES,
     VOC_CLASSES,
@@ -59,6 +60,8 @@ __all__ = [
     "sample_dataset", "SSDAugmentation", "SSDEvalTransform", "collate", "batch_targets",
     "DatasetError", "DataWarning",
     # 3 training and evaluation runs
+    # the course's language (zh by default, or $SSD_COURSE_LANG)
+    "set_language", "language",
     "train", "train_step", "evaluate", "TrainSettings", "make_settings", "resolve_data",
     "DataChoice", "quick_mode", "load_trained", "detect_images",
 ]

@@ -58,5 +58,10 @@ class Text:
         lang = _check(lang) if lang is not None else language()
         return self.zh if lang == "zh" and self.zh else self.en
 
+    def format(self, *args, **kwargs) -> str:
+        """The text in the current language with ``str.format`` applied (both versions use the
+        same placeholders)."""
+        return self.get().format(*args, **kwargs)
+
     def __str__(self) -> str:
         return self.get()

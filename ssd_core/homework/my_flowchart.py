@@ -32,6 +32,7 @@ from IPython.display import display
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..viz.explorer import show_static, static_mode
 from .files import homework_dir
 from .flowchart import Stage, plot_training_flowchart, training_stages
 from .screenshot import render_png, save_screenshot
@@ -459,7 +460,10 @@ class FlowchartBuilder:
         self.image.value = _png(plot_student_chart(self.chart))
 
     def _ipython_display_(self):
-        display(self.widget)
+        if static_mode():
+            show_static(self.widget.children[0].value, self.image.value)
+        else:
+            display(self.widget)
 
 
 def _png(fig: Figure) -> bytes:

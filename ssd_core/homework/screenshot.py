@@ -31,13 +31,12 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
-from matplotlib import font_manager
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
-from matplotlib.ft2font import FT2Font
 from PIL import Image, PngImagePlugin
 
+from ..fonts import font_families, missing_glyphs
 from .files import COURSE, caption_lines, check_name, lesson_number, write_homework_file
 
 __all__ = ["STRIP_COLOR", "strip_height", "render_png", "save_screenshot"]
@@ -48,34 +47,10 @@ STRIP_TEXT_COLOR = "white"
 #: Caption font size in points, and the line height as a multiple of it.
 CAPTION_POINTS = 9.0
 LINE_SPACING = 1.45
-#: Fonts tried for characters DejaVu Sans lacks (a Chinese name, say), where installed.
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC",
-             "Arial Unicode MS")
-
-def _font_families() -> list[str]:
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans"] + [f for f in CJK_FONTS if f in installed]
-
-
-def _missing_glyphs(text: str) -> list[str]:
-    """Characters of ``text`` that none of the caption fonts can draw."""
-    fonts = []
-    for family in _font_families():
-        try:
-            path = font_manager.findfont(font_manager.FontProperties(family=family),
-                                         fallback_to_default=False)
-            fonts.append(FT2Font(path))
-        except Exception:
-            continue
-    return sorted({c for c in text if not c.isspace()
-                   and not any(f.get_char_index(ord(c)) for f in fonts)})
-
-
 def _wrap(lines: Sequence[str], width_px: int, dpi: float) -> list[str]:
     """Wrap caption lines, word by word, to the strip's width as the font measures them."""
     renderer = RendererAgg(width_px, 100, dpi)
-    prop = FontProperties(family=_font_families(), size=CAPTION_POINTS)
+    prop = FontProperties(family=font_families(), size=CAPTION_POINTS)
     room = width_px - 2 * _pad_px(dpi)
 
     def fits(text: str) -> bool:
@@ -114,7 +89,7 @@ def _render_strip(lines: Sequence[str], width_px: int, dpi: float) -> Image.Imag
                  facecolor=tuple(c / 255 for c in STRIP_COLOR))
     pad = _pad_px(dpi)
     line_px = CAPTION_POINTS * LINE_SPACING * dpi / 72
-    families = _font_families()
+    families = font_families()
     for i, line in enumerate(lines):
         y = 1 - (pad + (i + 0.5) * line_px) / height
         fig.text(pad / width_px, y, line, color=STRIP_TEXT_COLOR, fontsize=CAPTION_POINTS,
@@ -209,7 +184,7 @@ def save_screenshot(figure_or_explorer, lesson, name: str, student: str | None =
     path = write_homework_file(buf.getvalue(), n, name, ".png", when, folder)
     if not quiet:
         print(f"saved {path} ({out.width} x {out.height} px)")
-        missing = _missing_glyphs(text)
+        missing = missing_glyphs(text)
         if missing:
             print(f"note: no installed font draws {''.join(missing)!r}, so the caption image shows "
                   "boxes there (the PNG's 'Caption' metadata keeps the exact text). Install a "

@@ -37,6 +37,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..course.text import Text
+from ..viz.explorer import show_static, static_mode
 from .files import caption_lines, homework_dir, write_homework_file
 
 __all__ = ["count_characters", "SummaryPart", "SUMMARY_PARTS", "MIN_CHARACTERS", "draft_path",
@@ -320,7 +321,11 @@ class SummaryBox:
             self.save_status.value = f"<span style='color:#b00'>{escape(str(e))}</span>"
 
     def _ipython_display_(self):
-        display(self.widget)
+        if static_mode():
+            show_static("".join(f"<p><b>{escape(str(p.title))}</b> (&ge; {p.minimum} 字): "
+                                f"{escape(str(p.prompt))}</p>" for p in self.parts))
+        else:
+            display(self.widget)
 
 
 def summary_box(parts: Sequence[str] | None = None, student: str | None = None,

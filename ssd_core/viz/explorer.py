@@ -23,18 +23,44 @@ turns a 1 ms match into 80 ms.
 from __future__ import annotations
 
 import io
+import os
 import time
 import traceback
 import unicodedata
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import display
+from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
+from ..course.text import Text
 from ..device import num_threads
 
-__all__ = ["Explorer", "Impossible", "format_state"]
+__all__ = ["Explorer", "Impossible", "format_state", "static_mode", "STATIC_ENV", "show_static"]
+
+#: Environment variable of the static mode: ``make html`` sets it to ``1``.
+STATIC_ENV = "SSD_COURSE_STATIC"
+
+_STATIC_NOTE = Text("Static page: run the notebook (Run > Run All Cells) to move the controls.",
+                    "这是静态页面：在 JupyterLab 中运行 notebook（Run > Run All Cells）后才能拖动控件。")
+
+
+def static_mode() -> bool:
+    """Whether ``$SSD_COURSE_STATIC`` is ``1``: the lesson is being written out as a static page
+    (``make html``), where widgets cannot run; explorers then show their figure as a picture."""
+    return os.environ.get(STATIC_ENV) == "1"
+
+
+def show_static(html: str = "", png: bytes = b"", text: str = "") -> None:
+    """What a widget shows on a static page: some HTML, a picture, a line of text, and a note
+    that the page is static."""
+    if html:
+        display(HTML(html))
+    if png:
+        display(Image(data=png, format="png"))
+    if text:
+        print(text)
+    display(HTML(f"<p><i>{_STATIC_NOTE}</i></p>"))
 
 
 class Impossible(ValueError):
@@ -206,7 +232,10 @@ class Explorer:
         self.seconds = time.perf_counter() - t0
 
     def _ipython_display_(self):
-        display(self.widget)
+        if static_mode():
+            show_static(f"<b>{self.title}</b>", self.png, self.state_line)
+        else:
+            display(self.widget)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.state_line}>"

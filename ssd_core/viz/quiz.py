@@ -17,6 +17,7 @@ from IPython.display import display
 
 from ..course.quiz import QUIZZES, Question
 from ..course.text import Text
+from .explorer import show_static, static_mode
 
 __all__ = ["Feedback", "check_answer", "Quiz", "quiz_widget"]
 
@@ -98,7 +99,13 @@ class Quiz:
         return check_answer(self.questions[i], choice)
 
     def _ipython_display_(self):
-        display(self.widget)
+        if static_mode():
+            show_static("".join(
+                f"<p><b>{i + 1}. {escape(str(q.prompt))}</b></p><ol type='A'>"
+                + "".join(f"<li>{escape(str(c.text))}</li>" for c in q.choices) + "</ol>"
+                for i, q in enumerate(self.questions)))
+        else:
+            display(self.widget)
 
 
 def quiz_widget(lesson: int = 1, questions: Sequence[Question] | None = None) -> Quiz:

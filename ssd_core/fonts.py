@@ -1,0 +1,141 @@
+"""Chinese in figures: find a font that draws it, or fall back to English labels.
+
+matplotlib's own font (DejaVu Sans) has no Chinese characters: without help, 默认框 in a figure
+comes out as empty boxes. :func:`cjk_font` finds an installed font that covers Chinese, in this
+order: Noto Sans CJK SC / Source Han Sans SC (Linux: ``make lab`` and ``make test`` install
+Debian's ``fonts-noto-cjk``), Microsoft YaHei, DengXian and SimHei (Windows), PingFang SC and
+Hiragino Sans GB (macOS), WenQuanYi Micro/Zen Hei, Droid Sans Fallback; then any other font
+that draws a test sentence. :func:`use_cjk_font` puts it behind DejaVu Sans as a fallback, so
+Latin text keeps its look and Chinese gets glyphs.
+
+:func:`fig` is what figures call on their text: the current language's text, except that with
+no CJK font at all a Chinese figure falls back to its English label (said once, in both
+languages) rather than draw boxes. Nothing happens at import; the first figure does it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from pathlib import Path
+
+from matplotlib import font_manager, rcParams
+from matplotlib.ft2font import FT2Font
+
+from .course.text import Text, language
+
+__all__ = ["CJK_FONTS", "cjk_font", "use_cjk_font", "fig", "missing_glyphs", "font_families"]
+
+#: Fonts tried first, by family name (the first installed one wins).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+             "Microsoft YaHei", "DengXian", "SimHei", "PingFang SC", "Hiragino Sans GB",
+             "Heiti SC", "STHeiti", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+             "Droid Sans Fallback", "Arial Unicode MS")
+
+#: A sentence every candidate must draw whole (common characters of the course).
+_PROBE = "默认框交并比难负样本挖掘空洞卷积检测结果查看器张三李雷"
+_warned = False
+
+
+def _draws(path: str, text: str = _PROBE) -> bool:
+    try:
+        face = FT2Font(path)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(face.get_char_index(ord(c)) for c in text)
+
+
+#: File names of CJK fonts, for fonts installed after matplotlib made its font cache.
+_CJK_FILES = re.compile(r"(cjk|wqy|msyh|simhei|simsun|deng|pingfang|hiragino|droidsansfallback|"
+                        r"sourcehansans|notosanssc)", re.I)
+
+
+def _by_name() -> dict[str, str]:
+    by_name: dict[str, str] = {}
+    for f in font_manager.fontManager.ttflist:
+        by_name.setdefault(f.name, f.fname)
+    return by_name
+
+
+def _pick(by_name: dict[str, str]) -> str | None:
+    for name in CJK_FONTS:
+        if name in by_name and _draws(by_name[name]):
+            return name
+    for name, path in sorted(by_name.items()):
+        if _CJK_FILES.search(Path(path).name) and _draws(path):
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of an installed font that draws Chinese, or None.
+
+    matplotlib caches the list of fonts the first time it runs; a font installed later (by
+    ``make lab``, say) is not in it, so the system's font folders are looked through for CJK
+    font files too, and those found are added.
+    """
+    found = _pick(_by_name())
+    if found:
+        return found
+    for path in font_manager.findSystemFonts():
+        if _CJK_FILES.search(Path(path).name):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return _pick(_by_name())
+
+
+def font_families() -> list[str]:
+    """The font list figures use: DejaVu Sans, then the CJK font when there is one."""
+    found = cjk_font()
+    return ["DejaVu Sans"] + ([found] if found else [])
+
+
+def use_cjk_font() -> str | None:
+    """Make every new figure fall back to the CJK font for characters DejaVu Sans lacks.
+
+    Returns the font's name, or None (then figures in Chinese use their English labels).
+    """
+    found = cjk_font()
+    if found:
+        rcParams["font.family"] = "sans-serif"
+        rest = [f for f in rcParams["font.sans-serif"] if f not in ("DejaVu Sans", found)]
+        rcParams["font.sans-serif"] = ["DejaVu Sans", found, *rest]
+    return found
+
+
+def fig(text: Text | str, *args, **kwargs) -> str:
+    """The text a figure shows: the current language's, or English when Chinese is asked for
+    and no installed font draws it (said once, in Chinese and English). Arguments are
+    formatted into it (``fig(Text("{n} boxes", "{n} 个框"), n=3)``)."""
+    global _warned
+    if not isinstance(text, Text):
+        return str(text).format(*args, **kwargs) if (args or kwargs) else str(text)
+    if language() == "zh" and text.zh:
+        if use_cjk_font():
+            return text.zh.format(*args, **kwargs) if (args or kwargs) else text.zh
+        if not _warned:
+            _warned = True
+            warnings.warn("没有找到能显示中文的字体，图中的文字改用英文。Linux 上请安装 fonts-noto-cjk"
+                          "（sudo apt-get install fonts-noto-cjk），然后重启内核。 No installed font "
+                          "draws Chinese, so figures use their English labels; on Linux install "
+                          "fonts-noto-cjk (sudo apt-get install fonts-noto-cjk) and restart the "
+                          "kernel.", stacklevel=2)
+    return text.en.format(*args, **kwargs) if (args or kwargs) else text.en
+
+
+def missing_glyphs(text: str, families: list[str] | None = None) -> list[str]:
+    """Characters of ``text`` (whitespace aside) that none of the fonts can draw."""
+    faces = []
+    for family in families or font_families():
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=family),
+                                         fallback_to_default=False)
+            faces.append(FT2Font(path))
+        except (ValueError, OSError, RuntimeError):
+            continue
+    return sorted({c for c in text if not c.isspace()
+                   and not any(f.get_char_index(ord(c)) for f in faces)})
