@@ -14,3 +14,12 @@ def random_gt(gen: torch.Generator, n: int, min_side=0.05, max_side=0.8) -> torc
     wh = min_side + (max_side - min_side) * torch.rand(n, 2, generator=gen)
     xy = torch.rand(n, 2, generator=gen) * (1 - wh)
     return torch.cat([xy, xy + wh], dim=1)
+
+
+@pytest.fixture
+def language():
+    """``language("zh")`` switches the course's language for this test; English again after."""
+    from ssd_core.course.text import set_language
+
+    yield set_language
+    set_language("en")
