@@ -113,44 +113,34 @@ def test_quiz_numbers_are_the_papers():
     assert q.choices[q.answer].text.en == "77.2"                                   # Table 6
 
 
-def test_feedback_logic(monkeypatch):
-    from ssd_core.course import set_language
-
-    set_language("en")
-    try:
-        q = QUESTIONS[0]
-        right = check_answer(q, q.answer)
-        assert right.correct and right.message.startswith("Correct")
-        wrong = check_answer(q, (q.answer + 1) % len(q.choices))
-        assert not wrong.correct and wrong.message.startswith("Not quite")
-        assert not check_answer(q, None).correct
-        with pytest.raises(IndexError):
-            check_answer(q, 99)
-        predict = QUIZZES[2][3]
-        assert "ssd512().num_boxes" in check_answer(predict, 0).message
-        set_language("zh")
-        assert check_answer(q, q.answer).message.startswith("正确")
-    finally:
-        set_language("zh")
+def test_feedback_logic(language):
+    language("en")
+    q = QUESTIONS[0]
+    right = check_answer(q, q.answer)
+    assert right.correct and right.message.startswith("Correct")
+    wrong = check_answer(q, (q.answer + 1) % len(q.choices))
+    assert not wrong.correct and wrong.message.startswith("Not quite")
+    assert not check_answer(q, None).correct
+    with pytest.raises(IndexError):
+        check_answer(q, 99)
+    predict = QUIZZES[2][3]
+    assert "ssd512().num_boxes" in check_answer(predict, 0).message
+    language("zh")
+    assert check_answer(q, q.answer).message.startswith("正确")
 
 
-def test_quiz_widget_gives_immediate_feedback():
-    from ssd_core.course import set_language
-
-    set_language("en")
-    try:
-        quiz = Quiz()
-        assert quiz.score == 0 and all(f.value == "" for f in quiz.feedback)
-        quiz.answer(0, QUESTIONS[0].answer)
-        assert "Correct" in quiz.feedback[0].value and quiz.score == 1
-        quiz.answer(1, (QUESTIONS[1].answer + 1) % 4)
-        assert "Not quite" in quiz.feedback[1].value and quiz.score == 1
-        quiz.buttons[1].value = QUESTIONS[1].answer                  # a click changes the answer
-        assert "Correct" in quiz.feedback[1].value and quiz.score == 2
-        assert f"2 / {len(QUESTIONS)} correct" in quiz.total.value
-        assert len(quiz_widget(3).questions) == len(QUIZZES[3])
-    finally:
-        set_language("zh")
+def test_quiz_widget_gives_immediate_feedback(language):
+    language("en")
+    quiz = Quiz()
+    assert quiz.score == 0 and all(f.value == "" for f in quiz.feedback)
+    quiz.answer(0, QUESTIONS[0].answer)
+    assert "Correct" in quiz.feedback[0].value and quiz.score == 1
+    quiz.answer(1, (QUESTIONS[1].answer + 1) % 4)
+    assert "Not quite" in quiz.feedback[1].value and quiz.score == 1
+    quiz.buttons[1].value = QUESTIONS[1].answer                  # a click changes the answer
+    assert "Correct" in quiz.feedback[1].value and quiz.score == 2
+    assert f"2 / {len(QUESTIONS)} correct" in quiz.total.value
+    assert len(quiz_widget(3).questions) == len(QUIZZES[3])
 
 
 # ------------------------------------------------------------------ 字数, the summary's count
