@@ -1,12 +1,14 @@
 # ssd-course. The two commands a newcomer needs:
 #   make lab    set everything up, then open the lessons in JupyterLab
 #   make test   set everything up, then run every test
+# and one more for reading without a kernel:
+#   make html   the lessons of both editions as static web pages in build/html/
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test env bench clean chromium
+.PHONY: lab test env bench clean chromium fonts html
 
 env: $(STAMP)
 
@@ -22,11 +24,14 @@ $(STAMP): requirements.txt pyproject.toml
 # JupyterLab refuses to run as root unless told; containers often are root.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
+lab: $(STAMP) fonts
 	$(BIN)/jupyter lab $(LAB_ARGS) lessons/
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium fonts
 	$(BIN)/python -m pytest
+
+html: $(STAMP) fonts
+	$(BIN)/python -m ssd_core html --out build/html
 
 # tests/test_browser.py opens the lessons in the system's chromium (Debian's package; nothing
 # downloads a browser). Installed here when missing and we may (root, or sudo without a
@@ -55,8 +60,31 @@ chromium:
 	  fi; \
 	fi
 
+# Chinese in figures and in the browser: Debian's fonts-noto-cjk (Noto Sans CJK, SIL Open Font
+# License, 91 MB installed). Installed when no CJK font is found and we may (as for chromium);
+# otherwise figures fall back to English labels and say so. Windows and macOS have their own.
+FONTS_LOG := artifacts/fonts-install.log
+APT_FONTS := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk
+
+fonts:
+	@if [ "$$(uname)" != Linux ] || [ -n "$$(fc-list :lang=zh family 2>/dev/null)" ]; then \
+	  rm -f $(FONTS_LOG); \
+	else \
+	  mkdir -p $(dir $(FONTS_LOG)); \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else sudo=no; fi; \
+	  if ! command -v apt-get >/dev/null 2>&1 || [ "$$sudo" = no ]; then \
+	    echo "no CJK font, and it cannot be installed here (no apt-get or no root): figures use English labels" > $(FONTS_LOG); \
+	  else \
+	    echo "installing a CJK font for Chinese figures: $$sudo $(APT_FONTS)"; \
+	    { $$sudo $(APT_FONTS) || { $$sudo apt-get update -q && $$sudo $(APT_FONTS); }; } \
+	      > $(FONTS_LOG) 2>&1 && rm -f $(FONTS_LOG); \
+	  fi; \
+	  if [ -f $(FONTS_LOG) ]; then cat $(FONTS_LOG); fi; \
+	fi
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis runs homework
+	rm -rf $(VENV) .pytest_cache .hypothesis runs homework build

@@ -8,7 +8,7 @@ metrics behind it are :mod:`ssd_core.metrics`.
 
 from .boxes import box_iou, cxcywh_to_xyxy, decode, encode, xyxy_to_cxcywh
 from .config import SSDConfig, paper_scales
-from .course.text import language, set_language
+from .course.text import language
 from .data import (
     SHAPE_CLASSES,
     VOC_CLASSES,
@@ -24,6 +24,7 @@ from .data import (
     sample_dataset,
 )
 from .default_boxes import clipping_report, default_boxes
+from .fonts import set_language
 from .inference import detect_images, evaluate, load_trained
 from .loss import hard_negative_mining, multibox_loss
 from .matching import MatchResult, match, match_and_encode

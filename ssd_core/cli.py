@@ -13,6 +13,7 @@ The commands:
     python -m ssd_core train --data-dir D --train-split train --val-split val   your own data
     python -m ssd_core evaluate --checkpoint runs/NAME/best.pt      VOC07 + area mAP, COCO AP
     python -m ssd_core detect photo.jpg --checkpoint runs/NAME/best.pt   boxes drawn + JSON
+    python -m ssd_core html --out build/html               the lessons as static web pages
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from .data import (DatasetError, DownloadError, SSDEvalTransform, VOCDataset, de
                    download_voc, ensure_shapes, load_rgb, make_shapes)
 from .device import resolve_device
 from .draw import plot_pr_curves, show_detections
+from .html import EDITIONS, build_html
 from .inference import detect_images, evaluate, load_trained, run_data
 from .recipes import PRESETS, make_settings, resolve_data
 from .train import TrainingDiverged, train
 
 __all__ = ["build_parser", "main", "add_data_command", "add_train_command",
-           "add_evaluate_command", "add_detect_command"]
+           "add_evaluate_command", "add_detect_command", "add_html_command"]
 
 
 # ---------------------------------------------------------------------------- data
@@ -139,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_command(subparsers)
     add_evaluate_command(subparsers)
     add_detect_command(subparsers)
+    add_html_command(subparsers)
     return parser
 
 
@@ -318,3 +321,24 @@ def add_detect_command(subparsers) -> None:
     p.add_argument("--score-threshold", type=float, default=0.4)
     p.add_argument("--device", default="auto")
     p.set_defaults(func=_detect)
+
+
+# ---------------------------------------------------------------------------- html
+
+
+def _html(args: argparse.Namespace) -> int:
+    """``html``: every lesson executed (quick, static) and written as a web page."""
+    pages = build_html(args.out, args.edition, args.lesson)
+    print(f"wrote {len(pages)} lesson page(s) and {Path(args.out) / 'index.html'}")
+    return 0
+
+
+def add_html_command(subparsers) -> None:
+    """Register ``html``."""
+    p = subparsers.add_parser("html", help="the lessons as static web pages (make html)",
+                              description="Execute each lesson in the quick mode, explorers as "
+                              "pictures, and write it as HTML: readable without a kernel.")
+    p.add_argument("--out", default="build/html", help="output folder (default build/html)")
+    p.add_argument("--edition", nargs="+", default=list(EDITIONS), choices=list(EDITIONS))
+    p.add_argument("--lesson", nargs="+", type=int, default=None, help="only these lessons (1-5)")
+    p.set_defaults(func=_html)

@@ -6,7 +6,8 @@ order: Noto Sans CJK SC / Source Han Sans SC (Linux: ``make lab`` and ``make tes
 Debian's ``fonts-noto-cjk``), Microsoft YaHei, DengXian and SimHei (Windows), PingFang SC and
 Hiragino Sans GB (macOS), WenQuanYi Micro/Zen Hei, Droid Sans Fallback; then any other font
 that draws a test sentence. :func:`use_cjk_font` puts it behind DejaVu Sans as a fallback, so
-Latin text keeps its look and Chinese gets glyphs.
+Latin text keeps its look and Chinese gets glyphs. A figure takes its fonts when it is made,
+so :func:`set_language` (what the lessons call first) does this before any figure exists.
 
 :func:`fig` is what figures call on their text: the current language's text, except that with
 no CJK font at all a Chinese figure falls back to its English label (said once, in both
@@ -23,9 +24,11 @@ from pathlib import Path
 from matplotlib import font_manager, rcParams
 from matplotlib.ft2font import FT2Font
 
+from .course import text as _text
 from .course.text import Text, language
 
-__all__ = ["CJK_FONTS", "cjk_font", "use_cjk_font", "fig", "missing_glyphs", "font_families"]
+__all__ = ["CJK_FONTS", "cjk_font", "use_cjk_font", "fig", "missing_glyphs", "font_families",
+           "set_language"]
 
 #: Fonts tried first, by family name (the first installed one wins).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -101,10 +104,18 @@ def use_cjk_font() -> str | None:
     """
     found = cjk_font()
     if found:
-        rcParams["font.family"] = "sans-serif"
-        rest = [f for f in rcParams["font.sans-serif"] if f not in ("DejaVu Sans", found)]
-        rcParams["font.sans-serif"] = ["DejaVu Sans", found, *rest]
+        # A list of real family names: matplotlib falls back along it glyph by glyph (a
+        # generic "sans-serif" would resolve to one font only).
+        rcParams["font.family"] = ["DejaVu Sans", found]
     return found
+
+
+def set_language(lang: str) -> str:
+    """The course's language for this session (``"zh"`` or ``"en"``), and the CJK font made
+    ready for every figure drawn from now on. The lessons call it in their first cell."""
+    chosen = _text.set_language(lang)
+    use_cjk_font()
+    return chosen
 
 
 def fig(text: Text | str, *args, **kwargs) -> str:

@@ -19,7 +19,7 @@ def random_gt(gen: torch.Generator, n: int, min_side=0.05, max_side=0.8) -> torc
 @pytest.fixture
 def language():
     """``language("zh")`` switches the course's language for this test; English again after."""
-    from ssd_core.course.text import set_language
+    from ssd_core.fonts import set_language
 
     yield set_language
     set_language("en")

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ssd_core"
 TOP = ("ssd_core.viz", "ssd_core.homework", "ssd_core.cli", "ssd_core.__main__")
 #: Imported inside functions on purpose: optional, or only needed on one rare path.
-OPTIONAL = {"pycocotools.coco", "pycocotools.cocoeval"}
+OPTIONAL = {"pycocotools.coco", "pycocotools.cocoeval", "nbformat", "nbconvert",
+            "nbconvert.preprocessors"}
 
 
 def module_name(path: Path) -> str:

@@ -35,7 +35,7 @@ def _f(value, source: str, en: str, zh: str) -> Fact:
 
 PAPER_FACTS: dict[str, Fact] = {
     # -- the model (section 2)
-    "ssd300_boxes": _f(8732, "§2.2 and Table 7", "default boxes of SSD300",
+    "ssd300_boxes": _f(8732, "Fig. 2 and Table 7", "default boxes of SSD300",
                        "SSD300 的默认框个数"),
     "ssd512_boxes": _f(24564, "Table 7", "default boxes of SSD512", "SSD512 的默认框个数"),
     "s_min": _f(0.2, "§2.2, eq. 4", "smallest scale s_min", "最小尺度 s_min"),

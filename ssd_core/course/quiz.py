@@ -95,7 +95,7 @@ _LESSON1 = (
             _c(False, "about as fast", "差不多快",
                f"Table 7: {_F['ssd300_fps']} FPS against {_F['faster_rcnn_fps']}.",
                f"表 7：{_F['ssd300_fps']} FPS 对 {_F['faster_rcnn_fps']} FPS。"),
-            _c(True, "about 6.5 times", "约 6.5 倍",
+            _c(True, "about 6.6 times", "约 6.6 倍",
                f"Right: {_F['ssd300_fps']} FPS against {_F['faster_rcnn_fps']} (Table 7), and more accurate ({_F['ssd300_map07']} against {_F['faster_rcnn_map07']} mAP).",
                f"正确：{_F['ssd300_fps']} FPS 对 {_F['faster_rcnn_fps']} FPS（表 7），而且更准（mAP {_F['ssd300_map07']} 对 {_F['faster_rcnn_map07']}）。"),
             _c(False, "about 100 times", "约 100 倍",
@@ -265,15 +265,15 @@ _LESSON3 = (
 
 _LESSON4 = (
     Question(
-        Text("Predict: for a batch of 2 images, SSD300 with 21 classes returns conf of which shape?",
-             "先预测：一批 2 张图像、21 个类别时，SSD300 返回的 conf 是什么形状？"),
+        Text("Predict: for a batch of 2 images, SSD300 with C classes (background included) returns conf of which shape?",
+             "先预测：一批 2 张图像、C 个类别（包括背景）时，SSD300 返回的 conf 是什么形状？"),
         (
-            _c(False, "[2, 21]", "[2, 21]", "One score per class for each default box, not per image.",
+            _c(False, "[2, C]", "[2, C]", "One score per class for each default box, not per image.",
                "每个默认框都有各类分数，而不是每张图像一组。"),
-            _c(True, f"[2, {_F['ssd300_boxes']}, 21]", f"[2, {_F['ssd300_boxes']}, 21]",
+            _c(True, f"[2, {_F['ssd300_boxes']}, C]", f"[2, {_F['ssd300_boxes']}, C]",
                "Right: images x default boxes x classes (background included).",
                "正确：图像数 x 默认框数 x 类别数（包括背景）。"),
-            _c(False, "[2, 21, 38, 38]", "[2, 21, 38, 38]",
+            _c(False, "[2, C, 38, 38]", "[2, C, 38, 38]",
                "The heads' maps are flattened and concatenated over the six maps.",
                "各预测头的输出被展平，并在六个特征图上拼接起来。"),
             _c(False, f"[2, {_F['ssd300_boxes']}, 4]", f"[2, {_F['ssd300_boxes']}, 4]",

@@ -1,0 +1,90 @@
+"""Chinese in figures: a font that draws it, no missing glyph, and English when there is none."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ssd_core import fonts
+from ssd_core.course.text import Text
+
+SENTENCE = "默认框与真实框的交并比，难负样本挖掘，张三的作业"
+
+
+def all_text(fig: Figure) -> str:
+    """Every string a figure draws: its own texts, and each axes' title, labels, texts,
+    legend entries and tick labels."""
+    parts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        parts += [t.get_text() for t in ax.texts]
+        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend():
+            parts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(parts)
+
+
+def render(fig: Figure) -> np.ndarray:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=60)
+    return np.asarray(Image.open(buf).convert("L"))
+
+
+def test_a_cjk_font_is_installed_and_draws_the_course_text():
+    name = fonts.cjk_font()
+    assert name, ("no CJK font found: `make test` installs Debian's fonts-noto-cjk; on another "
+                  "system install Noto Sans CJK SC")
+    assert fonts.missing_glyphs(SENTENCE) == []
+    # and the check can fail: DejaVu Sans alone lacks these characters
+    assert set(fonts.missing_glyphs(SENTENCE, ["DejaVu Sans"])) >= set("默认框")
+
+
+def test_a_chinese_figure_has_no_missing_glyph(language):
+    language("zh")
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.set_title(fonts.fig(Text("default boxes", "默认框")))
+    ax.set_xlabel(fonts.fig(Text("IoU", "交并比")))
+    ax.text(0.1, 0.5, fonts.fig(Text("student: {name}", "学生：{name}"), name="张三"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # matplotlib warns on every missing glyph
+        render(fig)
+    text = all_text(fig)
+    assert "默认框" in text and "张三" in text
+    assert fonts.missing_glyphs(text) == []
+
+
+def test_the_glyphs_are_drawn_not_boxes(language):
+    """The same Chinese word drawn with the CJK font and with DejaVu Sans alone: DejaVu draws
+    the same empty box for every character, so its two words look alike; the real glyphs differ."""
+    fonts.use_cjk_font()
+
+    def word(text, family):
+        fig = Figure(figsize=(1.2, 0.5))
+        fig.text(0.05, 0.3, text, fontsize=14, family=family)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return render(fig)
+
+    real = [word(w, fonts.font_families()) for w in ("默认", "交并")]
+    tofu = [word(w, ["DejaVu Sans"]) for w in ("默认", "交并")]
+    assert not np.array_equal(real[0], real[1])
+    assert np.array_equal(tofu[0], tofu[1])
+
+
+def test_without_a_cjk_font_figures_use_english_and_say_so_once(language, monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    monkeypatch.setattr(fonts, "_warned", False)
+    language("zh")
+    t = Text("{n} default boxes", "{n} 个默认框")
+    with pytest.warns(UserWarning, match="fonts-noto-cjk") as caught:
+        assert fonts.fig(t, n=3) == "3 default boxes"
+        assert fonts.fig(t, n=4) == "4 default boxes"
+    assert len(caught) == 1 and "没有找到能显示中文的字体" in str(caught[0].message)
+    language("en")
+    assert fonts.fig(t, n=5) == "5 default boxes"
