@@ -87,7 +87,7 @@ PAPER_FACTS: dict[str, Fact] = {
                             "Faster R-CNN（VGG16）在 VOC2007 测试集上"),
     "faster_rcnn_fps": _f(7, "Table 7", "Faster R-CNN (VGG16) frames per second",
                           "Faster R-CNN（VGG16）每秒帧数"),
-    "yolo_map07": _f(63.4, "§1 (introduction) and Fig. 2 of the SSD paper; YOLO9000 Table 3",
+    "yolo_map07": _f(63.4, "§1 (introduction) of the SSD paper; YOLO9000 Table 3",
                      "YOLO on VOC2007 test", "YOLO 在 VOC2007 测试集上"),
     "yolo_fps": _f(45, "§1 (introduction) of the SSD paper; YOLO9000 Table 3",
                    "YOLO frames per second", "YOLO 每秒帧数"),

@@ -87,6 +87,8 @@ PAPER_MAP: tuple[MapRow, ...] = (
            'ssd_core/paths.py', ('repo_root', 'scratch_dir')),
     MapRow('-', Text('Chinese in figures: a CJK font, or English labels'),
            'ssd_core/fonts.py', ('cjk_font', 'fig')),
+    MapRow('-', Text('the lessons as static web pages (make html)'),
+           'ssd_core/html.py', ('build_html',)),
     MapRow('-', Text('figures that need only matplotlib'),
            'ssd_core/draw.py', ('show_detections', 'plot_training_curves', 'plot_pr_curves')),
 )
