@@ -126,8 +126,9 @@ def start_lab(workdir: Path, lessons: list[Path], env_extra: dict[str, str] | No
     """
     root = workdir / "root"
     root.mkdir(parents=True)
-    for nb in lessons:
-        shutil.copy2(nb, root / nb.name)
+    for nb in lessons:                       # lessons/<edition>/<lesson> -> root/<edition>/<lesson>
+        (root / nb.parent.name).mkdir(exist_ok=True)
+        shutil.copy2(nb, root / nb.parent.name / nb.name)
     dirs = {name: workdir / name for name in ("config", "data", "runtime", "settings",
                                               "workspaces", "ipython")}
     for d in dirs.values():

@@ -36,7 +36,17 @@ import pytest
 
 from tests import browser_support as bs
 
-LESSON_FILES = sorted(bs.LESSONS.glob("0*.ipynb"))
+LESSON_FILES = sorted(bs.LESSONS.glob("*/0*.ipynb"))
+
+
+def tag(lesson: Path) -> str:
+    """``zh-01_detection_basics``: the edition and the lesson, for artifacts and test ids."""
+    return f"{lesson.parent.name}-{tag(lesson)}"
+
+
+def rel(lesson: Path) -> str:
+    """``zh/01_detection_basics.ipynb``: the lesson's path inside the server's folder."""
+    return f"{lesson.parent.name}/{rel(lesson)}"
 
 #: Seconds a lesson may take to run all its cells (lesson 5 trains a small model).
 RUN_TIMEOUT = float(os.environ.get("SSD_COURSE_BROWSER_TIMEOUT", "300"))
@@ -136,7 +146,8 @@ def _wait(what: str, condition, timeout: float, interval: float = 0.25, describe
 def _run_all(page, lab: bs.Lab, name: str) -> list[str]:
     """Run > Run All Cells, then wait until the kernel is idle with every code cell run."""
     # A workspace of its own per lesson: Lab reopens no other lesson (and starts no other kernel).
-    page.goto(lab.url(f"lab/workspaces/{Path(name).stem}/tree/{name}") + "&reset")
+    page.goto(lab.url(f"lab/workspaces/{name.replace('/', '-').removesuffix('.ipynb')}/tree/{name}")
+              + "&reset")
     page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", state="attached", timeout=120_000)
     # The notebook names the venv's python3 kernel; when Lab asks anyway, take its choice.
     _wait("the kernel to start", lambda: _kernel_ready(page, lab, name), 120,
@@ -302,7 +313,7 @@ def _check_layout(page, lesson: Path, explorers: list[dict]) -> tuple[str, dict]
     for e in explorers:
         m = page.evaluate(bs.LAYOUT, [e["index"], bs.CONTROLS])
         problems = _layout_problems(m)
-        shot = bs.artifacts_dir() / f"{lesson.stem}-1280-{e['index']}.png"
+        shot = bs.artifacts_dir() / f"{tag(lesson)}-1280-{e['index']}.png"
         page.evaluate("i => document.querySelector(`[data-bt-explorer='${i}']`)"
                       ".scrollIntoView({block: 'start'})", e["index"])
         page.wait_for_timeout(150)
@@ -314,29 +325,29 @@ def _check_layout(page, lesson: Path, explorers: list[dict]) -> tuple[str, dict]
     page.set_viewport_size(VIEWPORT)
     if not lines:
         return "", layout
-    return (f"{lesson.stem}: in a {NARROW['width']}x{NARROW['height']} window with the file "
+    return (f"{tag(lesson)}: in a {NARROW['width']}x{NARROW['height']} window with the file "
             f"browser open ({side['width']:.0f} px), {len(lines)} of {len(explorers)} explorers "
             f"do not show their controls whole:\n" + "\n".join(lines)), layout
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(RUN_TIMEOUT + 300)
-@pytest.mark.parametrize("lesson", LESSON_FILES, ids=[p.stem for p in LESSON_FILES])
+@pytest.mark.parametrize("lesson", LESSON_FILES, ids=[tag(p) for p in LESSON_FILES])
 def test_lesson_in_browser(browser: Browser, lesson: Path):
     if browser.problem:
         pytest.fail(browser.problem, pytrace=False)
     t0 = time.perf_counter()
-    for old in [f"{lesson.stem}-failed.png", *(p.name for p in
-                bs.artifacts_dir().glob(f"{lesson.stem}-1280*.png"))]:
+    for old in [f"{tag(lesson)}-failed.png", *(p.name for p in
+                bs.artifacts_dir().glob(f"{tag(lesson)}-1280*.png"))]:
         (bs.artifacts_dir() / old).unlink(missing_ok=True)
-    timing = browser.timings.setdefault(lesson.stem, {})
+    timing = browser.timings.setdefault(tag(lesson), {})
     context = browser.browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page_errors: list[str] = []     # uncaught errors and console.error in the page
     page.on("pageerror", lambda e: page_errors.append(f"uncaught: {e}"))
     page.on("console", lambda m: page_errors.append(m.text) if m.type == "error" else None)
     try:
-        prompts = _run_all(page, browser.lab, lesson.name)
+        prompts = _run_all(page, browser.lab, rel(lesson))
         timing["run_all_s"] = time.perf_counter() - t0
 
         # Widgets render after their cell has run: wait until the page stops changing.
@@ -347,13 +358,13 @@ def test_lesson_in_browser(browser: Browser, lesson: Path):
             counts.append((len(page.evaluate(bs.FIND_EXPLORERS)), expected.count(),
                            page.locator(".jp-NotebookPanel .jupyter-widgets").count()))
             return len(counts) >= 4 and len(set(counts[-4:])) == 1
-        _wait(f"{lesson.name}: the widgets to render", settled, 60, interval=0.5,
+        _wait(f"{rel(lesson)}: the widgets to render", settled, 60, interval=0.5,
               describe=lambda: f"(state lines, explorers, widget views): {counts[-8:]}")
 
         not_run = [i for i, p in enumerate(prompts) if not re.fullmatch(r"\[\d+\]:", p)]
         errors = page.evaluate(bs.FIND_ERRORS)
         if errors or not_run:
-            lines = [f"{lesson.name} in JupyterLab:"]
+            lines = [f"{rel(lesson)} in JupyterLab:"]
             if not_run:
                 lines.append(f"  code cells {not_run} (0-based) did not run; prompts {prompts}")
             for e in errors:
@@ -365,30 +376,30 @@ def test_lesson_in_browser(browser: Browser, lesson: Path):
             pytest.fail("\n".join(lines), pytrace=False)
         explorers = page.evaluate(bs.FIND_EXPLORERS)
         if "_explorer(" in lesson.read_text():
-            assert explorers, f"{lesson.name} creates explorers, but none shows a state: line"
+            assert explorers, f"{rel(lesson)} creates explorers, but none shows a state: line"
         assert len(explorers) == expected.count(), (
-            f"{lesson.name}: {expected.count()} explorers on the page, but {len(explorers)} "
+            f"{rel(lesson)}: {expected.count()} explorers on the page, but {len(explorers)} "
             f"state: lines")
         for e in explorers:
-            assert e["complete"], f"{lesson.name}: a state: line without its figure or slider: {e}"
-            assert "error=" not in e["state"], f"{lesson.name}: explorer {e['title']!r}: {e['state']}"
+            assert e["complete"], f"{rel(lesson)}: a state: line without its figure or slider: {e}"
+            assert "error=" not in e["state"], f"{rel(lesson)}: explorer {e['title']!r}: {e['state']}"
             shown = _read(page, e["index"])
             assert shown["width"] > 0 and shown["size"] > 0, f"explorer {e['title']!r} has no image"
 
         moves = [_nudge(page, e) for e in explorers]
         for e, m in zip(explorers, moves):
             assert "error=" not in m["after"], \
-                f"{lesson.name}: explorer {e['title']!r} after {m['slider']} {m['key']}: {m['after']}"
+                f"{rel(lesson)}: explorer {e['title']!r} after {m['slider']} {m['key']}: {m['after']}"
         timing["explorers"] = len(explorers)
         timing["explorers_s"] = time.perf_counter() - t0 - timing["run_all_s"]
         t1 = time.perf_counter()
         cut, layout = _check_layout(page, lesson, explorers) if explorers else ("", {})
         if explorers:
-            _screenshot(page, bs.artifacts_dir() / f"{lesson.stem}-1280.png", NARROW,
+            _screenshot(page, bs.artifacts_dir() / f"{tag(lesson)}-1280.png", NARROW,
                         side_bar=True)
         timing["layout_s"] = time.perf_counter() - t1
-        _screenshot(page, bs.artifacts_dir() / f"{lesson.stem}.png")
-        (bs.artifacts_dir() / f"{lesson.stem}-explorers.json").write_text(
+        _screenshot(page, bs.artifacts_dir() / f"{tag(lesson)}.png")
+        (bs.artifacts_dir() / f"{tag(lesson)}-explorers.json").write_text(
             json.dumps({"explorers": explorers, "moves": moves, "layout_1280": layout,
                         "page_errors": page_errors, "stderr": page.evaluate(bs.STDERR)},
                        indent=2, ensure_ascii=False) + "\n")
@@ -396,7 +407,7 @@ def test_lesson_in_browser(browser: Browser, lesson: Path):
             pytest.fail(cut, pytrace=False)
     except BaseException:
         try:   # the picture of the failure helps more than any message
-            page.screenshot(path=str(bs.artifacts_dir() / f"{lesson.stem}-failed.png"))
+            page.screenshot(path=str(bs.artifacts_dir() / f"{tag(lesson)}-failed.png"))
         except Exception:
             pass
         raise

@@ -46,7 +46,7 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
 
 
 def test_notebooks_are_stored_without_outputs():
-    for path in sorted((ROOT / "lessons").glob("*.ipynb")):
+    for path in sorted((ROOT / "lessons").glob("*/*.ipynb")):
         nb = json.loads(path.read_text())
         for cell in nb["cells"]:
             if cell["cell_type"] == "code":

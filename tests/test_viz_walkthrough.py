@@ -49,7 +49,7 @@ def test_paper_map_links_resolve_from_the_lessons_folder():
     links = re.findall(r"\]\((\.\./[^)]+)\)", md)
     assert len(links) == len(PAPER_MAP)
     for link in links:
-        assert (REPO / "lessons" / link).resolve().is_file(), link
+        assert (REPO / "lessons" / "zh" / link).resolve().is_file(), link
 
 
 def test_tf_port_map():
@@ -62,16 +62,23 @@ def test_tf_port_map():
         assert obj is not None and row.note
     md = wt.tf_port_markdown()
     for link in re.findall(r"\]\((\.\./[^)]+)\)", md):
-        assert (REPO / "lessons" / link).resolve().is_file(), link
+        assert (REPO / "lessons" / "en" / link).resolve().is_file(), link
     with pytest.raises(AttributeError):
         wt.resolve("loss.no_such_function")
 
 
-def test_lesson_4_shows_both_maps_as_they_are_now():
-    nb = nbformat.read(str(REPO / "lessons" / "04_code_walkthrough.ipynb"), as_version=4)
+@pytest.mark.parametrize("edition", ["zh", "en"])
+def test_lesson_4_shows_both_maps_as_they_are_now(edition, language):
+    """Each edition shows the maps in its own language, exactly as the functions write them
+    (rebuild the cells with `python -m tests.rebuild_maps` after changing a map)."""
+    path = REPO / "lessons" / edition / "04_code_walkthrough.ipynb"
+    if not path.exists():
+        pytest.skip(f"no {edition} edition of lesson 4 yet")
+    language(edition)
+    nb = nbformat.read(str(path), as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert wt.paper_map_markdown() in text, "rebuild lesson 4: PAPER_MAP changed"
-    assert wt.tf_port_markdown() in text, "rebuild lesson 4: TF_PORT changed"
+    assert wt.paper_map_markdown() in text, f"rebuild lesson 4 ({edition}): PAPER_MAP changed"
+    assert wt.tf_port_markdown() in text, f"rebuild lesson 4 ({edition}): TF_PORT changed"
 
 
 # ------------------------------------------------------------------ source

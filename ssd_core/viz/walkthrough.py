@@ -62,7 +62,7 @@ __all__ = [
 # ---------------------------------------------------------------------------- the maps
 
 
-def paper_map_markdown(link_prefix: str = "../") -> str:
+def paper_map_markdown(link_prefix: str = "../../") -> str:
     """:data:`~ssd_core.course.paper_map.PAPER_MAP` as a Markdown table; links are relative to
     the lesson's folder (``link_prefix`` leads from there to the repository)."""
     lines = ["| paper | idea | module | key names |", "| --- | --- | --- | --- |"]
@@ -95,7 +95,7 @@ def _module_file(dotted: str) -> str:
     return path.relative_to(_ROOT).as_posix()
 
 
-def tf_port_markdown(link_prefix: str = "../") -> str:
+def tf_port_markdown(link_prefix: str = "../../") -> str:
     """:data:`~ssd_core.course.tf_port.TF_PORT` as a Markdown table: the port's file and lines
     (pinned to one commit), its function, our name (a link relative to the lesson) and what
     differs."""
