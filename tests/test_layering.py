@@ -5,8 +5,8 @@
 * No import cycle: no two modules import each other, directly or through others.
 * Imports sit at the top of a module; only optional dependencies are imported where they are
   used.
-* Every module appears in the README's module table (the students' map from the paper to the
-  files), and every file and name in that table exists.
+* Every module appears in the module table of both READMEs (the students' map from the paper to
+  the files), and every file in those tables exists.
 """
 
 from __future__ import annotations
@@ -156,10 +156,10 @@ def test_imports_are_at_the_top():
 # --------------------------------------------------------------------------- the map
 
 
-def readme_table() -> list[tuple[str, str]]:
-    """``(paper, module cell)`` rows of the README's module table."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index("| paper")
+def readme_table(readme: str) -> list[tuple[str, str]]:
+    """``(paper, module cell)`` rows of a README's module table (``| paper |`` or ``| 论文 |``)."""
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    start = min(i for i in (text.find("| paper | module |"), text.find("| 论文 | 模块 |")) if i >= 0)
     rows = []
     for line in text[start:].splitlines()[2:]:
         if not line.startswith("|"):
@@ -169,15 +169,16 @@ def readme_table() -> list[tuple[str, str]]:
     return rows
 
 
-def test_readme_module_table_matches_the_tree():
+@pytest.mark.parametrize("readme", ["README.md", "README.en.md"])
+def test_readme_module_table_matches_the_tree(readme):
     named: set[str] = set()
-    for _, cell in readme_table():
+    for _, cell in readme_table(readme):
         for path in re.findall(r"`([^`]+)`", cell):
             full = ROOT / path
-            assert full.exists(), f"README's module table names {path}, which does not exist"
+            assert full.exists(), f"{readme}'s module table names {path}, which does not exist"
             named |= {module_name(p) for p in ([full] if full.is_file() else full.rglob("*.py"))}
     missing = sorted(n for n in MODULES if n not in named and not MODULES[n].name.startswith("__"))
-    assert not missing, f"modules missing from the README's module table: {missing}"
+    assert not missing, f"modules missing from {readme}'s module table: {missing}"
 
 
 @pytest.mark.parametrize("name", ["ssd_core.metrics", "ssd_core.train", "ssd_core.inference"])

@@ -332,15 +332,15 @@ _LESSON4 = (
 
 _LESSON5 = (
     Question(
-        Text("Predict: trained without augmentation, is the final training loss lower or higher than with it?",
-             "先预测：不用数据增强训练，最终的训练损失比用增强时更低还是更高？"),
+        Text("Predict: trained without the minimum-IoU crop (the flip on in both runs), is the final training loss lower or higher than with it?",
+             "先预测：不用最小交并比裁剪训练（两次训练都保留水平翻转），最终的训练损失比用裁剪时更低还是更高？"),
         (
             _c(True, "Lower: the network sees the same images and starts to learn them by heart",
                "更低：网络反复看到相同的图像，开始死记硬背",
                "Right; what counts is the validation mAP, where augmentation pays off in a long run.",
                "正确；重要的是验证集 mAP，长时间训练时数据增强会带来收益。"),
-            _c(False, "Higher", "更高", "Augmented images are harder, so the loss with augmentation is the higher one.",
-               "增强后的图像更难，所以用增强时损失更高。"),
+            _c(False, "Higher", "更高", "Cropped images are harder, so the loss with the crop is the higher one (in a run long enough to learn).",
+               "裁剪后的图像更难，所以用裁剪时损失更高（训练时间足够长时）。"),
             _c(False, "The same", "一样", "The images differ, so the losses differ.", "图像不同，损失也不同。"),
             _c(False, "It cannot be trained", "无法训练", "It trains; it only over-fits sooner.", "可以训练，只是更早过拟合。"),
         ),
