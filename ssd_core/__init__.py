@@ -25,7 +25,7 @@ from .data import (
 )
 from .default_boxes import clipping_report, default_boxes
 from .fonts import set_language
-from .inference import detect_images, evaluate, load_trained
+from .inference import detect_images, evaluate, load_trained, pretrained_ssd300
 from .loss import hard_negative_mining, multibox_loss
 from .matching import MatchResult, match, match_and_encode
 from .metrics import coco_map, evaluate_detections, voc_ap
@@ -63,6 +63,7 @@ __all__ = [
     # 3 training and evaluation runs
     # the course's language (zh by default, or $SSD_COURSE_LANG)
     "set_language", "language",
+    "pretrained_ssd300",
     "train", "train_step", "evaluate", "TrainSettings", "make_settings", "resolve_data",
     "DataChoice", "quick_mode", "load_trained", "detect_images",
 ]

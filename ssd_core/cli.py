@@ -32,7 +32,8 @@ from .data import (DatasetError, DownloadError, SSDEvalTransform, VOCDataset, de
 from .device import resolve_device
 from .draw import plot_pr_curves, show_detections
 from .html import EDITIONS, build_html
-from .inference import detect_images, evaluate, load_trained, run_data
+from .inference import detect_images, evaluate, load_trained, pretrained_ssd300, run_data
+from .models import WeightsUnavailableError
 from .recipes import PRESETS, make_settings, resolve_data
 from .train import TrainingDiverged, train
 
@@ -151,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (DatasetError, DownloadError, CheckpointError, TrainingDiverged, FileExistsError,
-            ValueError) as e:
+            WeightsUnavailableError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -283,8 +284,17 @@ def add_evaluate_command(subparsers) -> None:
 def _detect(args: argparse.Namespace) -> int:
     """``detect``: draw the detections on each image; write them as JSON too."""
     device = resolve_device(args.device)
-    model, state = load_trained(args.checkpoint, device)
-    classes = state["classes"]
+    if args.checkpoint:
+        model, state = load_trained(args.checkpoint, device)
+        classes = state["classes"]
+    elif args.pretrained or args.weights:
+        model = pretrained_ssd300(args.weights, device)
+        classes = model.class_names
+    else:
+        print("error: give --checkpoint runs/NAME/best.pt (a model you trained), or --pretrained "
+              "(torchvision's SSD300 trained on COCO) or --weights FILE (the same from a file)",
+              file=sys.stderr)
+        return 2
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
@@ -314,9 +324,17 @@ def _detect(args: argparse.Namespace) -> int:
 
 def add_detect_command(subparsers) -> None:
     """Register ``detect``."""
-    p = subparsers.add_parser("detect", help="detect objects in images with a checkpoint")
+    p = subparsers.add_parser("detect", help="detect objects in images with a checkpoint or "
+                              "the trained SSD300",
+                              description="Draw the detections on each image and write them as "
+                              "JSON, with a model you trained (--checkpoint) or with torchvision's "
+                              "SSD300 trained on COCO (--pretrained, or --weights FILE offline).")
     p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...)")
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--checkpoint", default=None, help="a run's best.pt or last.pt")
+    p.add_argument("--pretrained", action="store_true",
+                   help="torchvision's SSD300 trained on COCO (136 MB, downloaded once)")
+    p.add_argument("--weights", default=None, help="the same weights from a file "
+                   "(ssd300_vgg16_coco-b556d3b4.pth)")
     p.add_argument("--out", default="runs/detect", help="folder for the PNGs and detections.json")
     p.add_argument("--score-threshold", type=float, default=0.4)
     p.add_argument("--device", default="auto")

@@ -5,7 +5,9 @@
 * :func:`load_trained`: a run's checkpoint as a model, with the data it was trained on
   (:func:`run_data`);
 * :func:`to_model_input`, :func:`raw_predictions` and :func:`detect_images`: photos of any
-  size in, the network's raw outputs or the detections out.
+  size in, the network's raw outputs or the detections out;
+* :func:`pretrained_ssd300`: the paper's detector trained for real (torchvision's SSD300 on
+  COCO), to see what SSD does on photos.
 
 The network always sees the image warped to its square input (the paper's "warp"); boxes
 come back xyxy in [0, 1] of the original image, which a resize does not change.
@@ -14,11 +16,14 @@ come back xyxy in [0, 1] of the original image, which a resize does not change.
 from __future__ import annotations
 
 import os
+import urllib.error
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Subset
+from torchvision.models.detection import SSD300_VGG16_Weights
 from torchvision.transforms.v2 import functional as TF
 
 from .checkpoint import load_checkpoint
@@ -26,11 +31,13 @@ from .config import SSDConfig
 from .data import collate, data_dir, default_shapes_root
 from .device import autocast, eval_mode, resolve_amp, resolve_device
 from .metrics import coco_map, evaluate_detections
-from .models import SSD, build_ssd
-from .recipes import DataChoice, has_voc
+from .course import weights as course_weights
+from .models import SSD, WeightsUnavailableError, build_ssd, from_torchvision
+from .recipes import DataChoice, has_voc, quick_mode
 
 __all__ = ["predict", "evaluate", "load_trained", "run_data", "to_model_input",
-           "raw_predictions", "detect_images"]
+           "raw_predictions", "detect_images", "pretrained_ssd300", "COCO_CLASSES",
+           "coco_weights_file", "map_labels"]
 
 
 # --------------------------------------------------------------------------- on a dataset
@@ -145,3 +152,78 @@ def detect_images(model: SSD, images, device="auto", score_threshold: float = 0.
         keep = d["scores"] >= score_threshold
         out.append({k: v[keep].cpu() for k, v in d.items()})
     return out
+
+
+# --------------------------------------------------------------------------- the trained SSD300
+#: torchvision's COCO class names (91 slots: background, the 80 classes, unused ids "N/A").
+COCO_CLASSES: tuple[str, ...] = tuple(SSD300_VGG16_Weights.COCO_V1.meta["categories"])
+#: About the size of the weights file, for the messages.
+COCO_WEIGHTS_SIZE = "136 MB"
+
+
+def coco_weights_file() -> tuple[str, Path]:
+    """``(url, path)``: torchvision's SSD300 COCO weights and where torch hub keeps them."""
+    url = SSD300_VGG16_Weights.COCO_V1.url
+    return url, Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
+
+
+def pretrained_ssd300(weights: str | os.PathLike | None = None, device="auto",
+                      download: bool | None = None, progress: bool = True) -> SSD:
+    """The SSD300 torchvision trained on COCO, as an ``ssd_core`` model in eval mode.
+
+    The weights are torchvision's ``SSD300_VGG16_Weights.COCO_V1`` (about 136 MB, 25.1 box mAP
+    on COCO val2017 by torchvision's own measure), converted with
+    :func:`~ssd_core.models.from_torchvision`. They come from ``weights`` (a file: for students
+    whose network cannot reach the download, copied from the course's share), else from torch
+    hub's cache, downloaded into it once when ``download`` allows (default: except in the quick
+    test run). ``model.class_names`` are COCO's names for labels 1..90 (``"N/A"`` for unused ids).
+
+    Raises :class:`~ssd_core.models.WeightsUnavailableError` with what to do, in the course's
+    language, when the weights cannot be had or the file is not SSD300's.
+    """
+    url, cached = coco_weights_file()
+    fmt = dict(size=COCO_WEIGHTS_SIZE, url=url, file=cached.name, path=cached)
+    if weights is not None:
+        path = Path(weights).expanduser()
+        if not path.is_file():
+            raise WeightsUnavailableError(course_weights.NO_FILE.format(**{**fmt, "path": path}))
+    elif cached.is_file():
+        path = cached
+    else:
+        if download is None:
+            download = not quick_mode()
+        if not download:
+            raise WeightsUnavailableError(course_weights.QUICK_NO_DOWNLOAD.format(**fmt))
+        try:
+            torch.hub.load_state_dict_from_url(url, map_location="cpu", progress=progress,
+                                               check_hash=True, weights_only=True)
+        except (urllib.error.URLError, OSError, RuntimeError) as err:
+            raise WeightsUnavailableError(course_weights.OFFLINE.format(**fmt, error=err)) from None
+        path = cached
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:      # truncated, or not a torch file at all
+        raise WeightsUnavailableError(course_weights.BROKEN.format(
+            path=path, error=f"{type(err).__name__}: {err}")) from None
+    try:
+        model = from_torchvision(state)
+    except (ValueError, TypeError) as err:
+        raise WeightsUnavailableError(course_weights.NOT_SSD300.format(path=path, error=err)) from None
+    if model.num_classes != len(COCO_CLASSES):
+        raise WeightsUnavailableError(course_weights.NOT_SSD300.format(
+            path=path, error=f"{model.num_classes} classes, COCO has {len(COCO_CLASSES)}"))
+    model.class_names = list(COCO_CLASSES[1:])
+    return model.to(resolve_device(device)).eval()
+
+
+def map_labels(labels: torch.Tensor, names: Sequence[str],
+               to: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Labels of class list ``names`` (label k is ``names[k - 1]``) as labels of ``to``:
+    ``(new labels, keep)``, where ``keep`` marks the objects whose class ``to`` has.
+
+    The sample photos' person, cat, cup and spoon are COCO classes; their coins are not.
+    """
+    index = {n: k + 1 for k, n in enumerate(to)}
+    mapped = torch.tensor([index.get(names[int(l) - 1], 0) for l in labels.reshape(-1)],
+                          dtype=torch.int64)
+    return mapped, mapped > 0

@@ -1,0 +1,128 @@
+"""The trained SSD300 (torchvision's COCO weights), loaded from files the tests write: nothing
+downloads. The converted model must give torchvision's own outputs; a missing, broken or foreign
+file, or no network, must give one clear message saying which file goes where."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+
+import pytest
+import torch
+from torchvision.models.detection import ssd300_vgg16
+
+import ssd_core.inference as inference
+from ssd_core.cli import main as cli
+from ssd_core.models import WeightsUnavailableError, from_torchvision
+from ssd_core.inference import COCO_CLASSES, map_labels, pretrained_ssd300
+
+
+@pytest.fixture(scope="module")
+def coco_like(tmp_path_factory):
+    """A randomly initialised ssd300_vgg16 with COCO's 91 classes, and its weights on disk."""
+    torch.manual_seed(0)
+    tv = ssd300_vgg16(weights=None, weights_backbone=None, num_classes=91).eval()
+    path = tmp_path_factory.mktemp("weights") / "ssd300_vgg16_coco-b556d3b4.pth"
+    torch.save(tv.state_dict(), path)
+    return tv, path
+
+
+def test_loads_a_file_and_gives_torchvisions_outputs(coco_like):
+    tv, path = coco_like
+    model = pretrained_ssd300(weights=path, device="cpu")
+    assert not model.training and model.num_classes == 91
+    assert model.class_names[:3] == ["person", "bicycle", "car"] and len(model.class_names) == 90
+    assert model.class_names[COCO_CLASSES.index("cat") - 1] == "cat"
+    x = torch.rand(1, 3, 300, 300)
+    with torch.no_grad():
+        # torchvision's raw head outputs on the same input (its own transform normalises; ours too)
+        features = list(tv.backbone(tv.transform(list(x))[0].tensors).values())
+        head = tv.head(features)
+        loc, conf = model(x)
+    torch.testing.assert_close(loc, head["bbox_regression"], rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(conf, head["cls_logits"], rtol=1e-4, atol=1e-4)
+    assert loc.shape == (1, 8732, 4) and conf.shape == (1, 8732, 91)
+
+
+def test_loads_from_torch_hubs_cache_without_downloading(coco_like, tmp_path, monkeypatch):
+    _, path = coco_like
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    url, cached = inference.coco_weights_file()
+    assert cached.is_relative_to(tmp_path) and cached.name == url.rsplit("/", 1)[-1]
+    with pytest.raises(WeightsUnavailableError, match="quick test run does not download"):
+        pretrained_ssd300()                                   # not cached, no download in tests
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(path.read_bytes())
+    assert pretrained_ssd300(download=False).num_classes == 91
+
+
+def test_offline_the_message_says_which_file_goes_where(tmp_path, monkeypatch, language):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+
+    def offline(*a, **k):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    _, cached = inference.coco_weights_file()
+    with pytest.raises(WeightsUnavailableError) as err:
+        pretrained_ssd300(download=True)
+    text = str(err.value)
+    assert "Offline?" in text and str(cached) in text and "pretrained_ssd300(weights=" in text
+    language("zh")
+    with pytest.raises(WeightsUnavailableError, match="没有网络") as err:
+        pretrained_ssd300(download=True)
+    assert str(cached) in str(err.value)
+
+
+def test_missing_broken_and_foreign_files(coco_like, tmp_path):
+    _, path = coco_like
+    with pytest.raises(WeightsUnavailableError, match="no such weights file"):
+        pretrained_ssd300(weights=tmp_path / "nope.pth")
+    cut = tmp_path / "cut.pth"
+    cut.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(WeightsUnavailableError, match="cut short"):
+        pretrained_ssd300(weights=cut)
+    foreign = tmp_path / "vgg.pth"
+    torch.save({"features.0.weight": torch.zeros(1)}, foreign)
+    with pytest.raises(WeightsUnavailableError, match="not the weights of torchvision's ssd300_vgg16"):
+        pretrained_ssd300(weights=foreign)
+    voc = tmp_path / "voc.pth"          # an SSD300 for 21 classes is not the COCO model
+    torch.save(ssd300_vgg16(weights=None, weights_backbone=None, num_classes=21).state_dict(), voc)
+    with pytest.raises(WeightsUnavailableError, match="21 classes"):
+        pretrained_ssd300(weights=voc)
+
+
+def test_detect_from_the_command_line(coco_like, tmp_path, capsys):
+    _, path = coco_like
+    image = tmp_path / "photo.png"
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (120, 80, 40)).save(image)
+    assert cli(["detect", str(image), "--weights", str(path), "--out", str(tmp_path / "det"),
+                "--score-threshold", "0.0", "--device", "cpu"]) == 0
+    records = json.loads((tmp_path / "det" / "detections.json").read_text())
+    assert records[0]["width"] == 64 and records[0]["detections"]
+    assert {d["label"] for d in records[0]["detections"]} <= set(COCO_CLASSES[1:])
+    assert (tmp_path / "det" / "photo_detections.png").stat().st_size > 0
+    # without weights: one clear line, not a traceback
+    assert cli(["detect", str(image), "--weights", str(tmp_path / "nope.pth")]) == 1
+    err = capsys.readouterr().err
+    assert "no such weights file" in err and "Traceback" not in err
+    assert cli(["detect", str(image)]) == 2
+
+
+def test_map_labels_by_hand():
+    names = ["person", "cat", "coin", "cup"]
+    labels = torch.tensor([2, 3, 1, 4])
+    mapped, keep = map_labels(labels, names, COCO_CLASSES[1:])
+    assert keep.tolist() == [True, False, True, True]
+    assert mapped[keep].tolist() == [COCO_CLASSES.index("cat"), COCO_CLASSES.index("person"),
+                                     COCO_CLASSES.index("cup")]
+
+
+def test_conversion_of_the_state_dict_is_from_torchvision(coco_like):
+    tv, path = coco_like
+    a = pretrained_ssd300(weights=path)
+    b = from_torchvision(tv)
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb and torch.equal(va, vb)
