@@ -1,6 +1,7 @@
 """Lesson 1's explorers, driven headlessly: state lines and figures against hand computation."""
 
 import io
+import warnings
 
 import pytest
 import torch
@@ -97,3 +98,77 @@ def test_nms_candidates_are_reproducible():
     assert all(torch.equal(x, y) for x, y in zip(a, b))
     boxes = a[0]
     assert (boxes[:, 2:] >= boxes[:, :2]).all() and (boxes >= 0).all() and (boxes <= 1).all()
+
+
+# ------------------------------------------------------------------ both languages
+
+
+def cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def figure_text(fig) -> str:
+    """Every string the figure draws: its texts, each axes' title, labels, texts, legend and
+    tick labels."""
+    parts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        parts += [t.get_text() for t in ax.texts]
+        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend():
+            parts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(parts)
+
+
+def widget_text(e) -> str:
+    """What the explorer's widgets say: title and note, control labels, the state line."""
+    return "\n".join([e.widget.children[0].value, e.state_line]
+                     + [w.description for w in e.controls.values()])
+
+
+def glyph_warnings(make):
+    """``make()``'s result and the messages of matplotlib's missing-glyph warnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = make()
+    return out, [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+
+def check_chinese(e):
+    from ssd_core.fonts import missing_glyphs
+
+    drawn = figure_text(e.figure)
+    assert cjk(str(e.title)) and cjk(widget_text(e)) and cjk(drawn), drawn
+    assert missing_glyphs(drawn + widget_text(e)) == []
+
+
+def test_explorers_in_chinese(language):
+    language("zh")
+    e, missing = glyph_warnings(iou_explorer)
+    assert not missing
+    check_chinese(e)
+    assert "交集" in e.figure.axes[0].get_title() and "交并比" in e.widget.children[0].value
+    _, missing = glyph_warnings(lambda: e.set(a_x=(0.3, 0.3), a_y=(0.2, 0.2), b_x=(0.5, 0.5),
+                                              b_y=(0.1, 0.1)))
+    assert not missing and e.state_line.startswith('state: error="两个框的面积都是 0')
+    assert any("没有定义" in t.get_text() for t in e.figure.texts)
+    e, missing = glyph_warnings(nms_explorer)
+    assert not missing
+    check_chinese(e)
+    assert "保留" in e.figure.axes[0].get_title()
+    assert [w.description for w in e.controls.values()] == ["IoU 阈值", "最低得分", "随机种子"]
+    state = e.set(score_threshold=1.0)
+    assert "最低得分" in state["error"]
+    # the state's keys and numbers stay as they are
+    state = e.set(score_threshold=0.3, nms_threshold=0.45, seed=0)
+    assert list(state) == ["nms_threshold", "score_threshold", "seed", "candidates", "kept",
+                           "suppressed"]
+
+
+def test_explorers_in_english_have_no_chinese(language):
+    language("en")
+    for e in (iou_explorer(), nms_explorer()):
+        assert not cjk(widget_text(e)) and not cjk(figure_text(e.figure))
+    e = nms_explorer()
+    e.set(score_threshold=1.0)
+    assert "lower 'score min'" in e.state_line and not cjk(figure_text(e.figure))

@@ -1,12 +1,16 @@
 """The data and small helpers behind lessons 1 to 3: the history table, the AP example, the
 quiz, the summary's character count and the loss pictures."""
 
+import io
 import math
+import unicodedata
+import warnings
 
 import numpy as np
 import pytest
 
 import ssd_core as ssd
+from ssd_core import fonts
 import torch
 
 from ssd_core.metrics import evaluate_detections
@@ -78,6 +82,74 @@ def test_worked_example_by_hand():
     pts = [l for l in fig.axes[0].lines if l.get_gid() == "eleven_points"][0]
     assert list(pts.get_ydata()) == pytest.approx([1] * 7 + [0.5] * 4)
     assert np.mean(pts.get_ydata()) == pytest.approx(r07.ap[1])
+
+
+def figure_text(fig) -> str:
+    """Every string the figure draws: its texts, each axes' title, labels, texts, legend and
+    tick labels."""
+    parts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        parts += [t.get_text() for t in ax.texts]
+        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend():
+            parts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(parts)
+
+
+def drawn(make):
+    """``make()``'s figure saved as a PNG, and matplotlib's missing-glyph warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = make()
+        fig.savefig(io.BytesIO(), format="png", dpi=40)
+    return fig, [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+
+def columns(text: str) -> int:
+    """Columns a line takes in a monospaced font (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _ap_example():
+    ex = worked_example()
+    result = evaluate_detections(ex["detections"], ex["ground_truths"], use_07_metric=True)
+    return ex, result, ranked_rows(result, ex["detections"], 1)
+
+
+def test_ap_example_and_history_in_chinese(language):
+    language("zh")
+    ex, result, rows = _ap_example()
+    assert all(_cjk(n) for notes in ex["notes"].values() for n in notes)
+    table = format_rows(rows, ex["notes"][1]).splitlines()
+    assert table[0].split() == ["排名", "图像", "得分", "TP/FP", "精确率", "召回率", "说明"]
+    assert "重复检测" in table[3]
+    # each header word ends over its column (the numbers are right-aligned)
+    for word, value in (("精确率", "0.667"), ("召回率", "0.667")):
+        head_end = columns(table[0][:table[0].index(word) + len(word)])
+        assert table[3][:head_end].endswith(value)
+    for make, word in ((lambda: plot_ap_example(rows, result.ap[1], "cat"), "召回率"),
+                       (lambda: plot_ap_example(rows, result.ap[1]), "平均精度"),
+                       (plot_speed_accuracy, "每秒帧数")):
+        fig, missing = drawn(make)
+        text = figure_text(fig)
+        assert not missing and word in text and fonts.missing_glyphs(text) == []
+    lines = detectors_table().splitlines()
+    assert lines[0].split()[:3] == ["方法", "年份", "mAP"] and "不在表 7 中" in lines[-1]
+    assert "约 2000 个候选区域" in lines[2]
+    assert len({columns(line) for line in lines[:-1]}) == 1            # the columns line up
+    # the numbers are the same in both languages
+    assert "74.3" in detectors_table() and "~R-CNN" in detectors_table()
+
+
+def test_ap_example_and_history_in_english_have_no_chinese(language):
+    language("en")
+    ex, result, rows = _ap_example()
+    assert not any(_cjk(n) for notes in ex["notes"].values() for n in notes)
+    assert format_rows(rows, ex["notes"][1]).startswith("rank  image  score  TP/FP  precision")
+    assert not _cjk(detectors_table()) and detectors_table().startswith("method")
+    for fig in (plot_ap_example(rows, result.ap[1], "cat"), plot_speed_accuracy()):
+        assert not _cjk(figure_text(fig))
 
 
 # ------------------------------------------------------------------ quiz

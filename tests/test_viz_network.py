@@ -1,7 +1,10 @@
 """Lesson 2's explorers and tables, checked against the paper's numbers, hand computation and
 torchvision's own default-box generator."""
 
+import io
 import math
+import unicodedata
+import warnings
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ from torchvision.models.detection.anchor_utils import DefaultBoxGenerator
 from torchvision.models.detection.image_list import ImageList
 
 from ssd_core import SSDConfig
+from ssd_core.fonts import missing_glyphs
 from ssd_core.models import build_ssd
 from ssd_core.viz.default_boxes import box_scheme_counts, default_box_explorer, plot_box_schemes
 from ssd_core.viz.network import (atrous_explorer, format_layer_table, layer_table,
@@ -219,3 +223,117 @@ def test_box_scheme_counts():
     assert len(fig.axes) == 3
     assert sum(len(c.get_paths()) for c in fig.axes[0].collections if isinstance(c, PolyCollection)) == 9
     assert sum(len(c.get_paths()) for c in fig.axes[2].collections if isinstance(c, PolyCollection)) == 4 + 6 + 4
+
+
+# ------------------------------------------------------------------ both languages
+
+
+def cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def figure_text(fig) -> str:
+    """Every string the figure draws: its texts, each axes' title, labels, texts, legend and
+    tick labels."""
+    parts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        parts += [t.get_text() for t in ax.texts]
+        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        if ax.get_legend():
+            parts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(parts)
+
+
+def widget_text(e) -> str:
+    """What an explorer's widgets say: title and note, control labels and option labels, the
+    state line (and the default-box explorer's table)."""
+    parts = [e.widget.children[0].value, e.state_line, getattr(e, "table_html", None)]
+    for w in e.controls.values():
+        parts.append(w.description)
+        parts += [str(label) for label in getattr(w, "_options_labels", ())]
+    return "\n".join(p if isinstance(p, str) else getattr(p, "value", "") for p in parts)
+
+
+def drawn(make):
+    """``make()``, its figure saved as a PNG, and matplotlib's missing-glyph warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = make()
+        fig = getattr(out, "figure", out)
+        fig.savefig(io.BytesIO(), format="png", dpi=40)
+    return out, [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+
+def chinese_figure(fig):
+    text = figure_text(fig)
+    assert cjk(text), text
+    assert missing_glyphs(text) == []
+    return text
+
+
+def test_lesson2_explorers_in_chinese(language):
+    language("zh")
+    e, missing = drawn(default_box_explorer)
+    assert not missing and cjk(str(e.title)) and cjk(widget_text(e))
+    assert missing_glyphs(widget_text(e)) == []
+    assert "默认框" in e.widget.children[0].value and "合计" in e.table_html.value
+    assert "个框" in chinese_figure(e.figure)
+    # the "show" toggle: Chinese labels, the same values
+    show = e.controls["show"]
+    assert show.options == (("一个位置", "one location"), ("所有中心点", "all centres"),
+                            ("全部特征图的所有框", "every box, all maps"))
+    for _, value in show.options:
+        s = e.set(show=value)
+        assert s["show"] == value and f'show="{value}"' in e.state_line
+        chinese_figure(e.figure)
+    s = e.set(scales=(0.5, 0.5))
+    assert "s_min 必须小于 s_max" in s["error"] and cjk(figure_text(e.figure))
+    s = e.set(scales=(0.0, 0.9))
+    assert "s_min 必须大于 0" in s["error"]
+    assert e.set(scales=(0.2, 0.9))["total"] == 8732
+
+    e, missing = drawn(atrous_explorer)
+    assert not missing and cjk(str(e.title)) and cjk(widget_text(e))
+    assert "感受野" in chinese_figure(e.figure)
+    s = e.set(dilation=8, layers=3)
+    assert "49x49" in s["error"] and cjk(s["error"]) and missing_glyphs(s["error"]) == []
+
+
+def test_lesson2_figures_and_table_in_chinese(language, ssd300):
+    language("zh")
+    x = torch.rand(1, 3, 300, 300, generator=torch.Generator().manual_seed(0))
+    rows = layer_table(ssd300)
+    for make, word in ((lambda: plot_box_schemes("astronaut"), "锚框"),
+                       (lambda: plot_receptive_field(rows), "感受野"),
+                       (lambda: plot_source_norms(source_norms(ssd300, x)), "L2 范数")):
+        fig, missing = drawn(make)
+        assert not missing and word in chinese_figure(fig)
+    table = format_layer_table(rows).splitlines()
+    assert table[0].split() == ["层", "类型", "输出", "参数量", "步长", "感受野"]
+    assert "参数总数" in table[-1] and f"{sum(p.numel() for p in ssd300.parameters()):,}" in table[-1]
+    assert any("conv4_3 上的 loc 预测头" in line for line in table)
+    # columns line up in a monospaced font: every line as wide as the header (a Chinese
+    # character takes two columns)
+    width = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    assert {width(line) for line in table[:-1]} == {width(table[0])}
+    assert [r.name for r in rows if "head" in r.name][0] == "loc head on conv4_3"   # data as is
+
+
+def test_lesson2_in_english_has_no_chinese(language, ssd300):
+    language("en")
+    e = default_box_explorer()
+    assert not cjk(widget_text(e)) and not cjk(figure_text(e.figure))
+    e.set(show="every box, all maps")
+    assert not cjk(figure_text(e.figure))
+    e.set(scales=(0.5, 0.5))
+    assert "must be smaller" in e.state_line and not cjk(e.state_line)
+    e = atrous_explorer()
+    assert not cjk(widget_text(e)) and not cjk(figure_text(e.figure))
+    rows = layer_table(ssd300)
+    x = torch.rand(1, 3, 300, 300, generator=torch.Generator().manual_seed(0))
+    for fig in (plot_box_schemes("astronaut"), plot_receptive_field(rows),
+                plot_source_norms(source_norms(ssd300, x))):
+        assert not cjk(figure_text(fig))
+    text = format_layer_table(rows)
+    assert not cjk(text) and text.splitlines()[0].split()[:2] == ["layer", "kind"]

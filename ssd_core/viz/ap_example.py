@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ..course.ui_lessons12 import AP_EXAMPLE as TEXT
+from ..fonts import fig as fig_text
 from ..metrics import EvalResult
 
 __all__ = ["worked_example", "ranked_rows", "format_rows", "plot_ap_example"]
@@ -28,7 +30,7 @@ def worked_example() -> dict:
     """``{"class_names", "detections", "ground_truths", "notes"}`` of the lesson's example.
 
     Boxes are xyxy in [0, 1]; labels 1 = cat, 2 = dog. ``notes`` says, per class, why each
-    detection counts as it does (in ranked order).
+    detection counts as it does (in ranked order), in the course's current language.
     """
     t = lambda rows: torch.tensor(rows, dtype=torch.float32)
     ground_truths = [
@@ -50,11 +52,7 @@ def worked_example() -> dict:
                      [0.31, 0.30, 0.70, 0.78]]),   # dog 0.85: on the dog       -> TP
          "scores": torch.tensor([0.70, 0.85]), "labels": torch.tensor([1, 2])},
     ]
-    notes = {
-        1: ["on the cat", "on cat B", "cat B again: a duplicate", "a cat box on the dog",
-            "beside cat C: IoU < 0.5", "on cat C"],
-        2: ["on the dog", "a dog box on the cat", "on the dog"],
-    }
+    notes = {label: [str(t) for t in texts] for label, texts in TEXT["notes"].items()}
     return {"class_names": ("cat", "dog"), "detections": detections,
             "ground_truths": ground_truths, "notes": notes}
 
@@ -85,7 +83,7 @@ def ranked_rows(result: EvalResult, detections: Sequence[dict], label: int) -> l
 
 def format_rows(rows: Sequence[dict], notes: Sequence[str] | None = None) -> str:
     """:func:`ranked_rows` as a small text table."""
-    lines = ["rank  image  score  TP/FP  precision  recall" + ("  why" if notes else "")]
+    lines = [str(TEXT["header"]) + (str(TEXT["why"]) if notes else "")]
     for i, r in enumerate(rows):
         why = f"  {notes[i]}" if notes else ""
         lines.append(f"{r['rank']:>4}  {r['image']:>5}  {r['score']:.2f}   {'TP' if r['tp'] else 'FP':>3}"
@@ -98,21 +96,24 @@ def plot_ap_example(rows: Sequence[dict], ap: float, name: str = "") -> Figure:
     recall level 0, 0.1, ..., 1 the best precision reached at that recall or beyond."""
     rec = np.array([r["recall"] for r in rows])
     prec = np.array([r["precision"] for r in rows])
+    # the text first: it readies the CJK font before the axes (and their labels) exist
+    title = fig_text(TEXT["title_named"], name=name) if name else fig_text(TEXT["title"])
+    xlabel, ylabel = fig_text(TEXT["recall"]), fig_text(TEXT["precision"])
     fig = Figure(figsize=(5.5, 3.8))
     ax = fig.add_subplot()
     ax.plot(np.concatenate([[0], rec]), np.concatenate([[1], prec]), "o-", color="tab:blue",
-            label="precision / recall after each detection", gid="curve")
+            label=fig_text(TEXT["curve"]), gid="curve")
     levels = np.linspace(0, 1, 11)
     best = [prec[rec >= t - 1e-12].max() if (rec >= t - 1e-12).any() else 0.0 for t in levels]
     ax.plot(levels, best, "s", color="tab:red", mfc="none", ms=8,
-            label=f"11 points: AP = mean = {ap:.3f}", gid="eleven_points")
+            label=fig_text(TEXT["eleven"], ap=ap), gid="eleven_points")
     for t, b in zip(levels, best):
         ax.plot([t, t], [0, b], color="tab:red", lw=0.6, alpha=0.5)
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(0, 1.08)
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_title(f"AP of '{name}'" if name else "AP", fontsize=10)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -22,8 +22,10 @@ from torchvision.transforms.v2 import functional as TF
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
+from ..course.ui_lessons12 import BOX_SCHEMES, DEFAULT_BOXES as TEXT
 from ..default_boxes import boxes_per_map, default_boxes
 from ..draw import add_boxes
+from ..fonts import fig as fig_text
 from .explorer import Explorer, Impossible
 from .pictures import Picture, load_sample, sample_names
 
@@ -100,7 +102,7 @@ class DefaultBoxExplorer(Explorer):
     released model's.
     """
 
-    title = "Default boxes, 默认框"
+    title = TEXT["title"]
     figsize = (5.0, 5.0)
 
     SHOW = ("one location", "all centres", "every box, all maps")
@@ -111,24 +113,24 @@ class DefaultBoxExplorer(Explorer):
         self.table_html = widgets.HTML()
         super().__init__({
             "scales": widgets.FloatRangeSlider(value=(0.2, 0.9), min=0.0, max=1.0, step=0.01,
-                                               description="s_min, s_max", readout_format=".2f",
+                                               description=str(TEXT["scales"]), readout_format=".2f",
                                                continuous_update=False),
             "source": widgets.Dropdown(
                 options=[(f"{f}x{f} {n}", k) for k, (n, f) in
                          enumerate(zip(SSD300_SOURCES, SSDConfig.ssd300().feature_maps))],
-                value=source, description="source map"),
-            "ratio_2": widgets.ToggleButton(value=True, description="ratios 2, 1/2"),
-            "ratio_3": widgets.ToggleButton(value=True, description="ratios 3, 1/3"),
-            "three_everywhere": widgets.Checkbox(value=False, description="3, 1/3 on every map"),
-            "show": widgets.ToggleButtons(options=list(self.SHOW), value="one location",
-                                          description="show"),
-            "x": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="location x",
+                value=source, description=str(TEXT["source"])),
+            "ratio_2": widgets.ToggleButton(value=True, description=str(TEXT["ratio_2"])),
+            "ratio_3": widgets.ToggleButton(value=True, description=str(TEXT["ratio_3"])),
+            "three_everywhere": widgets.Checkbox(value=False, description=str(TEXT["three_everywhere"])),
+            "show": widgets.ToggleButtons(options=[(str(TEXT["show_options"][v]), v) for v in self.SHOW],
+                                          value="one location", description=str(TEXT["show"])),
+            "x": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description=str(TEXT["x"]),
                                      continuous_update=False),
-            "y": widgets.FloatSlider(value=0.4, min=0.0, max=1.0, step=0.01, description="location y",
+            "y": widgets.FloatSlider(value=0.4, min=0.0, max=1.0, step=0.01, description=str(TEXT["y"]),
                                      continuous_update=False),
             "photo": widgets.Dropdown(options=names, value=photo if photo in names else names[0],
-                                      description="photo"),
-        }, note="SSD300's six source maps; the photo is warped to 300x300 as the network sees it")
+                                      description=str(TEXT["photo"])),
+        }, note=TEXT["note"])
         # Beside the figure when the window has room, else below it; scrolls rather than
         # spilling out of the explorer in a window narrower than the table.
         self.table_html.layout = widgets.Layout(flex="0 1 auto", max_width="100%",
@@ -143,7 +145,8 @@ class DefaultBoxExplorer(Explorer):
             table = scales_table(s_min, s_max)
         except ValueError as e:
             self.table, self.table_html.value = [], ""
-            raise Impossible(str(e)) from None
+            said = TEXT["s_min_positive"] if not s_min > 0 else TEXT["s_min_smaller"]
+            raise Impossible(fig_text(said, msg=str(e), s_min=s_min, s_max=s_max)) from None
         per_map = boxes_per_map(config)                                      # [f*f*A, 4] each
         total = int(default_boxes(config).shape[0])
         f = config.feature_maps[source]
@@ -178,8 +181,7 @@ class DefaultBoxExplorer(Explorer):
 
     @staticmethod
     def _table_html(table, source, total, s_min, s_max) -> str:
-        head = ("k", "source", "map", "s<sub>k</sub>", "s'<sub>k</sub>", "released s<sub>k</sub>",
-                "released s'<sub>k</sub>", "boxes/loc", "boxes")
+        head = [str(h) for h in TEXT["table_head"]]
         cells = "".join(f"<th style='padding:0 6px'>{h}</th>" for h in head)
         body = []
         for k, r in enumerate(table):
@@ -189,14 +191,11 @@ class DefaultBoxExplorer(Explorer):
                     r["boxes_per_location"], f"{r['boxes']:,}")
             body.append(f"<tr{style}>" + "".join(f"<td style='padding:0 6px;text-align:right'>{v}</td>"
                                                   for v in vals) + "</tr>")
-        body.append("<tr><td></td><td><b>total</b></td>" + "<td></td>" * 6
+        body.append(f"<tr><td></td><td><b>{TEXT['table_total']}</b></td>" + "<td></td>" * 6
                     + f"<td style='text-align:right'><b>{total:,}</b></td></tr>")
-        return (f"<div style='font-size:12px'><p>eq. 4: s<sub>k</sub> = {s_min:.2f} + "
-                f"({s_max:.2f} &minus; {s_min:.2f})(k &minus; 1)/5; s'<sub>k</sub> = "
-                "&radic;(s<sub>k</sub> s<sub>k+1</sub>), the extra square box</p>"
+        return (f"<div style='font-size:12px'><p>{TEXT['table_formula'].format(s_min=s_min, s_max=s_max)}</p>"
                 f"<table><tr>{cells}</tr>{''.join(body)}</table>"
-                "<p>released = the original SSD300's sizes in pixels / 300: conv4_3 gets 0.1<br>"
-                "(section 3.1), the other five maps 0.2 ... 0.88 in rounded steps.</p></div>")
+                f"<p>{TEXT['table_released']}</p></div>")
 
     def draw(self, fig, s):
         S = self._config.image_size
@@ -224,11 +223,12 @@ class DefaultBoxExplorer(Explorer):
         for b, name, c in zip(boxes_px, _location_box_names(self._config.aspect_ratios[k]), colors):
             ax.text(b[2], b[1], name, color=c, fontsize=7, va="bottom", ha="right")
         if s["show"] == "one location":
-            title = f"{s['map']} {s['source']}, cell {s['cell']}: {s['boxes_per_location']} boxes"
+            title = fig_text(TEXT["one_location"], map=s["map"], source=s["source"], cell=s["cell"],
+                             n=s["boxes_per_location"])
         else:
-            title = (f"{s['map']} {s['source']}: {f * f:,} centres x {s['boxes_per_location']}"
-                     f" = {s['boxes_on_map']:,} boxes")
-        fig.suptitle(f"{title}   (total {s['total']:,})", fontsize=10, y=0.985)
+            title = fig_text(TEXT["all_centres"], map=s["map"], source=s["source"], centres=f * f,
+                             per_location=s["boxes_per_location"], n=s["boxes_on_map"])
+        fig.suptitle(fig_text(TEXT["total"], title=title, total=s["total"]), fontsize=10, y=0.985)
 
     def _photo_axes(self, ax, S):
         ax.imshow(self._picture.square_numpy(S), extent=(0, S, S, 0))
@@ -256,7 +256,7 @@ class DefaultBoxExplorer(Explorer):
             ax.set_aspect("equal")
             f = self._config.feature_maps[i]
             ax.set_title(f"{f}x{f}: {len(d):,}", fontsize=8, pad=2)
-        fig.suptitle(f"every default box: {s['total']:,}", fontsize=10, y=0.985)
+        fig.suptitle(fig_text(TEXT["every_box"], total=s["total"]), fontsize=10, y=0.985)
 
 
 def default_box_explorer(**kwargs) -> DefaultBoxExplorer:
@@ -285,13 +285,17 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
     SSD300's default boxes at one location of three of its maps."""
     if isinstance(picture, str):
         picture = load_sample(picture)
-    fig = Figure(figsize=(12, 4.3))
-    axes = fig.subplots(1, 3)
     # Faster R-CNN: shorter side 600, stride 16, anchors of area 128^2, 256^2, 512^2
     h, w = picture.hw
     f = 600 / min(h, w)
     H, W = round(h * f), round(w * f)
     counts = box_scheme_counts((H, W))
+    # the text first: it readies the CJK font before the axes (and their titles) exist
+    titles = (fig_text(BOX_SCHEMES["faster_rcnn"], H=H, W=W, n=counts["faster_rcnn"]),
+              fig_text(BOX_SCHEMES["yolo"], S=448, n=counts["yolo"]),
+              fig_text(BOX_SCHEMES["ssd"], n=counts["ssd300"]))
+    fig = Figure(figsize=(12, 4.3))
+    axes = fig.subplots(1, 3)
     ax = axes[0]
     ax.imshow(_resized(picture, H, W), extent=(0, W, H, 0))
     cy, cx = (H // 32) * 16 + 8, (W // 32) * 16 + 8
@@ -303,8 +307,7 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
             aw, ah = area / math.sqrt(r), area * math.sqrt(r)
             anchors.append([cx - aw / 2, cy - ah / 2, cx + aw / 2, cy + ah / 2])
     add_boxes(ax, np.array(anchors), edgecolors=[f"C{i // 3}" for i in range(9)], linewidth=1.5)
-    ax.set_title(f"Faster R-CNN: 9 anchors per location\n{H}x{W} input, stride 16: "
-                 f"{counts['faster_rcnn']:,} anchors", fontsize=9)
+    ax.set_title(titles[0], fontsize=9)
     # YOLO: 448 x 448, 7 x 7 cells, 2 boxes each (no prior shapes)
     ax = axes[1]
     S = 448
@@ -313,8 +316,7 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
     lines = [[(i * step, 0), (i * step, S)] for i in range(8)] + [[(0, i * step), (S, i * step)] for i in range(8)]
     ax.add_collection(LineCollection(lines, colors="yellow", linewidths=1))
     ax.add_patch(Rectangle((3 * step, 2 * step), step, step, color="yellow", alpha=0.35))
-    ax.set_title(f"YOLO: 7x7 grid on {S}x{S}, 2 boxes per cell\n"
-                 f"{counts['yolo']} boxes, shapes learned freely", fontsize=9)
+    ax.set_title(titles[1], fontsize=9)
     # SSD300: one location on 38x38, 10x10 and 3x3
     ax = axes[2]
     S = 300
@@ -328,8 +330,7 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
         add_boxes(ax, b, edgecolors=color, linewidth=1.2)
         ax.plot([], [], color=color, label=f"{fk}x{fk} ({SSD300_SOURCES[k]})")
     ax.legend(fontsize=7, loc="lower left")
-    ax.set_title(f"SSD300: default boxes on 6 maps\n{counts['ssd300']:,} boxes, 4 or 6 per location",
-                 fontsize=9)
+    ax.set_title(titles[2], fontsize=9)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])

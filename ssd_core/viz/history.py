@@ -3,29 +3,41 @@ detectors in :data:`ssd_core.course.history.DETECTORS`."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Sequence
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ..course.history import DETECTORS, SUCCESSORS, SUCCESSORS_VOC, Detector
+from ..course.ui_lessons12 import HISTORY as TEXT
+from ..fonts import fig as fig_text
 
 __all__ = ["plot_speed_accuracy", "detectors_table", "successors_table"]
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cell(text: str) -> str:
+    """A word cell of the table in the current language (numbers pass as they are)."""
+    return str(TEXT["cells"].get(text, text))
+
+
 def detectors_table(detectors: Sequence[Detector] = DETECTORS) -> str:
     """The numbers as aligned text; ``~`` marks the rows from outside Table 7."""
-    head = ("method", "year", "mAP", "FPS (batch 1)", "FPS (batch 8)", "boxes", "input")
+    head = tuple(str(h) for h in TEXT["head"])
     rows = []
     for d in detectors:
         mark = "~" if d.approximate else " "
         fps = f"{d.fps:.2f}" if d.fps < 1 else f"{d.fps:g}"
         rows.append((mark + d.name, str(d.year), f"{d.map:.1f}", fps,
-                     f"{d.fps_batch8:g}" if d.fps_batch8 else "", d.boxes, d.input))
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))
-    return "\n".join([line(head), "-" * len(line(head)), *map(line, rows),
-                      "~ not in Table 7: other papers, other GPUs (approximate)"])
+                     f"{d.fps_batch8:g}" if d.fps_batch8 else "", _cell(d.boxes), _cell(d.input)))
+    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    line = lambda r: "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths))
+    return "\n".join([line(head), "-" * _width(line(head)), *map(line, rows), str(TEXT["footer"])])
 
 
 #: Where each point's label goes (offset in points, alignment), so that none overlap.
@@ -38,6 +50,8 @@ def plot_speed_accuracy(detectors: Sequence[Detector] = DETECTORS,
     """mAP against frames per second (log scale). Filled markers: Table 7; hollow grey
     markers: earlier detectors from other sources; hollow green: detectors after SSD whose
     papers give comparable numbers; an arrow from batch 1 to batch 8 where Table 7 gives both."""
+    # the text first: it readies the CJK font before the axes (and their labels) exist
+    title, xlabel, ylabel = (fig_text(TEXT[k]) for k in ("title", "xlabel", "ylabel"))
     fig = Figure(figsize=(7.5, 4.4))
     ax = fig.add_subplot()
     for d in list(detectors) + list(successors):
@@ -50,7 +64,7 @@ def plot_speed_accuracy(detectors: Sequence[Detector] = DETECTORS,
         else:
             ax.plot(d.fps, d.map, "o", ms=9 if ssd else 7, color="tab:red" if ssd else "tab:blue",
                     gid=d.name)
-        label = d.name + (" (approx.)" if d.approximate and not after else "")
+        label = d.name + (fig_text(TEXT["approx"]) if d.approximate and not after else "")
         dx, dy, ha = _LABEL_PLACE.get(d.name, (6, 5, "left"))
         ax.annotate(label, (d.fps, d.map), xytext=(dx, dy), textcoords="offset points",
                     fontsize=8, ha=ha, color="tab:green" if after else
@@ -58,17 +72,16 @@ def plot_speed_accuracy(detectors: Sequence[Detector] = DETECTORS,
         if d.fps_batch8:
             ax.annotate("", (d.fps_batch8, d.map), (d.fps, d.map),
                         arrowprops=dict(arrowstyle="->", color="tab:red", lw=1))
-            ax.text(d.fps_batch8, d.map - 1.6, "batch 8", fontsize=7, color="tab:red", ha="center")
+            ax.text(d.fps_batch8, d.map - 1.6, fig_text(TEXT["batch8"]), fontsize=7, color="tab:red", ha="center")
     ax.axvline(30, color="green", ls=":", lw=1)
     ax.text(31, 51, "30 FPS", color="green", fontsize=8)
     ax.set_xscale("log")
     ax.set_xlim(0.01, 400)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_ylim(50, 82)
-    ax.set_xlabel("speed: frames per second (log scale)")
-    ax.set_ylabel("VOC2007 test mAP (%)")
-    ax.set_title("Accuracy against speed (filled: SSD paper Table 7; grey: earlier, other sources; "
-                 "green: after SSD, YOLO9000 Table 3)", fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=8)
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig

@@ -8,6 +8,8 @@ from matplotlib.patches import Rectangle
 from torchvision.ops import nms
 
 from ..boxes import box_iou
+from ..course.ui_lessons12 import IOU, NMS
+from ..fonts import fig as fig_text
 from .explorer import Explorer, Impossible
 
 __all__ = ["iou_explorer", "nms_explorer", "nms_candidates", "IoUExplorer", "NMSExplorer"]
@@ -22,14 +24,16 @@ def _range(description: str, value: tuple[float, float]) -> widgets.FloatRangeSl
 class IoUExplorer(Explorer):
     """Two boxes A and B as x and y ranges; their intersection, union and IoU."""
 
-    title = "IoU: intersection over union"
+    title = IOU["title"]
     figsize = (4.5, 4.5)
 
     def __init__(self, a=(0.15, 0.15, 0.55, 0.6), b=(0.35, 0.3, 0.8, 0.85)):
         super().__init__({
-            "a_x": _range("A x1..x2", (a[0], a[2])), "a_y": _range("A y1..y2", (a[1], a[3])),
-            "b_x": _range("B x1..x2", (b[0], b[2])), "b_y": _range("B y1..y2", (b[1], b[3])),
-        }, note="drag the ranges; boxes are (x1, y1, x2, y2) in [0, 1]")
+            "a_x": _range(str(IOU["a_x"]), (a[0], a[2])),
+            "a_y": _range(str(IOU["a_y"]), (a[1], a[3])),
+            "b_x": _range(str(IOU["b_x"]), (b[0], b[2])),
+            "b_y": _range(str(IOU["b_y"]), (b[1], b[3])),
+        }, note=IOU["note"])
 
     def compute(self, a_x, a_y, b_x, b_y):
         a = torch.tensor([[a_x[0], a_y[0], a_x[1], a_y[1]]], dtype=torch.float64)
@@ -37,7 +41,7 @@ class IoUExplorer(Explorer):
         area_a = float((a[0, 2] - a[0, 0]) * (a[0, 3] - a[0, 1]))
         area_b = float((b[0, 2] - b[0, 0]) * (b[0, 3] - b[0, 1]))
         if area_a == 0 and area_b == 0:
-            raise Impossible("Both boxes have zero area: IoU is 0 / 0, undefined. Widen a box.")
+            raise Impossible(fig_text(IOU["zero_area"]))
         iou = float(box_iou(a, b)[0, 0])
         iw = max(0.0, min(a_x[1], b_x[1]) - max(a_x[0], b_x[0]))
         ih = max(0.0, min(a_y[1], b_y[1]) - max(a_y[0], b_y[0]))
@@ -47,6 +51,9 @@ class IoUExplorer(Explorer):
                 "match_at_0.5": iou >= 0.5}
 
     def draw(self, fig, s):
+        # the text first: it readies the CJK font before the axes (and their title) exist
+        title = fig_text(IOU["figure_title"], inter=s["intersection"], union=s["union"],
+                         iou=s["iou"])
         ax = fig.add_subplot()
         ax.set_xlim(0, 1)
         ax.set_ylim(1, 0)                     # image coordinates: y grows downwards
@@ -59,7 +66,7 @@ class IoUExplorer(Explorer):
         ix2, iy2 = min(s["a"][2], s["b"][2]), min(s["a"][3], s["b"][3])
         if ix2 > ix1 and iy2 > iy1:
             ax.add_patch(Rectangle((ix1, iy1), ix2 - ix1, iy2 - iy1, color="tab:green", alpha=0.4))
-        ax.set_title(f"IoU = {s['intersection']:.3f} / {s['union']:.3f} = {s['iou']:.3f}")
+        ax.set_title(title)
 
 
 def iou_explorer(**kwargs) -> IoUExplorer:
@@ -87,24 +94,26 @@ def nms_candidates(seed: int = 0, objects: int = 3, per_object: int = 8):
 class NMSExplorer(Explorer):
     """Greedy NMS: keep the best box, drop every box overlapping it above the threshold, repeat."""
 
-    title = "Non-maximum suppression"
+    title = NMS["title"]
     figsize = (4.8, 4.8)
 
     def __init__(self, seed: int = 0):
         super().__init__({
             "nms_threshold": widgets.FloatSlider(value=0.45, min=0.0, max=1.0, step=0.05,
-                                                 description="IoU thresh", continuous_update=False),
+                                                 description=str(NMS["nms_threshold"]),
+                                                 continuous_update=False),
             "score_threshold": widgets.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.05,
-                                                   description="score min", continuous_update=False),
-            "seed": widgets.IntSlider(value=seed, min=0, max=20, description="seed",
+                                                   description=str(NMS["score_threshold"]),
+                                                   continuous_update=False),
+            "seed": widgets.IntSlider(value=seed, min=0, max=20, description=str(NMS["seed"]),
                                       continuous_update=False),
-        }, note="solid boxes are kept, dotted ones suppressed")
+        }, note=NMS["note"])
 
     def compute(self, nms_threshold, score_threshold, seed):
         boxes, scores, _ = nms_candidates(seed)
         above = scores >= score_threshold
         if not above.any():
-            raise Impossible(f"No candidate scores {score_threshold:.2f} or more: lower 'score min'.")
+            raise Impossible(fig_text(NMS["no_candidate"], t=score_threshold))
         idx = above.nonzero().flatten()
         kept = idx[nms(boxes[idx], scores[idx], nms_threshold)]
         self._boxes, self._scores, self._kept, self._idx = boxes, scores, kept, idx
@@ -113,6 +122,7 @@ class NMSExplorer(Explorer):
                 "suppressed": int(above.sum() - len(kept))}
 
     def draw(self, fig, s):
+        title = fig_text(NMS["figure_title"], candidates=s["candidates"], kept=s["kept"])
         ax = fig.add_subplot()
         ax.set_xlim(0, 1)
         ax.set_ylim(1, 0)
@@ -127,7 +137,7 @@ class NMSExplorer(Explorer):
             if keep:
                 ax.text(x1, y1, f"{float(self._scores[i]):.2f}", fontsize=8, color="white",
                         va="bottom", bbox=dict(facecolor="tab:green", pad=1, edgecolor="none"))
-        ax.set_title(f"{s['candidates']} candidates -> {s['kept']} kept")
+        ax.set_title(title)
 
 
 def nms_explorer(**kwargs) -> NMSExplorer:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
@@ -20,7 +21,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import nn
 
+from ..course.ui_lessons12 import NETWORK as TEXT
 from ..device import eval_mode
+from ..fonts import fig as fig_text
 from ..models.describe import LayerGeometry, walk_geometry
 from .explorer import Explorer, Impossible
 
@@ -99,7 +102,7 @@ def layer_table(model: nn.Module, image_size: int | None = None) -> list[LayerRo
     l2 = getattr(getattr(model, "base", None), "l2norm", None)
     if l2 is not None:
         i = next(i for i, r in enumerate(rows) if r.name == source_names[0])
-        rows.insert(i + 1, replace(rows[i], name="l2norm", kind="L2Norm (scale from 20)",
+        rows.insert(i + 1, replace(rows[i], name="l2norm", kind=TEXT["l2norm_kind"].en,
                                    params=sum(p.numel() for p in l2.parameters()), source=False))
     for k, (name, g) in enumerate(zip(source_names, maps)):
         for head, what in ((model.head.loc[k], "loc"), (model.head.conf[k], "conf")):
@@ -109,29 +112,48 @@ def layer_table(model: nn.Module, image_size: int | None = None) -> list[LayerRo
     return rows
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _shown_name(name: str) -> str:
+    """A row's name as the table prints it: the heads' rows in the current language."""
+    what, on, source = name.partition(" head on ")
+    return TEXT["head_row"].format(what=what, source=source) if on else name
+
+
+def _shown_kind(kind: str) -> str:
+    return str(TEXT["l2norm_kind"]) if kind == TEXT["l2norm_kind"].en else kind
+
+
 def format_layer_table(rows: Sequence[LayerRow]) -> str:
     """The rows as aligned text, sources marked with ``*``, and the parameter total."""
-    head = ("layer", "kind", "output", "params", "stride", "receptive field")
-    body = [(("* " if r.source else "  ") + r.name, r.kind, f"{r.channels} x {r.size} x {r.size}",
-             f"{r.params:,}", str(r.stride), f"{r.receptive_field} px") for r in rows]
+    head = tuple(str(h) for h in TEXT["head"])
+    body = [(("* " if r.source else "  ") + _shown_name(r.name), _shown_kind(r.kind),
+             f"{r.channels} x {r.size} x {r.size}", f"{r.params:,}", str(r.stride),
+             f"{r.receptive_field} px") for r in rows]
     total = sum(r.params for r in rows)
-    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-    line = lambda cells: "  ".join(c.ljust(w) if i < 3 else c.rjust(w)
+    widths = [max(_width(x[i]) for x in [head, *body]) for i in range(len(head))]
+    pad = lambda c, w: " " * (w - _width(c))
+    line = lambda cells: "  ".join(c + pad(c, w) if i < 3 else pad(c, w) + c
                                    for i, (c, w) in enumerate(zip(cells, widths)))
-    return "\n".join([line(head), "-" * len(line(head)), *map(line, body),
-                      f"total parameters: {total:,}   (* = source map for predictions)"])
+    return "\n".join([line(head), "-" * _width(line(head)), *map(line, body),
+                      TEXT["total"].format(total=total)])
 
 
 def plot_receptive_field(rows: Sequence[LayerRow], image_size: int = 300) -> Figure:
     """Receptive field (and stride) of every layer, with the image size for comparison."""
     rows = [r for r in rows if "head" not in r.name]
+    # the text first: it readies the CJK font before the axes (and their labels) exist
+    ylabel = fig_text(TEXT["rf_ylabel"])
     fig = Figure(figsize=(9, 3.6))
     ax = fig.add_subplot()
     x = np.arange(len(rows))
-    ax.plot(x, [r.receptive_field for r in rows], "o-", ms=3, label="receptive field (px)")
-    ax.plot(x, [r.stride for r in rows], "s--", ms=3, label="stride (px between cells)")
+    ax.plot(x, [r.receptive_field for r in rows], "o-", ms=3, label=fig_text(TEXT["rf_label"]))
+    ax.plot(x, [r.stride for r in rows], "s--", ms=3, label=fig_text(TEXT["stride_label"]))
     ax.axhline(image_size, color="gray", ls=":", lw=1)
-    ax.text(0, image_size * 1.08, f"input {image_size} px", color="gray", fontsize=8)
+    ax.text(0, image_size * 1.08, fig_text(TEXT["input_size"], size=image_size), color="gray", fontsize=8)
     for i, r in enumerate(rows):
         if r.source:
             ax.annotate(f"{r.name}\n{r.size}x{r.size}", (i, r.receptive_field), fontsize=7,
@@ -139,8 +161,8 @@ def plot_receptive_field(rows: Sequence[LayerRow], image_size: int = 300) -> Fig
             ax.plot(i, r.receptive_field, "o", color="tab:red", ms=6)
     ax.set_yscale("log")
     ax.set_xticks(x, [r.name for r in rows], rotation=90, fontsize=6)
-    ax.set_ylabel("pixels of the input")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="lower right", fontsize=8)      # clear of the "input ... px" line's label
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -158,23 +180,23 @@ def receptive_field_of_stack(dilation: int, layers: int, kernel: int = 3) -> int
 class AtrousExplorer(Explorer):
     """A 3x3 kernel with holes: the taps of one output cell and the window it sees."""
 
-    title = "Atrous (dilated) convolution, 空洞卷积"
+    title = TEXT["atrous_title"]
     figsize = (8.4, 4.2)
 
     def __init__(self, dilation: int = 6, layers: int = 1, grid: int = 27):
         self.grid = grid
         super().__init__({
-            "dilation": widgets.IntSlider(value=dilation, min=1, max=8, description="dilation",
+            "dilation": widgets.IntSlider(value=dilation, min=1, max=8, description=str(TEXT["dilation"]),
                                           continuous_update=False),
-            "layers": widgets.IntSlider(value=layers, min=1, max=3, description="layers",
+            "layers": widgets.IntSlider(value=layers, min=1, max=3, description=str(TEXT["layers"]),
                                         continuous_update=False),
-        }, note="fc6 of SSD is a 3x3 convolution with dilation 6 on the 19x19 map")
+        }, note=TEXT["atrous_note"])
 
     def compute(self, dilation, layers):
         rf = receptive_field_of_stack(dilation, layers)
         if rf > self.grid:
-            raise Impossible(f"{layers} layer(s) with dilation {dilation} see {rf}x{rf} cells, "
-                             f"more than the {self.grid}x{self.grid} grid drawn here: lower one.")
+            raise Impossible(fig_text(TEXT["too_wide"], layers=layers, dilation=dilation, rf=rf,
+                                      grid=self.grid))
         return {"dilation": dilation, "layers": layers, "kernel": "3x3",
                 "weights_per_channel_pair": 9 * layers, "receptive_field": rf,
                 "dense_kernel_same_view": f"{rf}x{rf}", "dense_weights": rf * rf}
@@ -182,6 +204,9 @@ class AtrousExplorer(Explorer):
     def draw(self, fig, s):
         n, d, L, rf = self.grid, s["dilation"], s["layers"], s["receptive_field"]
         c = n // 2
+        # the text first: it readies the CJK font before the axes (and their titles) exist
+        left = fig_text(TEXT["one_layer"], d=d, span=2 * d + 1)
+        right = fig_text(TEXT["stacked"], layers=L, rf=rf, weights=9 * L, dense=rf * rf)
         ax1, ax2 = fig.subplots(1, 2)
         for ax in (ax1, ax2):
             ax.set_xlim(-0.5, n - 0.5)
@@ -199,7 +224,7 @@ class AtrousExplorer(Explorer):
         half = d
         ax1.add_patch(Rectangle((c - half - 0.5, c - half - 0.5), 2 * half + 1, 2 * half + 1,
                                 fill=False, ec="tab:blue", lw=1.5, ls="--"))
-        ax1.set_title(f"one layer: 9 taps, {d} apart\nspan {2 * d + 1}x{2 * d + 1}", fontsize=10)
+        ax1.set_title(left, fontsize=10)
         # right: every input cell the output cell depends on after L layers
         r = (rf - 1) // 2
         offsets = {0}
@@ -209,8 +234,7 @@ class AtrousExplorer(Explorer):
             for ox in offsets:
                 ax2.add_patch(Rectangle((c + ox - 0.5, c + oy - 0.5), 1, 1, color="tab:orange"))
         ax2.add_patch(Rectangle((c - r - 0.5, c - r - 0.5), rf, rf, fill=False, ec="tab:red", lw=2))
-        ax2.set_title(f"{L} layer(s): receptive field {rf}x{rf}\n"
-                      f"({9 * L} weights; a dense kernel would need {rf * rf})", fontsize=10)
+        ax2.set_title(right, fontsize=10)
 
 
 def atrous_explorer(**kwargs) -> AtrousExplorer:
@@ -248,14 +272,15 @@ def source_norms(model: nn.Module, images: torch.Tensor) -> list[dict[str, Any]]
 
 def plot_source_norms(norms: Sequence[dict]) -> Figure:
     """Bars of :func:`source_norms`: each map's feature size, before and after L2Norm."""
+    ylabel = fig_text(TEXT["norms_ylabel"])       # before the axes: readies the CJK font
     fig = Figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
     x = np.arange(len(norms))
-    ax.bar(x - 0.2, [n["raw"] for n in norms], 0.4, label="as computed")
-    ax.bar(x + 0.2, [n["seen"] for n in norms], 0.4, label="as the heads see it")
+    ax.bar(x - 0.2, [n["raw"] for n in norms], 0.4, label=fig_text(TEXT["as_computed"]))
+    ax.bar(x + 0.2, [n["seen"] for n in norms], 0.4, label=fig_text(TEXT["as_seen"]))
     ax.set_xticks(x, [f"{n['name']}\n{n['size']}x{n['size']}" for n in norms], fontsize=8)
     ax.set_yscale("log")
-    ax.set_ylabel("mean L2 norm per location")
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
