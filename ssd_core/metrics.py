@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
 import torch
+
+from .course.text import Text
 
 __all__ = ["voc_ap", "evaluate_detections", "EvalResult", "match_detections", "coco_map",
            "TRUE_POSITIVE", "FALSE_POSITIVE", "IGNORED"]
@@ -109,13 +112,26 @@ class EvalResult:
         another metric, say) add a column each, headed by their ``metric``."""
         results = (self, *others)
         width = max([14] + [len(n) + 2 for n in (self.class_names or ())])
-        lines = [f"{'class':<{width}}{'objects':>8}" + "".join(f"{r.metric:>9}" for r in results)]
+        head = _HEAD.get().split("|")
+        lines = [_pad(head[0], width) + _pad(head[1], 8, right=True)
+                 + "".join(f"{r.metric:>9}" for r in results)]
         for c in sorted(self.ap):
             name = self.class_names[c - 1] if self.class_names else str(c)
             lines.append(f"{name:<{width}}{self.num_objects[c]:>8}"
                          + "".join(f"{r.ap[c]:>9.4f}" for r in results))
         lines.append(f"{'mAP':<{width}}{'':>8}" + "".join(f"{r.map:>9.4f}" for r in results))
         return "\n".join(lines)
+
+
+#: The table's column heads, in the course's language.
+_HEAD = Text("class|objects", "类别|物体数")
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to ``width`` display columns (a Chinese character takes two)."""
+    cols = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    fill = " " * max(0, width - cols)
+    return fill + text if right else text + fill
 
 
 def _to_numpy(x) -> np.ndarray:
