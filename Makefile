@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test env bench clean chromium fonts html
+.PHONY: lab test env bench clean chromium fonts html gpu-wheels
 
 env: $(STAMP)
 
@@ -82,6 +82,13 @@ fonts:
 	  fi; \
 	  if [ -f $(FONTS_LOG) ]; then cat $(FONTS_LOG); fi; \
 	fi
+
+# Wheels for the lent GPU machine (Python 3.12, no registry): see bench/gpu_check.sh.
+gpu-wheels:
+	mkdir -p .whl
+	grep -v '^#' bench/gpu_wheels.txt | xargs $(PYTHON) -m pip download --no-deps --only-binary=:all: \
+	  --python-version 3.12 --implementation cp --platform manylinux_2_28_x86_64 \
+	  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform any -d .whl
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
