@@ -8,6 +8,10 @@ figures with these functions; the lessons' explorers (:mod:`ssd_core.viz`) draw 
 Boxes come in ``ssd_core``'s convention, xyxy in [0, 1], and are scaled to the image by
 :func:`draw_boxes`; :func:`add_boxes` takes pixel boxes (``boxes_px``) and draws thousands of
 them as one artist.
+
+Titles, axis labels and legends are in the course's language (:mod:`ssd_core.course.text`),
+read when a figure is drawn, from :data:`ssd_core.course.ui_lessons45.DRAW`; with no installed
+font that draws Chinese, :func:`ssd_core.fonts.fig` keeps them English.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from matplotlib import colormaps
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+
+from .course.text import Text
+from .course.ui_lessons45 import DRAW
+from .fonts import fig as _text
 
 __all__ = [
     "class_colors",
@@ -123,9 +131,11 @@ def show_detections(
     score_threshold: float = 0.3,
     ground_truth: Mapping | None = None,
     ax=None,
-    title: str | None = None,
+    title: str | Text | None = None,
 ):
-    """An image with its detections (solid) and, optionally, ground truth (dashed white)."""
+    """An image with its detections (solid) and, optionally, ground truth (dashed white).
+
+    ``title`` may be a :class:`~ssd_core.course.text.Text` (shown in the current language)."""
     arr = image_to_numpy(image)
     fig = None
     if ax is None:
@@ -144,7 +154,7 @@ def show_detections(
                    scores=torch.as_tensor(detections["scores"])[keep].tolist(),
                    class_names=class_names)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(_text(title), fontsize=9)
     return fig if fig is not None else ax.figure
 
 
@@ -167,7 +177,7 @@ def plot_detection_grid(images, detections: Sequence[Mapping], class_names=None,
 
 
 def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names=None,
-                  ground_truths: Sequence[Mapping] | None = None, title: str = "",
+                  ground_truths: Sequence[Mapping] | None = None, title: str | Text = "",
                   score_threshold: float = 0.4, columns: int = 3) -> Figure:
     """A test run in one picture (测试过程): the evaluation table on the left (per-class AP,
     mAP), the detector's output on test images on the right (dashed: ground truth).
@@ -192,7 +202,7 @@ def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names
                             score_threshold=score_threshold, ax=ax,
                             ground_truth=ground_truths[i] if ground_truths is not None else None)
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(_text(title), fontsize=10)
     return fig
 
 
@@ -232,7 +242,7 @@ def _column(rows: Sequence[Mapping], key: str) -> np.ndarray:
 
 def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoch",
                          smooth: int = 0, epochs=None, xmax: float | None = None,
-                         title: str | None = None) -> Figure:
+                         title: str | Text | None = None) -> Figure:
     """The training loss and the validation mAP: of one run, or of several side by side.
 
     Args:
@@ -248,7 +258,8 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
             (the per-epoch rows of a live run). The mAP panel is drawn when any row has a
             ``map07`` column or ``epochs`` is given.
         xmax: the end of the loss panel's x-axis (the run's last iteration, say).
-        title: the loss panel's title.
+        title: the loss panel's title (a :class:`~ssd_core.course.text.Text` is shown in the
+            current language).
 
     Lines carry gids for tests: ``loss``, ``loc``, ``conf`` (and ``loss_raw`` ... when
     smoothed), ``map07``, ``map_area``; when comparing, ``loss:<name>`` and ``map:<name>``.
@@ -267,19 +278,19 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
             if not rows or key not in rows[0]:
                 continue
             ys = _column(rows, key)
-            gid, label = (f"loss:{name}", name) if compare else (key, key)
+            gid, label = (f"loss:{name}", name) if compare else (key, _text(DRAW[key]))
             color = f"C{len(ax.lines) if compare else i}"
             if smooth > 1:
                 ax.plot(xs, ys, color=color, alpha=0.25, lw=0.8, gid=f"{gid}_raw")
-                ys, label = running_mean(ys, smooth), f"{label} (mean of the last {smooth})"
+                ys, label = running_mean(ys, smooth), _text(DRAW["smoothed"], label=label, n=smooth)
             marker = "o" if compare or len(xs) < 10 else None
             ax.plot(xs, ys, linestyle=style, marker=marker, ms=3, color=color, gid=gid, label=label)
-    ax.set_xlabel(x)
-    ax.set_ylabel("training loss (divided by N)")
+    ax.set_xlabel(_text(DRAW["x_label"].get(x, x)))
+    ax.set_ylabel(_text(DRAW["loss_axis"]))
     if xmax:
         ax.set_xlim(0, xmax)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(_text(title), fontsize=9)
     if ax.lines:
         ax.legend(fontsize=8, loc="upper right")
     ax.grid(alpha=0.3)
@@ -291,13 +302,13 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
             keys = ("map07",) if compare else ("map07", "map_area")
             for key in keys:
                 if done and all(r.get(key) not in (None, "") for r in done):
-                    label = name if compare else {"map07": "VOC07 11-point", "map_area": "area"}[key]
+                    label = name if compare else _text(DRAW[key])
                     ax_map.plot(ep, _column(done, key), "o-" if key == "map07" else "s--",
                                 label=label, gid=f"map:{name}" if compare else key)
-        ax_map.set_xlabel("epoch")
-        ax_map.set_ylabel("validation mAP@0.5")
+        ax_map.set_xlabel(_text(DRAW["map_x"]))
+        ax_map.set_ylabel(_text(DRAW["map_axis"]))
         ax_map.set_ylim(0, 1)
-        ax_map.set_title("after each evaluated epoch", fontsize=9)
+        ax_map.set_title(_text(DRAW["map_title"]), fontsize=9)
         if ax_map.lines:
             ax_map.legend(fontsize=8, loc="lower right")
         ax_map.grid(alpha=0.3)
@@ -316,11 +327,11 @@ def plot_pr_curves(result, path: str | Path | None = None) -> Figure:
         rec, prec = result.recall[c], result.precision[c]
         ax.plot(np.concatenate([[0], rec]), np.concatenate([[1], prec]), color=colors[c],
                 label=f"{name} (AP {result.ap[c]:.3f})")
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
+    ax.set_xlabel(_text(DRAW["recall"]))
+    ax.set_ylabel(_text(DRAW["precision"]))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.set_title(f"mAP {result.map:.3f}")
+    ax.set_title(_text(DRAW["pr_title"], map=result.map))
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3)
     return _finish(fig, path)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .config import SSDConfig
+from .course import messages as M
 from .data import (DatasetError, SSDAugmentation, SSDEvalTransform, VOCDataset, data_dir,
                    default_shapes_root, ensure_shapes, is_voc_layout, list_splits)
 from .device import resolve_device
@@ -200,10 +201,8 @@ def _default_splits(root: Path, splits: Sequence[str]) -> tuple[str, str, str]:
         for train, val in _SPLIT_PAIRS:
             if prefix + train in have and prefix + val in have:
                 return prefix + train, prefix + val, f"the folder has {prefix + train} and {prefix + val}"
-    raise DatasetError(
-        f"{root}: cannot tell which splits to train and validate on; it has "
-        f"{', '.join(splits) or 'no split files (ImageSets/Main/<split>.txt)'}. Choose them "
-        "with --train-split NAME --val-split NAME (in Python: train_split=..., val_split=...).")
+    raise DatasetError(M.DATA_NO_SPLITS.format(
+        folder=root, splits=", ".join(splits) or str(M.DATA_NO_SPLIT_FILES)))
 
 
 def _kind_and_root(s: TrainSettings) -> tuple[str, Path, list[str]]:
@@ -222,14 +221,9 @@ def _kind_and_root(s: TrainSettings) -> tuple[str, Path, list[str]]:
             kind = "shapes"
             reasons.append(f"data: {given} is empty, so the shapes dataset is made there")
         elif not given.exists():
-            raise DatasetError(f"{given}: no such folder. Point --data-dir at a folder in VOC's "
-                               "layout (Annotations/, JPEGImages/, ImageSets/Main/), or at an "
-                               "empty folder to make the shapes dataset there.")
+            raise DatasetError(M.DATA_NO_SUCH_FOLDER.format(folder=given))
         else:
-            raise DatasetError(
-                f"{given}: no dataset in VOC layout there (no ImageSets/Main, Annotations or "
-                "VOCdevkit). Point --data-dir at a VOC-layout folder, or add --dataset shapes "
-                "to make the shapes dataset in an empty folder.")
+            raise DatasetError(M.DATA_NOT_VOC_LAYOUT.format(folder=given))
         if not reasons:
             reasons.append(f"data: {'the shapes dataset' if kind == 'shapes' else 'VOC layout'} "
                            f"in {given}")
@@ -250,9 +244,7 @@ def _kind_and_root(s: TrainSettings) -> tuple[str, Path, list[str]]:
         return kind, default_shapes_root(), reasons
     root = given if given is not None else data_dir()
     if not is_voc_layout(root):
-        raise DatasetError(
-            f"{root}: no PASCAL VOC there. Download it with `python -m ssd_core data voc "
-            f"--root {root}` (2.9 GB), or point --data-dir at a folder in VOC's layout.")
+        raise DatasetError(M.DATA_NO_VOC.format(folder=root))
     return kind, root, reasons
 
 
@@ -288,8 +280,7 @@ def _open_split(choice: DataChoice, split: str, which: str, **kwargs) -> VOCData
     except DatasetError as e:
         if "split file is missing" not in str(e):
             raise
-        raise DatasetError(f"{e}\nThe {which} split is {split!r}; choose another with "
-                           f"--{which}-split NAME (in Python: {which}_split=...).") from None
+        raise DatasetError(M.DATA_OTHER_SPLIT.format(error=e, which=which, split=split)) from None
 
 
 def make_datasets(s: TrainSettings, choice: DataChoice | None = None):

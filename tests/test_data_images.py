@@ -91,3 +91,27 @@ def test_load_image_puts_channels_first(tmp_path):
     # image[channel, row, column], from the pixels typed in three_by_two()
     assert image[:, 0, 2].tolist() == [0, 0, 255] and image[:, 1, 1].tolist() == [40, 50, 60]
     assert image[0].tolist() == [[255, 0, 0], [10, 40, 70]]
+
+
+def test_upload_messages_in_chinese(language, monkeypatch):
+    language("zh")
+    with pytest.raises(DatasetError, match=r"^'empty\.jpg' 是空文件（0 字节）；请重新上传这张照片。$"):
+        decode_image_bytes(b"", "empty.jpg")
+    with pytest.raises(DatasetError, match=r"^'noise\.jpg' 不是 PIL 能读取的图像（\w+）；请上传一张 JPEG "
+                                           r"或 PNG 照片。$"):
+        decode_image_bytes(b"not an image at all", "noise.jpg")
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 2_000_000)
+    with pytest.raises(DatasetError, match=r"^'huge\.png' 有 3 MB；请上传小于 2 MB 的照片（先把它缩小）。$"):
+        decode_image_bytes(b"\x89PNG" + bytes(2_999_996), "huge.png")
+
+
+def test_missing_sample_photos_say_where_they_come_from(language, tmp_path, monkeypatch):
+    import ssd_core.data.paths as data_paths
+    from ssd_core.data import samples_root
+
+    monkeypatch.setattr(data_paths, "_repo_data", lambda: tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"the sample photos are missing.*data/samples/"):
+        samples_root()
+    language("zh")
+    with pytest.raises(FileNotFoundError, match=r"示例照片不见了.*data/samples/"):
+        samples_root()

@@ -215,8 +215,8 @@ def test_summary_export_writes_three_labelled_parts_in_a_new_file_each_time(tmp_
     assert "字数 (word count): 110 of 100 (enough" in header
     assert "essence 40/40, weaknesses 35/30, improvements 35/30" in header
     assert "student: 李雷" in header and "lesson 3" in header and "2024-05-06 07:08" in header
-    assert "## SSD 的精髓 (SSD's essence): 40 字" in content
-    assert content.index("SSD 的缺点") < content.index("你的改进想法")
+    assert "## SSD's essence: 40 字" in content
+    assert content.index("## Its weaknesses") < content.index("## Your ideas to improve it")
 
 
 def test_summary_export_refuses_an_empty_text_and_the_button_says_so(tmp_path):
@@ -292,7 +292,7 @@ def test_flowchart_draws_the_stages_in_order_with_their_titles():
     assert drawn_stage_order(fig) == [s.key for s in stages]
     titles = {t.get_gid(): t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid()}
     for s in stages:
-        assert titles[f"title:{s.key}"] == s.title
+        assert titles[f"title:{s.key}"] == str(s.title)
     # the per-image part is exactly the augmentation's own steps, in its order
     from ssd_core.data import SSDAugmentation
     from ssd_core.viz.pictures import load_sample
@@ -428,13 +428,13 @@ def test_builder_saves_only_on_request_and_reveals_only_after(tmp_path):
 
     b = flowchart_builder(student="x", folder=tmp_path, seed=0)
     assert b.reveal_button.disabled and not list(tmp_path.glob("lesson*"))
-    b.pick.value = b.palette[0].title
+    b.pick.value = b.palette[0].key                             # the value is the stage's key
     b.add_button.click()
     b.pick.value = b.OWN
     b.own.value = "我的阶段"
     b.add_button.click()
     b.chain_button.click()
-    assert [s.title for s in b.chart.stages] == [b.palette[0].title, "我的阶段"]
+    assert [s.title for s in b.chart.stages] == [str(b.palette[0].title), "我的阶段"]
     assert not list(tmp_path.glob("lesson*"))                   # building saves no homework
     b.reveal_button.click()
     assert "save your own flowchart first" in b.message.value
@@ -445,7 +445,7 @@ def test_builder_saves_only_on_request_and_reveals_only_after(tmp_path):
     assert b.comparison.own == ["我的阶段"]
     # the draft reopens the same chart in a new builder
     again = flowchart_builder(folder=tmp_path)
-    assert [s.title for s in again.chart.stages] == [b.palette[0].title, "我的阶段"]
+    assert [s.title for s in again.chart.stages] == [str(b.palette[0].title), "我的阶段"]
 
 
 def test_save_student_chart(tmp_path):
@@ -529,3 +529,110 @@ def test_scratch_folders_of_dead_processes_are_cleared(tmp_path, monkeypatch):
     new = paths.scratch_dir("lesson4")
     assert not dead.exists() and (alive / "last.pt").exists()
     assert new.parent == parent and new.name.startswith(f"lesson4-{os.getpid()}-") and new.is_dir()
+
+
+# ------------------------------------------------------------------ in Chinese
+
+
+def test_flowchart_in_chinese_and_in_english(language):
+    from .test_l10n_run import CJK, check_chinese, check_english
+
+    english = check_english(plot_training_flowchart())
+    assert "SSD training, one iteration after another" in english and "next batch" in english
+    language("zh")
+    stages = training_stages()
+    fig = plot_training_flowchart(stages)
+    text = check_chinese(fig, "SSD 的训练过程", "对每张图像（在 DataLoader 中）", "下一个批次",
+                         "匹配默认框", "难负样本挖掘", "然后进入下一轮")
+    assert all(CJK.search(str(s.title)) and CJK.search(str(s.detail)) for s in stages)
+    assert all(str(s.title) in text for s in stages)
+    # keys, gids and the order stay: tests and the student's chart find stages by key
+    assert drawn_stage_order(fig) == [s.key for s in stages]
+    titles = {t.get_gid(): t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid()}
+    assert titles["title:match"] == "匹配默认框" and titles["title:mining"] == "难负样本挖掘"
+
+
+def test_student_chart_and_comparison_in_chinese(language):
+    from ssd_core.homework.my_flowchart import compare_with_reference, plot_student_chart
+
+    from .test_l10n_run import CJK, check_chinese
+
+    chart = students_chart()                            # picked in English ...
+    assert not CJK.search("\n".join(compare_with_reference(chart).lines()).replace(
+        "记录日志", ""))
+    language("zh")                                      # ... shown in Chinese
+    check_chinese(plot_student_chart(chart), "我的 SSD 训练流程图", "1. 读取图像和标注",
+                  "11. 记录日志 log the loss", "VGG16 + extra layers -> 8732 boxes")
+    lines = compare_with_reference(chart).lines()
+    assert lines[0].startswith("缺少的阶段：缩小（zoom out）、按 IoU 随机裁剪")
+    assert "光度变换" in lines[1] and lines[2] == "你自己写的阶段：记录日志 log the loss"
+    assert lines[3] == "缺少回到下一轮（epoch）的循环"
+    with pytest.raises(IndexError, match="阶段 20 不存在"):
+        chart.set_note(20, "x")
+
+
+def test_builder_in_chinese(language, tmp_path):
+    from ssd_core.homework.my_flowchart import flowchart_builder
+
+    from .test_l10n_run import CJK
+
+    b = flowchart_builder(folder=tmp_path / "en", seed=0)
+    words = [label for label, _ in b.pick.options + b.kind.options] + [
+        w.description for w in (b.add_button, b.save_button, b.reveal_button, b.pick)]
+    assert not CJK.search("\n".join(words + [b.widget.children[0].value]))
+    language("zh")
+    b = flowchart_builder(student="张三", folder=tmp_path, seed=0)
+    labels = dict((value, label) for label, value in b.pick.options)
+    assert labels["match"] == "匹配默认框" and labels[b.OWN] == "（自己写）"
+    assert b.add_button.description == "添加" and b.reveal_button.description == "查看参考流程图"
+    assert [label for label, _ in b.kind.options] == ["箭头", "循环"] and b.kind.value == "arrow"
+    assert "我的 SSD 训练流程图" in b.widget.children[0].value
+    b.pick.value = "match"
+    b.add_button.click()
+    assert b.list.options == ("1. 匹配默认框",)
+    b.reveal_button.click()
+    assert "请先保存你自己的流程图" in b.message.value
+    b.save_button.click()
+    assert "已保存" in b.message.value and "现在可以查看参考流程图了" in b.message.value
+    b.reveal_button.click()
+    assert b.comparison.missing and "缺少的阶段" in b.comparison.lines()[0]
+
+
+def test_summary_in_chinese(language, tmp_path):
+    from ssd_core.homework.summary import export_summary, summary_box
+
+    language("zh")
+    box = summary_box(student="李雷", folder=tmp_path)
+    assert box.save_button.description == "保存作业"
+    html = "\n".join(w.value for w in box.widget.children if hasattr(w, "value"))
+    assert "SSD 的精髓" in html and "至少 40 字" in html and "每个汉字算 1 个字" in html
+    assert "SSD's essence" not in html and "What makes SSD" not in html
+    box.boxes["essence"].value = "SSD 是单阶段检测器。" * 5
+    assert "草稿已保存" in box.draft_html.value and "合计：40 / 100 字（还差 60 字）" in box.total_html.value
+    path = box.export(when=WHEN, quiet=True)
+    content = path.read_text(encoding="utf-8")
+    assert content.startswith("ssd-course · 第 3 课：匹配策略与损失函数 · 学生：李雷\n")
+    assert "字数：40 / 100（还差 60 字）；SSD 的精髓 40/40，SSD 的缺点 0/30，你的改进想法 0/30" in content
+    assert "## SSD 的精髓：40 字" in content and "## SSD 的缺点：0 字\n\n（空）" in content
+    with pytest.raises(ValueError, match="总结是空的"):
+        export_summary(" ", folder=tmp_path)
+
+
+def test_pack_and_file_messages_in_chinese(language, tmp_path, capsys, monkeypatch):
+    from ssd_core.homework import pack
+
+    monkeypatch.setattr(files, "_student", None)
+    monkeypatch.delenv(files.STUDENT_ENV, raising=False)
+    language("zh")
+    with pytest.raises(ValueError, match=r"请先填写姓名：set_student\('你的名字'\)"):
+        pack(folder=tmp_path)
+    with pytest.raises(ValueError, match="还没有作业文件"):
+        pack("张三", folder=tmp_path)
+    save_screenshot(red_figure(1, 1), 5, "curve", student="张三", folder=tmp_path, dpi=20,
+                    when=WHEN, device="cpu", quiet=True)
+    pack("张三", folder=tmp_path, when=WHEN)
+    assert "已把 1 个文件打包成" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="name 'two words' 含有文件名中不该有的字符"):
+        save_screenshot(red_figure(), 5, "two words", student="x", folder=tmp_path)
+    with pytest.raises(ValueError, match="lesson 必须是"):
+        caption_lines(7, "x")

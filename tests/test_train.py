@@ -389,3 +389,49 @@ def test_resolve_data_by_hand(tmp_path):
 
     with pytest.raises(DatasetError, match="no such folder"):
         resolve_data(make_settings("small", data_dir=str(tmp_path / "typo")))
+
+
+def test_the_data_choice_explains_itself_in_both_languages(tmp_path, language):
+    """Each wrong data folder gets a sentence saying what is wrong and the flag that fixes it,
+    in the course's language; paths and flags stay as they are typed."""
+    from ssd_core.data import DatasetError
+    from ssd_core.recipes import DataChoice, _default_splits, _open_split, resolve_data
+
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"x")
+    (tmp_path / "empty").mkdir()
+    data = digits_folder(tmp_path / "digits")
+    choice = DataChoice("voc", str(data), "trainval", "val")
+
+    def messages():
+        out = []
+        for settings in (make_settings("small", data_dir=str(tmp_path / "typo")),
+                         make_settings("small", data_dir=str(tmp_path / "photos")),
+                         make_settings("small", dataset="voc", data_dir=str(tmp_path / "empty"))):
+            with pytest.raises(DatasetError) as e:
+                resolve_data(settings)
+            out.append(str(e.value))
+        for splits in (["a", "b"], []):
+            with pytest.raises(DatasetError) as e:
+                _default_splits(data, splits)
+            out.append(str(e.value))
+        with pytest.raises(DatasetError) as e:
+            _open_split(choice, "trainval", "train")
+        out.append(str(e.value))
+        return out
+
+    typo, photos, empty, ab, none, split = messages()
+    assert typo.startswith(f"{tmp_path / 'typo'}: no such folder") and "--data-dir" in typo
+    assert "no dataset in VOC layout" in photos and "--dataset shapes" in photos
+    assert "no PASCAL VOC there" in empty and f"data voc --root {tmp_path / 'empty'}" in empty
+    assert "it has a, b." in ab and "--train-split NAME --val-split NAME" in ab
+    assert "no split files (ImageSets/Main/<split>.txt)" in none
+    assert "trainval.txt" in split and "choose another with --train-split NAME" in split
+    language("zh")
+    typo, photos, empty, ab, none, split = messages()
+    assert typo.startswith(f"{tmp_path / 'typo'}：没有这个文件夹") and "--data-dir" in typo
+    assert "这里没有 VOC 目录结构的数据集" in photos and "--dataset shapes" in photos
+    assert "这里没有 PASCAL VOC" in empty and f"data voc --root {tmp_path / 'empty'}" in empty
+    assert "这里有 a, b。" in ab and "--train-split NAME --val-split NAME" in ab
+    assert "没有划分文件（ImageSets/Main/<split>.txt）" in none
+    assert "trainval.txt" in split and "请用 --train-split NAME 另选一个" in split

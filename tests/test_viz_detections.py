@@ -277,3 +277,81 @@ def test_ablation_table_and_plot():
     assert list(lines["loss:off"].get_ydata()) == [8.0, 5.0]
     assert list(lines["map:off"].get_xdata()) == [1.0]
     assert math.isclose(lines["map:on"].get_ydata()[1], 0.3)
+
+
+# ------------------------------------------------------------------ in Chinese, in English
+
+
+def widget_words(explorer) -> str:
+    """The title line and the control labels of an explorer."""
+    return "\n".join([explorer.widget.children[0].value]
+                     + [w.description for w in explorer.controls.values()])
+
+
+def test_detection_explorer_in_chinese_and_in_english(language):
+    from .test_l10n_run import CJK, check_chinese, check_english
+
+    e = detection_explorer(FakeSSD(), TinyDataset(), max_images=None)
+    english_state = e.state_line
+    assert "Detections" in widget_words(e) and not CJK.search(widget_words(e))
+    check_english(e.figure)
+    language("zh")
+    e = detection_explorer(FakeSSD(), TinyDataset(), max_images=None)
+    words = widget_words(e)
+    assert "检测结果查看器" in words and "真实框" in words
+    assert [w.description for w in e.controls.values()] == ["图像", "置信度 ≥", "NMS 阈值", "显示真实框"]
+    check_chinese(e.figure, "img0：2 个检测结果（NMS 之前有 3 个框高于置信度阈值）；2 个物体中找到了 2 个")
+    assert e.state_line == english_state                     # keys and values stay as they are
+    with pytest.raises(ValueError, match="数据集里没有图像"):
+        class Empty(TinyDataset):
+            def __len__(self):
+                return 0
+        detection_explorer(FakeSSD(), Empty())
+
+
+def test_upload_detector_in_chinese_and_in_english(language, tmp_path):
+    from .test_l10n_run import CJK, check_chinese, check_english
+
+    d = upload_detector(FakeSSD(), CLASSES)
+    assert "No photo yet" in check_english(d.figure) and not CJK.search(widget_words(d))
+    d.controls["upload"].value = upload_value("drawing.png", png_bytes(100, 50))
+    assert "2 detections: block,disc" in check_english(d.figure)
+    language("zh")
+    d = upload_detector(FakeSSD(), CLASSES)
+    assert "你的照片" in widget_words(d) and d.controls["upload"].description == "上传"
+    check_chinese(d.figure, "还没有照片：点击“上传”")
+    d.controls["upload"].value = upload_value("我的画.png", png_bytes(100, 50))
+    check_chinese(d.figure, "我的画.png（100x50）：2 个检测结果：block,disc")
+    assert d.state["classes"] == "block,disc"
+    with pytest.raises(FileNotFoundError, match="没有这个文件"):
+        d.open(tmp_path / "missing.jpg")
+
+
+def test_live_plot_and_ablation_table_in_chinese(language):
+    from .test_l10n_run import CJK, check_chinese, check_english
+
+    def live_plot():
+        live = LiveLossPlot(smooth=2, display=False)
+        empty = live.figure
+        for i in range(1, 5):
+            live.on_step({"iteration": i, "total": 10, "epoch": 1, "loss": 5.0 - i, "loc": 1.0,
+                          "conf": 4.0 - i, "lr": 1e-3, "images_per_s": 5.0})
+        live.on_epoch({"epoch": 1, "loss": 2.0, "map07": 0.25, "map_area": 0.3})
+        return empty, live.figure
+
+    runs = {"数据增强开": [{"epoch": 1, "loss": 9.0, "map07": 0.1}],
+            "augmentation off": [{"epoch": 1, "loss": 8.0, "map07": 0.2}]}
+    empty, fig = live_plot()
+    assert "waiting for the first iteration" in check_english(empty)
+    assert "iteration 4 of 10, epoch 1: loss 1.000" in check_english(fig)
+    assert not CJK.search(ablation_table(runs).splitlines()[0])
+    language("zh")
+    empty, fig = live_plot()
+    check_chinese(empty, "正在等待第一次迭代")
+    check_chinese(fig, "迭代 4/10，第 1 轮：损失 1.000，学习率 0.001，5.0 张/秒", "总损失", "迭代次数")
+    table = ablation_table(runs).splitlines()
+    assert table[0].split() == ["训练", "轮数", "最终损失", "最终", "mAP07", "最佳", "mAP07"]
+    assert table[2].split()[-4:] == ["1", "8.000", "0.200", "0.200"]
+    # the columns line up on screen: a Chinese character is two columns wide
+    width = lambda line: len(line) + len(CJK.findall(line))
+    assert len({width(line) for line in table}) == 1

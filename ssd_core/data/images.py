@@ -27,6 +27,7 @@ from typing import IO
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from ..course import messages as M
 from .errors import DatasetError
 
 __all__ = ["MAX_IMAGE_BYTES", "to_rgb", "load_rgb", "decode_image_bytes"]
@@ -111,14 +112,12 @@ def decode_image_bytes(data: bytes, name: str) -> Image.Image:
     decompression bomb) raise :class:`DatasetError` naming the file and the fix.
     """
     if not data:
-        raise DatasetError(f"{name!r} is empty (0 bytes); upload the photo again.")
+        raise DatasetError(M.UPLOAD_EMPTY.format(name=name))
     if len(data) > MAX_IMAGE_BYTES:
-        raise DatasetError(f"{name!r} is {len(data) / 1e6:.0f} MB; upload a photo under "
-                           f"{MAX_IMAGE_BYTES / 1e6:.0f} MB (shrink it first).")
+        raise DatasetError(M.UPLOAD_TOO_LARGE.format(name=name, mb=len(data) / 1e6,
+                                                     limit=MAX_IMAGE_BYTES / 1e6))
     try:
         return _open_rgb(io.BytesIO(data))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError,
             ValueError) as e:
-        kind = type(e).__name__
-        raise DatasetError(f"{name!r} is not an image PIL can read ({kind}); upload a JPEG or "
-                           "PNG photo.") from None
+        raise DatasetError(M.UPLOAD_NOT_IMAGE.format(name=name, kind=type(e).__name__)) from None

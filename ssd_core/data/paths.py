@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..course.messages import SAMPLES_MISSING
 from ..paths import SOURCE_ROOT
 from .voc import VOCDataset
 
@@ -35,10 +36,7 @@ def samples_root() -> Path:
     """
     root = _repo_data() / "samples"
     if not (root / "Annotations").is_dir():
-        raise FileNotFoundError(
-            f"{root}: the sample photos are missing; they ship with the ssd-course repository "
-            "(data/samples/). Run from a clone of it."
-        )
+        raise FileNotFoundError(SAMPLES_MISSING.format(folder=root))
     return root
 
 

@@ -5,7 +5,8 @@
   repository; else ``homework/`` at the top of the repository (ignored by git), or in the
   current folder when ``ssd_core`` is installed elsewhere.
 * :func:`set_student` / :func:`student_name`: the name every caption carries.
-* :func:`caption_lines`: course, lesson, student, date, versions and device, line by line.
+* :func:`caption_lines`: course, lesson, student, date, versions and device, line by line,
+  in the course's language (``ssd-course · 第 5 课：训练实战 · 学生：张三``).
 * :func:`write_homework_file`: a new file every time (the name carries the date and time, and
   a counter when that is taken too), written atomically: a temporary file first, then linked
   to its name, so an interrupted save leaves nothing half-written and nothing is replaced.
@@ -24,6 +25,8 @@ from typing import Any
 import torch
 
 from .. import __version__
+from ..course.text import Text
+from ..course.ui_lessons45 import FILES, LESSONS
 from ..device import describe_device
 from ..paths import repo_root, scratch_dir
 from ..recipes import quick_mode
@@ -34,14 +37,9 @@ __all__ = ["COURSE", "LESSON_TITLES", "HOMEWORK_ENV", "STUDENT_ENV", "homework_d
 
 COURSE = "ssd-course"
 
-#: The five sessions, as the captions name them.
-LESSON_TITLES: dict[int, str] = {
-    1: "detection basics",
-    2: "the SSD architecture",
-    3: "matching and the loss",
-    4: "code walkthrough",
-    5: "training run",
-}
+#: The five sessions, as the captions name them (``str(LESSON_TITLES[5])``: in the current
+#: language).
+LESSON_TITLES: dict[int, Text] = LESSONS
 
 #: Environment variables: the homework folder, and the student's name for the captions.
 HOMEWORK_ENV = "SSD_COURSE_HOMEWORK"
@@ -70,14 +68,12 @@ def homework_dir(folder: str | os.PathLike | None = None) -> Path:
 def _check_student(name: str) -> str:
     name = unicodedata.normalize("NFC", str(name)).strip()
     if not name:
-        raise ValueError("student name is empty; write your name, e.g. set_student('Li Lei') "
-                         "or set_student('李雷').")
+        raise ValueError(str(FILES["student_empty"]))
     bad = [c for c in name if unicodedata.category(c).startswith("C")]
     if bad:
-        raise ValueError(f"student name {name!r} contains control characters ({bad!r}); "
-                         "write it on one line, without tabs or line breaks.")
+        raise ValueError(FILES["student_control"].format(name=name, bad=bad))
     if len(name) > 60:
-        raise ValueError(f"student name is {len(name)} characters long; keep it under 60.")
+        raise ValueError(FILES["student_long"].format(n=len(name)))
     return name
 
 
@@ -104,8 +100,7 @@ def lesson_number(lesson) -> int:
     except ValueError:
         n = -1
     if n not in LESSON_TITLES:
-        raise ValueError(f"lesson must be one of {sorted(LESSON_TITLES)} (the session number), "
-                         f"got {lesson!r}; e.g. lesson=5.")
+        raise ValueError(FILES["lesson"].format(choices=sorted(LESSON_TITLES), lesson=lesson))
     return n
 
 
@@ -115,23 +110,22 @@ _NAME_OK = re.compile(r"^[^\W][\w\-.]*$")
 def check_name(name: str) -> str:
     """A file-name part: letters (any script), digits, ``-``, ``_``, ``.``; no separators."""
     name = unicodedata.normalize("NFC", str(name))
-    example = "e.g. name='loss_curve'"
+    example = str(FILES["example"])
     if not name:
-        raise ValueError(f"name is empty; give the homework file a short name, {example}.")
+        raise ValueError(FILES["name_empty"].format(example=example))
     if "/" in name or "\\" in name or ".." in name:
-        raise ValueError(f"name {name!r} contains a path ('/', '\\' or '..'); give only a short "
-                         f"name, the folder is chosen for you (homework/), {example}.")
+        raise ValueError(FILES["name_path"].format(name=name, example=example))
     if len(name) > 60:
-        raise ValueError(f"name {name!r} is {len(name)} characters long; keep it under 60.")
+        raise ValueError(FILES["name_long"].format(name=name, n=len(name)))
     if not _NAME_OK.match(name):
-        raise ValueError(f"name {name!r} has characters a file name should not have (spaces, "
-                         f"punctuation); use letters, digits, '-', '_' and '.', {example}.")
+        raise ValueError(FILES["name_chars"].format(name=name, example=example))
     return name
 
 def caption_lines(lesson, student: str | None = None, when: _dt.datetime | None = None,
                   device: Any = None, extra: str | None = None,
                   with_device: bool = True) -> list[str]:
-    """The caption of a homework file, line by line (no wrapping yet).
+    """The caption of a homework file, line by line (no wrapping yet), in the course's
+    language.
 
     Line 1: course, lesson and student; line 2: date, package versions and (unless
     ``with_device=False``) the device; line 3, if given: ``extra`` (an explorer's ``state:``
@@ -141,10 +135,10 @@ def caption_lines(lesson, student: str | None = None, when: _dt.datetime | None 
     who = student_name(student)
     when = when or _dt.datetime.now()
     lines = [
-        f"{COURSE} · lesson {n}: {LESSON_TITLES[n]} · student: "
-        + (who if who else "(name not set: set_student('your name'))"),
+        FILES["caption"].format(course=COURSE, n=n, title=LESSON_TITLES[n],
+                                who=who if who else FILES["no_name"]),
         f"{when:%Y-%m-%d %H:%M} · ssd_core {__version__} · torch {torch.__version__}"
-        + (f" · device: {describe_device(device)}" if with_device else ""),
+        + (FILES["device"].format(device=describe_device(device)) if with_device else ""),
     ]
     if extra:
         lines.append(str(extra).strip().replace("\n", " "))

@@ -8,6 +8,9 @@ pipeline runs them (the data steps come from :class:`ssd_core.data.SSDAugmentati
 the rest follow :func:`ssd_core.train.train_step` and the run around it), and
 :func:`plot_training_flowchart` draws them with matplotlib alone. ``tests/`` runs a real
 training step and checks the drawn order against the order the functions were called in.
+
+A stage's title and detail are :class:`~ssd_core.course.text.Text` (from
+:data:`ssd_core.course.ui_lessons45.FLOWCHART`): the chart is drawn in the course's language.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path as MplPath
 
+from ..course.text import Text
+from ..course.ui_lessons45 import FLOWCHART
 from ..data import SSDAugmentation
+from ..fonts import fig as _text
 
 __all__ = ["Stage", "training_stages", "plot_training_flowchart"]
 
@@ -29,26 +35,25 @@ class Stage:
     """One stage of SSD's training process.
 
     key: a short id (the names :class:`ssd_core.data.SSDAugmentation` uses for its steps);
-    title: what the box says; detail: a second line (shapes, numbers of the paper);
+    title: what the box says; detail: a second line (shapes, numbers of the paper), both
+    :class:`~ssd_core.course.text.Text` (``str(stage.title)``: in the current language);
     where: the module (and name) that does it; group: ``"image"`` (once per image, in the
     DataLoader), ``"batch"`` (once per iteration) or ``"epoch"`` (after each epoch).
     """
 
     key: str
-    title: str
-    detail: str
+    title: Text
+    detail: Text
     where: str
     group: str
 
 
-_AUGMENT_TEXT = {
-    "photometric": ("photometric distortion", "brightness, contrast, saturation, hue (p = 1/2 each)"),
-    "zoom_out": ("zoom out", "canvas up to 4x the side, mean colour (section 3.6)"),
-    "iou_crop": ("IoU crop", "whole / min IoU 0.1 ... 0.9 / any patch"),
-    "resize": ("resize", "to S x S, aspect ratio ignored"),
-    "flip": ("horizontal flip", "p = 1/2"),
-    "sanitize": ("sanitise boxes", "drop tiny boxes; xyxy in [0, 1]"),
-}
+_TEXT = FLOWCHART["stages"]
+
+
+def _stage(key: str, where: str, group: str) -> Stage:
+    title, detail = _TEXT.get(key, (Text(key.replace("_", " ")), Text("")))
+    return Stage(key, title, detail, where, group)
 
 
 def training_stages() -> list[Stage]:
@@ -57,45 +62,30 @@ def training_stages() -> list[Stage]:
     The per-image steps are :attr:`ssd_core.data.SSDAugmentation.STEPS`, in its order; the
     rest follows :func:`ssd_core.train.train`'s loop.
     """
-    stages = [Stage("read", "read image + annotation", "JPEG -> uint8 [3, H, W]; XML -> boxes, labels",
-                    "data/voc.py  VOCDataset", "image")]
+    stages = [_stage("read", "data/voc.py  VOCDataset", "image")]
     for step in SSDAugmentation.STEPS:
-        title, detail = _AUGMENT_TEXT.get(step, (step.replace("_", " "), ""))
-        stages.append(Stage(step, title, detail, "data/transforms.py  SSDAugmentation", "image"))
+        stages.append(_stage(step, "data/transforms.py  SSDAugmentation", "image"))
     stages += [
-        Stage("collate", "collate a batch", "images [B, 3, S, S] + list of targets",
-              "data/collate.py  collate", "batch"),
-        Stage("match", "match default boxes", "best match + IoU >= 0.5 -> labels [B, P]",
-              "matching.py  match", "batch"),
-        Stage("encode", "encode offsets", "(g - d) / d with variances 0.1, 0.2 -> [B, P, 4]",
-              "boxes.py  encode", "batch"),
-        Stage("forward", "forward pass", "base -> extras -> heads: loc [B, P, 4], conf [B, P, C]",
-              "models/ssd.py  SSD.forward", "batch"),
-        Stage("loss", "multibox loss", "cross-entropy of every box; smooth L1 of the positives",
-              "loss.py  multibox_loss", "batch"),
-        Stage("mining", "hard negative mining", "hardest negatives, 3 per positive; sum / N",
-              "loss.py  hard_negative_mining", "batch"),
-        Stage("backward", "backward", "gradients of the loss", "torch  loss.backward()", "batch"),
-        Stage("step", "optimizer step", "SGD (paper) or AdamW; lr warm-up + decay",
-              "train.py  train_step", "batch"),
-        Stage("evaluate", "evaluate", "decode + NMS 0.45 -> VOC07 mAP",
-              "inference.py  evaluate", "epoch"),
-        Stage("checkpoint", "checkpoint", "last.pt, best.pt, metrics.csv, curves.png",
-              "checkpoint.py  save_checkpoint", "epoch"),
+        _stage("collate", "data/collate.py  collate", "batch"),
+        _stage("match", "matching.py  match", "batch"),
+        _stage("encode", "boxes.py  encode", "batch"),
+        _stage("forward", "models/ssd.py  SSD.forward", "batch"),
+        _stage("loss", "loss.py  multibox_loss", "batch"),
+        _stage("mining", "loss.py  hard_negative_mining", "batch"),
+        _stage("backward", "torch  loss.backward()", "batch"),
+        _stage("step", "train.py  train_step", "batch"),
+        _stage("evaluate", "inference.py  evaluate", "epoch"),
+        _stage("checkpoint", "checkpoint.py  save_checkpoint", "epoch"),
     ]
     return stages
 
 
-_GROUP_TEXT = {
-    "image": "for every image (DataLoader)",
-    "batch": "for every batch (one iteration)",
-    "epoch": "after every epoch",
-}
+_GROUP_TEXT = FLOWCHART["groups"]
 _GROUP_COLOR = {"image": "#e3eefc", "batch": "#fdf0d8", "epoch": "#e2f4e4"}
 
 
 def plot_training_flowchart(stages: Sequence[Stage] | None = None,
-                            title: str = "SSD training, one iteration after another") -> Figure:
+                            title: str | Text = FLOWCHART["title"]) -> Figure:
     """A flowchart of :func:`training_stages`: one column per group (image, batch, epoch),
     arrows in the order they run, and the two loops (next batch, next epoch).
 
@@ -109,13 +99,14 @@ def plot_training_flowchart(stages: Sequence[Stage] | None = None,
     ax.set_xlim(0, len(groups))
     ax.set_ylim(-(rows + 0.55), 1.35)
     ax.set_axis_off()
-    ax.text(len(groups) / 2, 1.1, title, ha="center", va="center", fontsize=12, weight="bold")
+    ax.text(len(groups) / 2, 1.1, _text(title), ha="center", va="center", fontsize=12,
+            weight="bold")
     box_w, box_h = 0.86, 0.78
     centres: dict[str, tuple[float, float]] = {}
     for gi, g in enumerate(groups):
         members = [s for s in stages if s.group == g]
-        ax.text(gi + 0.5, 0.55, _GROUP_TEXT.get(g, g), ha="center", va="center", fontsize=9.5,
-                style="italic", color="#333333")
+        ax.text(gi + 0.5, 0.55, _text(_GROUP_TEXT.get(g, g)), ha="center", va="center",
+                fontsize=9.5, style="italic", color="#333333")
         for ri, s in enumerate(members):
             cx, cy = gi + 0.5, -ri - 0.1
             centres[s.key] = (cx, cy)
@@ -125,9 +116,9 @@ def plot_training_flowchart(stages: Sequence[Stage] | None = None,
                                    linewidth=1.0)
             patch.set_gid(f"stage:{s.key}")
             ax.add_patch(patch)
-            ax.text(cx, cy + 0.2, s.title, ha="center", va="center", fontsize=9.5, weight="bold",
-                    gid=f"title:{s.key}")
-            ax.text(cx, cy - 0.04, s.detail, ha="center", va="center", fontsize=7.2)
+            ax.text(cx, cy + 0.2, _text(s.title), ha="center", va="center", fontsize=9.5,
+                    weight="bold", gid=f"title:{s.key}")
+            ax.text(cx, cy - 0.04, _text(s.detail), ha="center", va="center", fontsize=7.2)
             ax.text(cx, cy - 0.25, s.where, ha="center", va="center", fontsize=6.8,
                     family="DejaVu Sans Mono", color="#335")
 
@@ -157,17 +148,16 @@ def plot_training_flowchart(stages: Sequence[Stage] | None = None,
                                lw=1.1, linestyle="--")
         loop.set_gid("loop:next_batch")
         ax.add_patch(loop)
-        ax.text((x0 + left) / 2, bottom - 0.05, "next batch", color=red, fontsize=8.5,
-                ha="center", va="top")
+        ax.text((x0 + left) / 2, bottom - 0.05, _text(FLOWCHART["next_batch"]), color=red,
+                fontsize=8.5, ha="center", va="top")
     if "epoch" in by_group and "batch" in by_group:
         first = by_group["epoch"][0]
         x1, y1 = centres[first.key]
-        ax.text(x1 - box_w / 2 - 0.02, y1 + box_h / 2 + 0.02, "after the last batch\nof the epoch",
+        ax.text(x1 - box_w / 2 - 0.02, y1 + box_h / 2 + 0.02, _text(FLOWCHART["after_last_batch"]),
                 ha="right", va="bottom", fontsize=7, color=green)
     if "epoch" in by_group:
         last = by_group["epoch"][-1]
         x0, y0 = centres[last.key]
-        ax.text(x0, y0 - box_h / 2 - 0.25, "then the next epoch: back to 'read',\nwith a new order "
-                "and new random draws,\nuntil the last iteration", ha="center", va="top",
+        ax.text(x0, y0 - box_h / 2 - 0.25, _text(FLOWCHART["next_epoch"]), ha="center", va="top",
                 fontsize=8, color=green)
     return fig

@@ -11,6 +11,10 @@ left out and those out of the order the code runs them.
 
 Nothing is saved as homework by itself; a draft of the chart is kept as you build it
 (``homework/drafts/flowchart.json``), so a kernel restart loses nothing.
+
+Everything the builder and the charts say is in the course's language
+(:data:`ssd_core.course.ui_lessons45.MY_FLOWCHART`); a stage picked from the palette shows the
+reference stage's title in that language, whatever language it was picked in.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ from IPython.display import display
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..course.text import Text
+from ..course.ui_lessons45 import MY_FLOWCHART as T
+from ..fonts import fig as _text
+from ..fonts import use_cjk_font
 from ..viz.explorer import show_static, static_mode
 from .files import homework_dir
 from .flowchart import Stage, plot_training_flowchart, training_stages
@@ -69,21 +77,21 @@ class StudentChart:
         if isinstance(stage, ChartStage):
             item = stage
         elif isinstance(stage, Stage):
-            item = ChartStage(stage.title, stage.key, note)
+            item = ChartStage(str(stage.title), stage.key, note)
         else:
             text = str(stage).strip()
             if not text:
-                raise ValueError("a stage needs a title; write what happens there, e.g. 'match'.")
+                raise ValueError(str(T["needs_title"]))
             ref = {s.key: s for s in training_stages()}.get(text)
-            item = ChartStage(ref.title, ref.key, note) if ref else ChartStage(text, None, note)
+            item = (ChartStage(str(ref.title), ref.key, note) if ref
+                    else ChartStage(text, None, note))
         self.stages.append(item)
         return len(self.stages) - 1
 
     def _check(self, *positions: int) -> None:
         for i in positions:
             if not 0 <= i < len(self.stages):
-                raise IndexError(f"stage {i} does not exist; the chart has stages 0 to "
-                                 f"{len(self.stages) - 1}")
+                raise IndexError(T["no_such_stage"].format(i=i, last=len(self.stages) - 1))
 
     def move(self, i: int, j: int) -> None:
         """Move stage ``i`` to position ``j``; arrows and loops keep their stages."""
@@ -107,7 +115,7 @@ class StudentChart:
         """An arrow from stage ``a`` to stage ``b`` (a dashed loop with ``loop=True``)."""
         self._check(a, b)
         if a == b:
-            raise ValueError("an arrow needs two different stages")
+            raise ValueError(str(T["same_stage"]))
         (self.loops if loop else self.arrows).append((a, b, str(label)))
 
     def chain(self) -> None:
@@ -134,6 +142,12 @@ class StudentChart:
         return chart
 
 
+def _shown_title(stage: ChartStage) -> str:
+    """What a box says: a reference stage's title in the current language, or your own title."""
+    ref = {s.key: s for s in training_stages()}.get(stage.key) if stage.key else None
+    return str(ref.title) if ref is not None else stage.title
+
+
 def shuffled_palette(seed: int | None = None) -> list[Stage]:
     """The reference stages in a shuffled order: what you pick from (the order is yours to find)."""
     stages = training_stages()
@@ -151,12 +165,13 @@ def _centre(i: int, rows: int) -> tuple[float, float]:
     return i // rows + 0.5, -(i % rows)
 
 
-def plot_student_chart(chart: StudentChart, title: str = "my SSD training flowchart") -> Figure:
+def plot_student_chart(chart: StudentChart, title: str | Text = T["title"]) -> Figure:
     """Draw ``chart`` as its author built it: boxes in their order, column after column;
     solid arrows and dashed loops where they put them; each note under its title.
 
     Boxes carry ``gid="stage:<position>"``, arrows ``"arrow:<a>-<b>"``, loops ``"loop:<a>-<b>"``.
     """
+    use_cjk_font()                          # your own stages and notes may be in any script
     n = len(chart.stages)
     rows = min(ROWS_PER_COLUMN, max(1, n))
     cols = max(1, -(-n // rows))
@@ -165,9 +180,9 @@ def plot_student_chart(chart: StudentChart, title: str = "my SSD training flowch
     ax.set_xlim(-0.1, cols + 0.1)
     ax.set_ylim(-(rows - 1) - 0.75, 1.0)
     ax.set_axis_off()
-    ax.text(cols / 2, 0.72, title, ha="center", va="center", fontsize=12, weight="bold")
+    ax.text(cols / 2, 0.72, _text(title), ha="center", va="center", fontsize=12, weight="bold")
     if n == 0:
-        ax.text(cols / 2, -0.2, "no stages yet: add some", ha="center", va="center", fontsize=10)
+        ax.text(cols / 2, -0.2, _text(T["no_stages"]), ha="center", va="center", fontsize=10)
         return fig
     w, h = 0.86, 0.72
     for i, s in enumerate(chart.stages):
@@ -178,7 +193,7 @@ def plot_student_chart(chart: StudentChart, title: str = "my SSD training flowch
                                edgecolor="#445566", linewidth=1.0)
         patch.set_gid(f"stage:{i}")
         ax.add_patch(patch)
-        ax.text(cx, cy + (0.16 if s.note else 0), f"{i + 1}. {s.title}", ha="center",
+        ax.text(cx, cy + (0.16 if s.note else 0), f"{i + 1}. {_shown_title(s)}", ha="center",
                 va="center", fontsize=9, weight="bold", gid=f"title:{i}")
         if s.note:
             ax.text(cx, cy - 0.14, "\n".join(textwrap.wrap(s.note, 44)[:3]), ha="center",
@@ -223,22 +238,23 @@ class ChartComparison:
     has_epoch_loop: bool
 
     def lines(self) -> list[str]:
-        """The comparison as sentences, each in Chinese and English."""
+        """The comparison as sentences, in the course's language."""
+        join = str(T["joiner"]).join
         out = []
         if self.missing:
-            out.append("缺少的阶段 (missing): " + ", ".join(s.title for s in self.missing))
+            out.append(T["missing"].format(stages=join(str(s.title) for s in self.missing)))
         else:
-            out.append("没有缺少的阶段 (no stage of the reference is missing)")
+            out.append(str(T["none_missing"]))
         if self.out_of_order:
-            out.append("顺序与代码不同 (out of order): " + ", ".join(self.out_of_order))
+            out.append(T["out_of_order"].format(stages=join(self.out_of_order)))
         else:
-            out.append("你选的阶段顺序与代码一致 (your stages are in the order the code runs them)")
+            out.append(str(T["in_order"]))
         if self.own:
-            out.append("你自己写的阶段 (your own stages): " + ", ".join(self.own))
+            out.append(T["own"].format(stages=join(self.own)))
         if not self.has_batch_loop:
-            out.append("没有回到下一批数据的循环 (no loop back for the next batch)")
+            out.append(str(T["no_batch_loop"]))
         if not self.has_epoch_loop:
-            out.append("没有回到下一轮 (epoch) 的循环 (no loop back for the next epoch)")
+            out.append(str(T["no_epoch_loop"]))
         return out
 
 
@@ -265,7 +281,7 @@ def compare_with_reference(chart: StudentChart,
     group = {s.key: s.group for s in reference}
     picked = [(i, s) for i, s in enumerate(chart.stages) if s.key in rank]
     keep = _longest_increasing([rank[s.key] for _, s in picked])
-    out_of_order = [s.title for j, (_, s) in enumerate(picked) if j not in keep]
+    out_of_order = [_shown_title(s) for j, (_, s) in enumerate(picked) if j not in keep]
     present = {s.key for _, s in picked}
     key_at = {i: s.key for i, s in enumerate(chart.stages)}
 
@@ -275,7 +291,8 @@ def compare_with_reference(chart: StudentChart,
                      and group.get(key_at[b]) in ("image", None) for a, b, _ in chart.loops)
     epoch_loop = any(back(a, b) and group.get(key_at[a]) == "epoch" for a, b, _ in chart.loops)
     return ChartComparison([s for s in reference if s.key not in present], out_of_order,
-                           [s.title for s in chart.stages if s.key is None], batch_loop, epoch_loop)
+                           [_shown_title(s) for s in chart.stages if s.key is None], batch_loop,
+                           epoch_loop)
 
 
 def save_student_chart(chart: StudentChart, lesson: int = 5, name: str = "flowchart",
@@ -283,8 +300,7 @@ def save_student_chart(chart: StudentChart, lesson: int = 5, name: str = "flowch
     """Your chart, drawn by :func:`plot_student_chart`, saved with the caption strip
     (:func:`~ssd_core.homework.screenshot.save_screenshot`). An empty chart is refused."""
     if not chart.stages:
-        raise ValueError("the flowchart has no stages yet: add the stages of SSD's training "
-                         "first. 流程图还没有任何阶段：请先添加阶段。")
+        raise ValueError(str(T["empty_chart"]))
     return save_screenshot(plot_student_chart(chart), lesson, name, student, **kwargs)
 
 
@@ -325,9 +341,13 @@ def _load_draft(folder) -> StudentChart:
 
 class FlowchartBuilder:
     """Build your own flowchart in the notebook: stages, order, arrows, loops, notes; then save
-    it, and only then reveal the reference and the comparison."""
+    it, and only then reveal the reference and the comparison.
 
-    OWN = "(write your own 自己写)"
+    The stage drop-down's values are the reference stages' keys (``"match"``) and :attr:`OWN`
+    for a stage you write yourself; its labels are the titles in the course's language.
+    """
+
+    OWN = "(own)"
 
     def __init__(self, student: str | None = None, folder=None, seed: int | None = None,
                  lesson: int = 5, draft: bool = True):
@@ -336,26 +356,32 @@ class FlowchartBuilder:
         self.palette = shuffled_palette(seed)
         self.saved: list[Path] = []
         lay = widgets.Layout(width="auto")
-        self.pick = widgets.Dropdown(options=[s.title for s in self.palette] + [self.OWN],
-                                     description="stage 阶段", layout=widgets.Layout(width="340px"))
-        self.own = widgets.Text(placeholder="your own stage 自己写的阶段", layout=widgets.Layout(width="260px"))
-        self.add_button = widgets.Button(description="add 添加", layout=lay)
+        self.pick = widgets.Dropdown(
+            options=[(str(s.title), s.key) for s in self.palette]
+            + [(str(T["write_own"]), self.OWN)],
+            description=str(T["stage"]), layout=widgets.Layout(width="340px"))
+        self.own = widgets.Text(placeholder=str(T["own_placeholder"]),
+                                layout=widgets.Layout(width="260px"))
+        self.add_button = widgets.Button(description=str(T["add"]), layout=lay)
         self.list = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="340px"))
-        self.up, self.down, self.remove = (widgets.Button(description=d, layout=lay) for d in
-                                           ("up 上移", "down 下移", "remove 删除"))
-        self.note = widgets.Text(placeholder="note on the selected stage 对所选阶段的说明",
+        self.up, self.down, self.remove = (widgets.Button(description=str(T[d]), layout=lay)
+                                           for d in ("up", "down", "remove"))
+        self.note = widgets.Text(placeholder=str(T["note_placeholder"]),
                                  layout=widgets.Layout(width="340px"))
-        self.note_button = widgets.Button(description="set note 写入说明", layout=lay)
-        self.source = widgets.Dropdown(options=[], description="from 从", layout=widgets.Layout(width="250px"))
-        self.target = widgets.Dropdown(options=[], description="to 到", layout=widgets.Layout(width="250px"))
-        self.kind = widgets.ToggleButtons(options=["arrow 箭头", "loop 循环"], layout=lay)
-        self.label = widgets.Text(placeholder="label, e.g. next batch 标签", layout=widgets.Layout(width="200px"))
-        self.connect_button = widgets.Button(description="connect 连接", layout=lay)
-        self.chain_button = widgets.Button(description="arrows in order 按顺序连箭头", layout=lay)
-        self.save_button = widgets.Button(description="save my flowchart 保存我的流程图",
-                                          icon="save", layout=lay)
-        self.reveal_button = widgets.Button(description="reveal the reference 查看参考答案",
-                                            disabled=True, layout=lay)
+        self.note_button = widgets.Button(description=str(T["set_note"]), layout=lay)
+        self.source = widgets.Dropdown(options=[], description=str(T["source"]),
+                                       layout=widgets.Layout(width="250px"))
+        self.target = widgets.Dropdown(options=[], description=str(T["target"]),
+                                       layout=widgets.Layout(width="250px"))
+        self.kind = widgets.ToggleButtons(options=[(str(T["arrow"]), "arrow"),
+                                                   (str(T["loop"]), "loop")], layout=lay)
+        self.label = widgets.Text(placeholder=str(T["label_placeholder"]),
+                                  layout=widgets.Layout(width="200px"))
+        self.connect_button = widgets.Button(description=str(T["connect"]), layout=lay)
+        self.chain_button = widgets.Button(description=str(T["chain"]), layout=lay)
+        self.save_button = widgets.Button(description=str(T["save"]), icon="save", layout=lay)
+        self.reveal_button = widgets.Button(description=str(T["reveal"]), disabled=True,
+                                            layout=lay)
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.message = widgets.HTML()
         self.reference = widgets.Output()
@@ -366,9 +392,7 @@ class FlowchartBuilder:
                                (self.reveal_button, self._reveal)):
             button.on_click(lambda _b, action=action: self._safely(action))
         self.widget = widgets.VBox([
-            widgets.HTML("<b>My SSD training flowchart 我的 SSD 训练流程图</b> &mdash; pick stages "
-                         "(shuffled) or write your own, order them, connect them, note them. "
-                         "选择（已打乱的）阶段或自己写，排好顺序，连上箭头，写上说明。"),
+            widgets.HTML(str(T["header"])),
             widgets.HBox([self.pick, self.own, self.add_button]),
             widgets.HBox([self.list, widgets.VBox([self.up, self.down, self.remove])]),
             widgets.HBox([self.note, self.note_button]),
@@ -396,13 +420,13 @@ class FlowchartBuilder:
             self.chart.add(self.own.value)
             self.own.value = ""
         else:
-            self.chart.add(next(s for s in self.palette if s.title == self.pick.value))
+            self.chart.add(next(s for s in self.palette if s.key == self.pick.value))
         self._changed()
         self.list.index = len(self.chart.stages) - 1
 
     def _selected(self) -> int:
         if self.list.index is None:
-            raise ValueError("select a stage in the list first. 请先在列表中选中一个阶段。")
+            raise ValueError(str(T["select_first"]))
         return self.list.index
 
     def _move(self, step: int) -> None:
@@ -423,9 +447,9 @@ class FlowchartBuilder:
 
     def _connect(self) -> None:
         if self.source.index is None or self.target.index is None:
-            raise ValueError("add at least two stages first. 请先添加至少两个阶段。")
+            raise ValueError(str(T["two_stages"]))
         self.chart.connect(self.source.index, self.target.index, self.label.value,
-                           loop=self.kind.value.startswith("loop"))
+                           loop=self.kind.value == "loop")
         self.label.value = ""
         self._changed()
 
@@ -438,12 +462,12 @@ class FlowchartBuilder:
                                   folder=self.folder, quiet=True)
         self.saved.append(path)
         self.reveal_button.disabled = False
-        self.message.value = (f"<span style='color:green'>saved {escape(str(path))}; you may now "
-                              "reveal the reference. 已保存，现在可以查看参考答案。</span>")
+        self.message.value = (f"<span style='color:green'>{escape(T['saved'].format(path=path))}"
+                              "</span>")
 
     def _reveal(self) -> None:
         if not self.saved:
-            raise ValueError("save your own flowchart first. 请先保存你自己的流程图。")
+            raise ValueError(str(T["save_first"]))
         comparison = compare_with_reference(self.chart)
         self.reference.clear_output()
         with self.reference:
@@ -453,7 +477,7 @@ class FlowchartBuilder:
         self.comparison = comparison
 
     def _refresh(self) -> None:
-        names = [f"{i + 1}. {s.title}" for i, s in enumerate(self.chart.stages)]
+        names = [f"{i + 1}. {_shown_title(s)}" for i, s in enumerate(self.chart.stages)]
         self.list.options = names
         self.source.options = [(n, i) for i, n in enumerate(names)]
         self.target.options = [(n, i) for i, n in enumerate(names)]

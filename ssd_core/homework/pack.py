@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import __version__
+from ..course.ui_lessons45 import PACK
 from .files import COURSE, homework_dir, student_name, write_homework_file
 
 __all__ = ["pack", "homework_files", "MANIFEST"]
@@ -57,15 +58,13 @@ def pack(student: str | None = None, files: Iterable[str | os.PathLike] | None =
     """
     who = student_name(student)
     if not who:
-        raise ValueError("set your name first: set_student('你的名字') (the pack says whose "
-                         "homework it is). 请先用 set_student('你的名字') 填写姓名。")
+        raise ValueError(str(PACK["no_name"]))
     paths = [Path(p) for p in files] if files is not None else homework_files(folder)
     if not paths:
-        raise ValueError(f"{homework_dir(folder)}: no homework files yet (lessonNN_*.png or .txt); "
-                         "save your screenshots, summary or flowchart first. 还没有作业文件。")
+        raise ValueError(PACK["no_files"].format(folder=homework_dir(folder)))
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        raise FileNotFoundError(f"cannot pack {', '.join(missing)}: no such file.")
+        raise FileNotFoundError(PACK["missing"].format(files=", ".join(missing)))
     when = when or _dt.datetime.now()
     entries = []
     for p in paths:
@@ -83,6 +82,5 @@ def pack(student: str | None = None, files: Iterable[str | os.PathLike] | None =
             z.write(p, arcname=p.name)
     path = write_homework_file(buf.getvalue(), 5, "pack", ".zip", when, folder)
     if not quiet:
-        print(f"packed {len(paths)} file(s) into {path}: hand in this zip. "
-              f"已打包 {len(paths)} 个文件，请提交这个 zip 文件。")
+        print(PACK["packed"].format(n=len(paths), path=path))
     return path

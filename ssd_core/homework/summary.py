@@ -37,6 +37,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..course.text import Text
+from ..course.ui_lessons45 import SUMMARY
 from ..viz.explorer import show_static, static_mode
 from .files import caption_lines, homework_dir, write_homework_file
 
@@ -144,8 +145,8 @@ def load_draft(folder: str | os.PathLike | None = None) -> dict[str, str]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         aside = path.with_name(f"{path.name}.unreadable-{_dt.datetime.now():%Y%m%d-%H%M%S}")
         os.replace(path, aside)
-        warnings.warn(f"{path}: the summary draft could not be read ({type(e).__name__}); it was "
-                      f"kept as {aside} and the boxes start empty. 草稿无法读取，已另存为 {aside}。")
+        warnings.warn(SUMMARY["draft_unreadable"].format(path=path, kind=type(e).__name__,
+                                                         aside=aside))
         return {}
 
 
@@ -174,22 +175,26 @@ def save_draft(texts: Mapping[str, str], folder: str | os.PathLike | None = None
 
 
 def _verdict(n: int, minimum: int) -> str:
-    return "enough 已达到" if n >= minimum else f"{minimum - n} short 还差 {minimum - n}"
+    return str(SUMMARY["enough"]) if n >= minimum else SUMMARY["short"].format(n=minimum - n)
 
 
 def summary_file_text(texts: Mapping[str, str], student: str | None = None,
                       when: _dt.datetime | None = None, lesson: int = 3) -> str:
     """What :func:`export_summary` writes: the caption lines (course, lesson, student, date,
-    versions), the 字数 of each part and in all, then each part under its title."""
+    versions), the 字数 of each part and in all, then each part under its title; in the
+    course's language."""
     counts = {p.key: count_characters(texts.get(p.key, "")) for p in SUMMARY_PARTS}
     total = sum(counts.values())
     lines = caption_lines(lesson, student, when, with_device=False)
-    lines.append(f"字数 (word count): {total} of {MIN_CHARACTERS} ({_verdict(total, MIN_CHARACTERS)}); "
-                 + ", ".join(f"{p.key} {counts[p.key]}/{p.minimum}" for p in SUMMARY_PARTS))
+    parts = str(SUMMARY["separator"]).join(
+        SUMMARY["part_count"].format(key=p.key, title=p.title, n=counts[p.key], minimum=p.minimum)
+        for p in SUMMARY_PARTS)
+    lines.append(SUMMARY["count"].format(total=total, minimum=MIN_CHARACTERS,
+                                         verdict=_verdict(total, MIN_CHARACTERS), parts=parts))
     lines.append("-" * 60)
     for p in SUMMARY_PARTS:
-        lines += ["", f"## {p.title.zh} ({p.title.en}): {counts[p.key]} 字", "",
-                  texts.get(p.key, "").strip() or "(empty 空)"]
+        lines += ["", SUMMARY["heading"].format(title=p.title, n=counts[p.key]), "",
+                  texts.get(p.key, "").strip() or str(SUMMARY["empty_part"])]
     return "\n".join(lines) + "\n"
 
 
@@ -211,14 +216,13 @@ def export_summary(texts, student: str | None = None, *, lesson: int = 3,
                         f"{type(texts).__name__}")
     total = sum(count_characters(texts.get(p.key, "")) for p in SUMMARY_PARTS)
     if total == 0:
-        raise ValueError("the summary is empty: write it in the boxes first (at least "
-                         f"{MIN_CHARACTERS} 字 in all), then save. 总结为空：请先在文本框中写好再保存。")
+        raise ValueError(SUMMARY["empty"].format(minimum=MIN_CHARACTERS))
     when = when or _dt.datetime.now()
     body = summary_file_text(texts, student, when, lesson)
     path = write_homework_file(body.encode("utf-8"), lesson, name, ".txt", when, folder)
     if not quiet:
-        print(f"saved {path} ({total} 字)" + ("" if total >= MIN_CHARACTERS else
-              f"; note: the homework asks for at least {MIN_CHARACTERS} 字 (作业要求至少 {MIN_CHARACTERS} 字)"))
+        print(SUMMARY["saved"].format(path=path, n=total) + (
+            "" if total >= MIN_CHARACTERS else SUMMARY["too_short"].format(minimum=MIN_CHARACTERS)))
     return path
 
 
@@ -248,18 +252,17 @@ class SummaryBox:
                                    layout=widgets.Layout(width="95%", height="140px"))
             box.observe(lambda _change: self._changed(), names="value")
             self.boxes[p.key], self.counts[p.key] = box, widgets.HTML()
-            rows += [widgets.HTML(f"<b>{escape(p.title.zh)} · {escape(p.title.en)}</b> "
-                                  f"(&ge; {p.minimum} 字)<br><small>{escape(p.prompt.zh)}<br>"
-                                  f"{escape(p.prompt.en)}</small>"), box, self.counts[p.key]]
+            at_least = SUMMARY["at_least"].format(minimum=p.minimum)
+            rows += [widgets.HTML(f"<b>{escape(str(p.title))}</b> ({escape(at_least)})<br>"
+                                  f"<small>{escape(str(p.prompt))}</small>"),
+                     box, self.counts[p.key]]
         self.total_html = widgets.HTML()
         self.draft_html = widgets.HTML()
-        self.save_button = widgets.Button(description="Save homework 保存作业", icon="save",
+        self.save_button = widgets.Button(description=str(SUMMARY["save_button"]), icon="save",
                                           layout=widgets.Layout(width="auto"))
         self.save_status = widgets.HTML()
         self.save_button.on_click(lambda _b: self._save_clicked())
-        rule = widgets.HTML("<small>字数: each 汉字 counts one, each English word counts one; "
-                            "punctuation and spaces count zero. 每个汉字算 1 个字，每个英文单词算 1 个字，"
-                            "标点和空格不计。</small>")
+        rule = widgets.HTML(f"<small>{escape(str(SUMMARY['rule']))}</small>")
         self.widget = widgets.VBox(rows + [self.total_html, rule, self.draft_html,
                                            widgets.HBox([self.save_button, self.save_status])])
         self._update()
@@ -286,23 +289,26 @@ class SummaryBox:
             try:
                 path = save_draft({k: b.value for k, b in self.boxes.items()}, self.folder)
                 self.draft = load_draft(self.folder)
-                self.draft_html.value = (f"<small>draft saved 草稿已保存: {escape(str(path))} "
-                                         f"({_dt.datetime.now():%H:%M:%S})</small>")
+                saved = SUMMARY["draft_saved"].format(path=path,
+                                                      time=f"{_dt.datetime.now():%H:%M:%S}")
+                self.draft_html.value = f"<small>{escape(saved)}</small>"
             except OSError as e:               # a full disk must not lose what is in the boxes
-                self.draft_html.value = (f"<small style='color:#b00'>draft not saved 草稿未保存: "
-                                         f"{escape(str(e))}</small>")
+                failed = SUMMARY["draft_not_saved"].format(error=e)
+                self.draft_html.value = f"<small style='color:#b00'>{escape(failed)}</small>"
         self._update()
 
     def _update(self) -> None:
         for p in self.parts:
             n = count_characters(self.boxes[p.key].value)
             color = "green" if n >= p.minimum else "#b00"
-            self.counts[p.key].value = (f"<span style='color:{color}'>{n} / {p.minimum} 字 "
-                                        f"({_verdict(n, p.minimum)})</span>")
+            shown = SUMMARY["part_total"].format(n=n, minimum=p.minimum,
+                                                 verdict=_verdict(n, p.minimum))
+            self.counts[p.key].value = f"<span style='color:{color}'>{escape(shown)}</span>"
         total = self.count
         color = "green" if self.enough else "#b00"
-        self.total_html.value = (f"<b style='color:{color}'>in all 合计: {total} / "
-                                 f"{MIN_CHARACTERS} 字 ({_verdict(total, MIN_CHARACTERS)})</b>")
+        shown = SUMMARY["total"].format(n=total, minimum=MIN_CHARACTERS,
+                                        verdict=_verdict(total, MIN_CHARACTERS))
+        self.total_html.value = f"<b style='color:{color}'>{escape(shown)}</b>"
 
     def export(self, student: str | None = None, **kwargs) -> Path:
         """Write the homework file now (:func:`export_summary`); returns its path."""
@@ -311,7 +317,8 @@ class SummaryBox:
         path = export_summary(self.texts, student if student is not None else self.student,
                               **kwargs)
         self.saved.append(path)
-        self.save_status.value = f"<span style='color:green'>saved {escape(str(path))}</span>"
+        self.save_status.value = (f"<span style='color:green'>"
+                                  f"{escape(SUMMARY['saved_status'].format(path=path))}</span>")
         return path
 
     def _save_clicked(self) -> None:
@@ -322,7 +329,8 @@ class SummaryBox:
 
     def _ipython_display_(self):
         if static_mode():
-            show_static("".join(f"<p><b>{escape(str(p.title))}</b> (&ge; {p.minimum} 字): "
+            show_static("".join(f"<p><b>{escape(str(p.title))}</b> "
+                                f"({escape(SUMMARY['at_least'].format(minimum=p.minimum))}): "
                                 f"{escape(str(p.prompt))}</p>" for p in self.parts))
         else:
             display(self.widget)

@@ -20,8 +20,13 @@ import torch
 from PIL import Image
 from torchvision.transforms.v2 import functional as TF
 
+from ..course.messages import NO_UPLOAD
+from ..course.text import language
+from ..course.ui_lessons45 import DETECTIONS, UPLOAD
 from ..data import decode_image_bytes
 from ..draw import draw_boxes, image_to_numpy
+from ..fonts import fig as _text
+from ..fonts import use_cjk_font
 from ..inference import raw_predictions
 from ..metrics import TRUE_POSITIVE, match_detections
 from ..postprocess import postprocess
@@ -68,7 +73,7 @@ def _draw_result(fig, image_uint8: torch.Tensor, dets: Mapping, class_names, tru
 class DetectionExplorer(Explorer):
     """A trained model on the images of a dataset, with the test-time thresholds on sliders."""
 
-    title = "Detections, 检测结果"
+    title = DETECTIONS["title"]
     figsize = (6.0, 5.4)
 
     def __init__(self, model, dataset, class_names: Sequence[str] | None = None,
@@ -78,19 +83,20 @@ class DetectionExplorer(Explorer):
         self.class_names = tuple(class_names if class_names is not None else getattr(dataset, "classes", ()))
         n = len(dataset) if max_images is None else min(max_images, len(dataset))
         if n == 0:
-            raise ValueError("detection_explorer: the dataset has no images; give it the "
-                             "validation set of the run (run.data.open()).")
+            raise ValueError(str(DETECTIONS["no_images"]))
         self._cache: dict[int, tuple] = {}
         self.forward_calls = 0
         super().__init__({
-            "image": widgets.IntSlider(value=0, min=0, max=n - 1, description="image",
+            "image": widgets.IntSlider(value=0, min=0, max=n - 1,
+                                       description=str(DETECTIONS["image"]),
                                        continuous_update=False),
             "score": widgets.FloatSlider(value=score, min=0.05, max=0.95, step=0.05,
-                                         description="score ≥", continuous_update=False),
+                                         description=str(DETECTIONS["score"]),
+                                         continuous_update=False),
             "nms": widgets.FloatSlider(value=nms, min=0.05, max=0.95, step=0.05,
-                                       description="NMS IoU", continuous_update=False),
-            "truth": widgets.Checkbox(value=True, description="show ground truth"),
-        }, note="solid: detections (class, score); dashed white: ground truth")
+                                       description=str(DETECTIONS["nms"]), continuous_update=False),
+            "truth": widgets.Checkbox(value=True, description=str(DETECTIONS["truth"])),
+        }, note=DETECTIONS["note"])
 
     def _load(self, index: int):
         if index not in self._cache:
@@ -122,8 +128,8 @@ class DetectionExplorer(Explorer):
     def draw(self, fig, s):
         _draw_result(fig, self._img, self._dets, self.class_names,
                      self._gt if self._show_truth else None,
-                     f"{s['id']}: {s['detections']} detections ({s['candidates']} boxes above the "
-                     f"score before NMS); found {s['found']} of {s['objects']} objects")
+                     _text(DETECTIONS["result"], id=s["id"], detections=s["detections"],
+                           candidates=s["candidates"], found=s["found"], objects=s["objects"]))
 
 
 def detection_explorer(model, dataset, class_names: Sequence[str] | None = None,
@@ -157,14 +163,14 @@ def read_upload(value) -> list[tuple[str, Image.Image]]:
     """
     entries = _entries(value)
     if not entries:
-        raise ValueError("no file uploaded yet: click 'Upload' and choose a photo (JPEG or PNG).")
+        raise ValueError(str(NO_UPLOAD))
     return [(name, decode_image_bytes(data, name)) for name, data in entries]
 
 
 class UploadDetector(Explorer):
     """Detection on a photo the student uploads (or opens from a path with :meth:`open`)."""
 
-    title = "Your photo, 你的照片"
+    title = UPLOAD["title"]
     figsize = (6.0, 5.2)
 
     def __init__(self, model, class_names: Sequence[str], score: float = 0.4, nms: float = 0.45):
@@ -172,19 +178,20 @@ class UploadDetector(Explorer):
         self.class_names = tuple(class_names)
         self._cache: tuple | None = None
         super().__init__({
-            "upload": widgets.FileUpload(accept="image/*", multiple=False, description="Upload"),
+            "upload": widgets.FileUpload(accept="image/*", multiple=False,
+                                         description=str(UPLOAD["upload"])),
             "score": widgets.FloatSlider(value=score, min=0.05, max=0.95, step=0.05,
-                                         description="score ≥", continuous_update=False),
+                                         description=str(UPLOAD["score"]),
+                                         continuous_update=False),
             "nms": widgets.FloatSlider(value=nms, min=0.05, max=0.95, step=0.05,
-                                       description="NMS IoU", continuous_update=False),
-        }, note="upload a JPEG or PNG (上传一张 JPEG 或 PNG 照片); the model sees it warped to "
-                "its square input")
+                                       description=str(UPLOAD["nms"]), continuous_update=False),
+        }, note=UPLOAD["note"])
 
     def open(self, path: str | os.PathLike) -> dict:
         """Use the image file at ``path`` as if it had been uploaded; returns the state."""
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such file; give the path of a JPEG or PNG photo.")
+            raise FileNotFoundError(UPLOAD["no_such_file"].format(path=path))
         data = path.read_bytes()
         self.controls["upload"].value = ({"name": path.name, "type": "", "size": len(data),
                                           "content": memoryview(data),
@@ -202,6 +209,8 @@ class UploadDetector(Explorer):
             try:
                 (_, pil), = read_upload(upload)
             except ValueError as e:
+                if language() == "zh":
+                    use_cjk_font()         # the explorer draws the message in the figure
                 raise Impossible(str(e)) from None
             image = TF.pil_to_tensor(pil)
             loc, conf = raw_predictions(self.model, image)
@@ -217,11 +226,12 @@ class UploadDetector(Explorer):
 
     def draw(self, fig, s):
         if self._img is None:
-            fig.text(0.5, 0.5, "No photo yet: click 'Upload' and choose a JPEG or PNG.",
-                     ha="center", va="center", fontsize=11)
+            fig.text(0.5, 0.5, _text(UPLOAD["no_photo"]), ha="center", va="center", fontsize=11)
             return
+        classes = s["classes"] if s["classes"] != "none" else _text(UPLOAD["no_class"])
         _draw_result(fig, self._img, self._dets, self.class_names, None,
-                     f"{s['file']} ({s['size']}): {s['detections']} detections: {s['classes']}")
+                     _text(UPLOAD["result"], file=s["file"], size=s["size"],
+                           detections=s["detections"], classes=classes))
 
 
 def upload_detector(model, class_names: Sequence[str], **kwargs) -> UploadDetector:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import time
+import unicodedata
 from typing import Any, Callable, Mapping
 
 from IPython import get_ipython
@@ -21,7 +22,9 @@ from IPython.display import Image as IPImage
 from IPython.display import display
 from matplotlib.figure import Figure
 
+from ..course.ui_lessons45 import TRAINING
 from ..draw import plot_training_curves
+from ..fonts import fig as _text
 from .explorer import format_state
 
 __all__ = ["LiveLossPlot", "compare_runs", "ablation_table"]
@@ -100,13 +103,13 @@ class LiveLossPlot:
         """A new figure of everything recorded so far."""
         if not self.steps:
             return plot_training_curves([], x="iteration", epochs=self.epochs,
-                                        title="waiting for the first iteration ...")
+                                        title=TRAINING["waiting"])
         last = self.steps[-1]
         total = last.get("total")
-        title = (f"iteration {int(last['iteration'])}" + (f" of {int(total)}" if total else "")
-                 + f", epoch {int(last.get('epoch', 0))}: loss {float(last['loss']):.3f}, "
-                   f"lr {float(last.get('lr', 0)):.2g}, "
-                   f"{float(last.get('images_per_s', 0)):.1f} img/s")
+        title = _text(TRAINING["progress_of" if total else "progress"],
+                      iteration=int(last["iteration"]), total=int(total or 0),
+                      epoch=int(last.get("epoch", 0)), loss=float(last["loss"]),
+                      lr=float(last.get("lr", 0)), speed=float(last.get("images_per_s", 0)))
         return plot_training_curves(self.steps, x="iteration", smooth=self.smooth,
                                     epochs=self.epochs, xmax=total, title=title)
 
@@ -118,14 +121,23 @@ def _history(run) -> list[dict]:
     return list(getattr(run, "history", run))
 
 
+def _pad(text: str, width: int, left: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` columns; a Chinese character takes two."""
+    room = width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * room if left else " " * room + text
+
+
 def ablation_table(runs: Mapping[str, Any]) -> str:
-    """One line per run: its last epoch's loss and mAP, and its best mAP."""
-    lines = [f"{'run':<28}{'epochs':>7}{'last loss':>11}{'last mAP07':>12}{'best mAP07':>12}"]
+    """One line per run: its last epoch's loss and mAP, and its best mAP (the header in the
+    course's language; columns line up in a monospaced font, Chinese characters two wide)."""
+    widths = {"run": 28, "epochs": 7, "last_loss": 11, "last_map": 12, "best_map": 12}
+    lines = ["".join(_pad(str(TRAINING[k]), w, left=k == "run") for k, w in widths.items())]
     for name, run in runs.items():
         h = _history(run)
         maps = [float(r["map07"]) for r in h if r.get("map07") not in (None, "")]
         last = h[-1] if h else {}
-        lines.append(f"{name:<28}{len(h):>7}{float(last.get('loss', math.nan)):>11.3f}"
+        lines.append(f"{_pad(str(name), 28, left=True)}{len(h):>7}"
+                     f"{float(last.get('loss', math.nan)):>11.3f}"
                      f"{(maps[-1] if maps else math.nan):>12.3f}{(max(maps) if maps else math.nan):>12.3f}")
     return "\n".join(lines)
 

@@ -32,8 +32,10 @@ from torch import nn
 from ..boxes import box_iou, cxcywh_to_xyxy, encode
 from ..course.paper_map import PAPER_MAP
 from ..course.tf_port import TF_PORT, tf_link
+from ..course.ui_lessons45 import WALKTHROUGH
 from ..data import SSDAugmentation, collate, parse_voc_xml
 from ..draw import add_boxes
+from ..fonts import fig as _text
 from ..loss import hard_negative_mining, multibox_loss
 from ..matching import match
 from ..paths import SOURCE_ROOT as _ROOT
@@ -500,8 +502,8 @@ def plot_batch(bt: BatchTrace, max_images: int = 4) -> Figure:
         ax.set_ylim(S, 0)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"{bt.image_ids[k]}: {int(pos.sum())} positives, {int(neg.sum())} mined",
-                     fontsize=8.5)
+        ax.set_title(_text(WALKTHROUGH["batch"], id=bt.image_ids[k], positives=int(pos.sum()),
+                           mined=int(neg.sum())), fontsize=8.5)
     fig.tight_layout()
     return fig
 
@@ -536,7 +538,8 @@ def folder_tree(root: str | Path, show: int = 3) -> str:
 
 def plot_pictures(panels: Sequence[tuple], size: float = 3.6) -> Figure:
     """Images side by side with their boxes: each panel is ``(image [3, H, W], boxes_px [N, 4],
-    title)``; images are uint8 or float in [0, 1]."""
+    title)``; images are uint8 or float in [0, 1]. A title may be a
+    :class:`~ssd_core.course.text.Text` (shown in the current language)."""
     fig = Figure(figsize=(size * len(panels), size * 0.95))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for k, (ax, (image, boxes_px, title)) in enumerate(zip(axes, panels)):
@@ -551,6 +554,7 @@ def plot_pictures(panels: Sequence[tuple], size: float = 3.6) -> Figure:
         ax.set_ylim(H, 0)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"{title}\n{W} x {H} px, {len(b)} box(es)", fontsize=9)
+        ax.set_title(_text(WALKTHROUGH["picture"], title=_text(title), w=W, h=H, n=len(b)),
+                     fontsize=9)
     fig.tight_layout()
     return fig

@@ -1,0 +1,223 @@
+"""The course in Chinese, end to end: the figures of ssd_core.draw (training curves,
+precision/recall, detections, the test run), a homework caption strip with a Chinese name,
+and the message a student reads after uploading something that is not a photo.
+
+In Chinese every figure shows Chinese (CJK characters) and draws every character: matplotlib
+warns about no missing glyph, and the course's fonts cover all of the text. In English no CJK
+character appears. The helpers here (:func:`figure_texts`, :func:`check_chinese`,
+:func:`check_english`) serve the other test files' Chinese checks too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ssd_core.fonts import missing_glyphs
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def figure_texts(fig: Figure) -> list[str]:
+    """Every text of a figure: figure texts (suptitle included), and per axes the titles, axis
+    labels, texts, legend entries and tick labels. The figure is drawn first (tick labels are
+    set when it is drawn)."""
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    texts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
+        texts += [ax.get_xlabel(), ax.get_ylabel()]
+        texts += [t.get_text() for t in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [t.get_text() for t in legend.get_texts()]
+        texts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    return [t for t in texts if t]
+
+
+def glyph_warnings(fig: Figure) -> list[str]:
+    """matplotlib's "Glyph ... missing from font(s)" warnings while drawing ``fig``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png", dpi=40)
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def check_chinese(fig: Figure, *parts: str) -> str:
+    """Assert the figure is drawn whole in Chinese: no glyph missing, CJK in its text, and each
+    of ``parts`` in it. Returns all its text."""
+    assert glyph_warnings(fig) == []
+    text = "\n".join(figure_texts(fig))
+    assert CJK.search(text), text
+    assert missing_glyphs(text) == [], text
+    for part in parts:
+        assert part in text, (part, text)
+    return text
+
+
+def check_english(fig: Figure) -> str:
+    """Assert no CJK character appears in the figure; returns all its text."""
+    text = "\n".join(figure_texts(fig))
+    assert not CJK.search(text), text
+    return text
+
+
+# ------------------------------------------------------------------ ssd_core.draw
+
+
+def run_rows():
+    return [{"epoch": e, "loss": 9.0 - e, "loc": 3.0 - e / 2, "conf": 6.0 - e / 2,
+             "map07": 0.1 * e, "map_area": 0.11 * e} for e in (1, 2, 3)]
+
+
+def fake_eval():
+    rec = np.array([0.2, 0.5, 0.8])
+    return SimpleNamespace(ap={1: 0.7, 2: 0.5}, num_objects={1: 3, 2: 2},
+                           class_names=("circle", "square"), recall={1: rec, 2: rec},
+                           precision={1: np.array([1.0, 0.9, 0.7]), 2: np.array([1.0, 0.6, 0.5])},
+                           map=0.6)
+
+
+def detections():
+    images = [torch.rand(3, 40, 60, generator=torch.Generator().manual_seed(i)) for i in range(4)]
+    dets = [{"boxes": torch.tensor([[0.1, 0.1, 0.5, 0.5]]), "scores": torch.tensor([0.9]),
+             "labels": torch.tensor([1])} for _ in range(4)]
+    return images, dets
+
+
+def draw_figures():
+    """One figure of each kind ssd_core.draw makes, with every label it can show."""
+    from ssd_core.course.text import Text
+    from ssd_core.draw import (plot_pr_curves, plot_test_run, plot_training_curves,
+                               show_detections)
+
+    images, dets = detections()
+    steps = [{"iteration": i, "loss": 5.0 - i / 10, "loc": 2.0, "conf": 3.0 - i / 10}
+             for i in range(1, 13)]
+    title = Text("test run", "测试过程")
+    return {
+        "curves": plot_training_curves(run_rows()),
+        "curves_per_step": plot_training_curves(steps, x="iteration", smooth=3,
+                                                epochs=run_rows(), title=title),
+        "compare": plot_training_curves({"on": run_rows(), "off": run_rows()}),
+        "pr": plot_pr_curves(fake_eval()),
+        "detections": show_detections(images[0], dets[0], ["circle"], title=title),
+        "test_run": plot_test_run("class  AP07\ncircle 0.81", images, dets, ["circle"],
+                                  title=title),
+    }
+
+
+def test_draw_figures_in_chinese(language):
+    language("zh")
+    figs = draw_figures()
+    check_chinese(figs["curves"], "轮次", "训练损失", "总损失", "定位损失", "置信度损失",
+                  "验证集 mAP@0.5", "VOC07 11 点插值")
+    check_chinese(figs["curves_per_step"], "迭代次数", "最近 3 个值的平均", "测试过程")
+    check_chinese(figs["compare"], "训练损失", "轮次")
+    check_chinese(figs["pr"], "召回率", "精确率", "平均精度均值 mAP 0.600", "circle (AP 0.700)")
+    check_chinese(figs["detections"], "测试过程")
+    check_chinese(figs["test_run"], "测试过程", "circle 0.81")
+    # the lines keep their gids in Chinese: tests find them by gid, whatever the language
+    gids = {l.get_gid() for ax in figs["curves"].axes for l in ax.lines}
+    assert {"loss", "loc", "conf", "map07", "map_area"} <= gids
+
+
+def test_draw_figures_in_english():
+    figs = draw_figures()
+    for fig in figs.values():
+        check_english(fig)
+    text = "\n".join(figure_texts(figs["curves"]))
+    assert "training loss (divided by N)" in text and "VOC07 11-point" in text
+    assert "recall" in "\n".join(figure_texts(figs["pr"]))
+
+
+def test_a_chinese_label_falls_back_to_english_without_a_cjk_font(language, monkeypatch):
+    """With no font that draws Chinese, figures keep their English labels (not boxes)."""
+    import ssd_core.fonts as fonts
+    from ssd_core.draw import plot_pr_curves
+
+    language("zh")
+    monkeypatch.setattr(fonts, "use_cjk_font", lambda: None)
+    monkeypatch.setattr(fonts, "_warned", True)           # the one-time warning was given
+    check_english(plot_pr_curves(fake_eval()))
+
+
+# ------------------------------------------------------------------ the caption strip
+
+
+def test_caption_strip_in_chinese_with_a_chinese_name(language, tmp_path, capsys):
+    from ssd_core.homework import caption_lines, save_screenshot, screenshot
+
+    language("zh")
+    fig = Figure(figsize=(5, 2), facecolor="white")
+    path = save_screenshot(fig, 5, "curve", student="张三", folder=tmp_path, dpi=60,
+                           when=dt.datetime(2024, 5, 6, 7, 8), device="cpu")
+    out = capsys.readouterr().out
+    assert out.startswith("已保存 ") and "像素" in out and "注意" not in out   # no font note
+    caption = Image.open(path).text["Caption"]
+    first = caption.split("\n")[0]
+    assert first == "ssd-course · 第 5 课：训练实战 · 学生：张三"
+    assert "设备：cpu" in caption and caption == "\n".join(
+        caption_lines(5, "张三", dt.datetime(2024, 5, 6, 7, 8), "cpu"))
+    assert missing_glyphs(caption) == []
+    # the strip itself: drawn with no glyph missing, and light text on it
+    strip = screenshot._render_strip(caption.split("\n"), 300, 60)
+    assert strip.size[0] == 300
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        screenshot._render_strip(caption.split("\n"), 300, 60)
+    assert not [w for w in caught if "missing" in str(w.message)]
+    img = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    assert (img[120:].sum(axis=-1) > 600).sum() > 50               # text in the strip
+
+
+def test_caption_in_english_has_no_chinese_but_the_name(tmp_path):
+    from ssd_core.homework import caption_lines
+
+    lines = caption_lines(5, "张三", dt.datetime(2024, 5, 6, 7, 8), "cpu")
+    assert lines[0] == "ssd-course · lesson 5: training run · student: 张三"
+    assert not CJK.search("\n".join(lines).replace("张三", ""))
+
+
+# ------------------------------------------------------------------ a bad upload
+
+
+def upload(name, data):
+    return ({"name": name, "type": "", "size": len(data), "content": memoryview(data),
+             "last_modified": dt.datetime(2024, 1, 1)},)
+
+
+def test_a_bad_upload_is_explained_in_chinese(language):
+    from ssd_core.data import DatasetError, decode_image_bytes
+    from ssd_core.viz.detections import read_upload
+
+    language("zh")
+    with pytest.raises(ValueError, match="还没有上传文件：点击“上传”"):
+        read_upload(())
+    with pytest.raises(DatasetError, match=r"^'notes\.txt' 不是 PIL 能读取的图像（\w+）；请上传一张 "
+                                           r"JPEG 或 PNG 照片。$"):
+        read_upload(upload("notes.txt", b"my notes, not a photo"))
+    with pytest.raises(DatasetError, match=r"^'empty\.jpg' 是空文件（0 字节）"):
+        decode_image_bytes(b"", "empty.jpg")
+
+
+def test_a_bad_upload_in_the_detector_shows_the_chinese_message(language):
+    from tests.test_viz_detections import CLASSES, FakeSSD
+
+    from ssd_core.viz.detections import upload_detector
+
+    language("zh")
+    d = upload_detector(FakeSSD(), CLASSES)
+    d.controls["upload"].value = upload("readme.md", b"# not a photo")
+    assert d.state["error"].startswith("'readme.md' 不是 PIL 能读取的图像")
+    assert 'state: error="' in d.state_line and "不是 PIL 能读取的图像" in d.state_line
+    check_chinese(d.figure, "请上传一张 JPEG 或 PNG 照片")
