@@ -30,7 +30,7 @@ from matplotlib.patches import Rectangle
 
 from .course.text import Text
 from .course.ui_lessons45 import DRAW
-from .fonts import fig as _text
+from .fonts import cjk_font, fig as _text
 
 __all__ = [
     "class_colors",
@@ -192,7 +192,8 @@ def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names
                             wspace=0.05, hspace=0.12)
     ax_text = fig.add_subplot(grid[:, :2])
     ax_text.set_axis_off()
-    ax_text.text(0.0, 1.0, table, family="monospace", fontsize=8, va="top", ha="left",
+    mono = ["DejaVu Sans Mono"] + ([cjk_font()] if cjk_font() else [])    # Chinese column heads
+    ax_text.text(0.0, 1.0, table, family=mono, fontsize=8, va="top", ha="left",
                  transform=ax_text.transAxes, gid="table")
     for i in range(rows * columns):
         ax = fig.add_subplot(grid[i // columns, 2 + i % columns])

@@ -24,8 +24,9 @@ from typing import Any, Mapping, Sequence
 
 from .config import SSDConfig
 from .course import messages as M
-from .data import (DatasetError, SSDAugmentation, SSDEvalTransform, VOCDataset, data_dir,
-                   default_shapes_root, ensure_shapes, is_voc_layout, list_splits)
+from .data import (DatasetError, MissingSplitError, SSDAugmentation, SSDEvalTransform,
+                   VOCDataset, data_dir, default_shapes_root, ensure_shapes, is_voc_layout,
+                   list_splits)
 from .device import resolve_device
 from .paths import repo_root, scratch_dir
 
@@ -277,9 +278,7 @@ def _open_split(choice: DataChoice, split: str, which: str, **kwargs) -> VOCData
     """``VOCDataset`` of one split; a missing split names the flag that chooses another."""
     try:
         return VOCDataset(choice.root, split, **kwargs)
-    except DatasetError as e:
-        if "split file is missing" not in str(e):
-            raise
+    except MissingSplitError as e:
         raise DatasetError(M.DATA_OTHER_SPLIT.format(error=e, which=which, split=split)) from None
 
 

@@ -19,7 +19,7 @@ Importing this package reads no file and touches no network.
 
 from .collate import batch_targets, collate
 from .download import DownloadError, download_voc
-from .errors import DatasetError, DataWarning
+from .errors import DatasetError, DataWarning, MissingSplitError
 from .images import decode_image_bytes, load_rgb
 from .paths import data_dir, sample_dataset, samples_root
 from .shapes import SHAPE_CLASSES, ShapesSpec, default_shapes_root, ensure_shapes, make_shapes
@@ -37,6 +37,7 @@ __all__ = [
     "decode_image_bytes",
     "DatasetError",
     "DataWarning",
+    "MissingSplitError",
     "make_shapes",
     "ensure_shapes",
     "default_shapes_root",

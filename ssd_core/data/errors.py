@@ -1,4 +1,4 @@
-"""The error and the warning that every data module raises.
+"""The errors and the warning that the data modules raise.
 
 They live in a module of their own, with no imports, so that :mod:`.voc_xml`, :mod:`.images`
 and :mod:`.voc` can all use them without importing one another just for an exception class.
@@ -7,7 +7,7 @@ Both are re-exported from :mod:`ssd_core.data`.
 
 from __future__ import annotations
 
-__all__ = ["DatasetError", "DataWarning"]
+__all__ = ["DatasetError", "DataWarning", "MissingSplitError"]
 
 
 class DatasetError(ValueError):
@@ -17,3 +17,8 @@ class DatasetError(ValueError):
 
 class DataWarning(UserWarning):
     """Something in the data was fixed up (clipped, converted) or skipped (``skip_bad``)."""
+
+
+class MissingSplitError(DatasetError):
+    """A split file (``ImageSets/Main/<split>.txt``) that is not there; the message lists the
+    splits the folder has."""

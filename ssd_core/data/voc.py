@@ -59,7 +59,7 @@ import torch
 from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
 
-from .errors import DatasetError, DataWarning
+from .errors import DatasetError, DataWarning, MissingSplitError
 from .images import load_rgb
 from .voc_xml import parse_voc_xml
 
@@ -230,7 +230,7 @@ def _resolve_parts(root: Path, split: str) -> list[_Part]:
         split_file = folder / "ImageSets" / "Main" / f"{name}.txt"
         if not split_file.is_file():
             have = list_splits(root)
-            raise DatasetError(
+            raise MissingSplitError(
                 f"{split_file}: the split file is missing"
                 + (f" (this folder has: {', '.join(have)})" if have else "")
                 + ". It lists one image id per line.\n" + voc_layout_help(root)
