@@ -106,3 +106,58 @@ def test_zoom_out_makes_small_training_objects():
     zoomed = augmented_sizes(full, draws=30, zoom_out=True)
     assert plain == pytest.approx(np.ones(len(plain)), abs=0.03)
     assert zoomed.min() >= 0.25 - 0.03 and (zoomed < 0.9).any()
+
+
+# ------------------------------------------------------------------ both languages
+
+
+def _sizes():
+    full = Picture("full", torch.zeros(3, 60, 80, dtype=torch.uint8), torch.tensor([[0.0, 0.0, 1.0, 1.0]]),
+                   torch.tensor([1]), ("thing",))
+    return (augmented_sizes(full, draws=5, zoom_out=True), augmented_sizes(full, draws=5, zoom_out=False))
+
+
+def test_augmentation_explorer_and_sizes_in_chinese(language):
+    from ssd_core.viz.augmentation import plot_augmented_sizes
+    from tests.test_l10n_lesson3 import check_chinese_explorer, check_chinese_figure, glyph_warnings
+
+    language("zh")
+    e, missing = glyph_warnings(lambda: augmentation_explorer(picture="chelsea", seed=3))
+    assert not missing, missing
+    check_chinese_explorer(e, "原图", "步骤：光度变换、缩小、IoU 裁剪、翻转", "随机种子 3", "个目标")
+    assert "数据增强" in e.widget.children[0].value
+    assert [w.description for w in e.controls.values()] == [
+        "图片", "光度变换", "缩小（zoom out）", "IoU 裁剪", "水平翻转", "裁剪方式", "随机种子"]
+    # the crop's labels are Chinese, its values those of CROP_CHOICES (what set() takes)
+    crop = e.controls["crop"]
+    assert [v for _, v in crop.options] == [v for _, v in CROP_CHOICES]
+    assert [label for label, _ in crop.options][:3] == ["随机选，和训练时一样", "整张图像", "最小 IoU 0.1"]
+    # the state keeps its English values; the figure says them in Chinese
+    s = e.set(picture="astronaut", seed=0, **{**OFF, "iou_crop": True, "crop": 0.5})
+    assert s["crop"] == "min IoU 0.5" and s["steps"] == "iou_crop"
+    assert e.figure.axes[1].get_title() == "待裁剪的图像，裁剪方式：最小 IoU 0.5"
+    _, missing = glyph_warnings(lambda: e.set(picture="coins", seed=0,
+                                              **{**OFF, "iou_crop": True, "crop": 0.9}))
+    assert not missing and e.state["crop_met"] is False and 'crop="whole image"' in e.state_line
+    assert any("试了 50 次" in t.get_text() and "最小 IoU 0.9" in t.get_text()
+               for t in e.figure.axes[1].texts)
+    fig, missing = glyph_warnings(lambda: plot_augmented_sizes(*_sizes(), name="full"))
+    assert not missing
+    check_chinese_figure(fig, "用缩小（zoom out）：5 个目标", "最小的默认框", "目标个数", "：full")
+
+
+def test_augmentation_explorer_and_sizes_in_english_have_no_chinese(language):
+    from ssd_core.viz.augmentation import plot_augmented_sizes
+    from tests.test_l10n_lesson3 import check_english, figure_text
+
+    language("en")
+    e = augmentation_explorer(picture="chelsea", seed=3)
+    check_english(e)
+    assert [label for label, _ in e.controls["crop"].options] == [label for label, _ in CROP_CHOICES]
+    assert e.figure.texts[0].get_text() == "steps: photometric,zoom_out,iou_crop,flip   seed 3"
+    e.set(picture="coins", seed=0, **{**OFF, "iou_crop": True, "crop": 0.9})
+    check_english(e)
+    assert e.figure.axes[1].get_title() == "before the crop, crop: whole image"
+    fig = plot_augmented_sizes(*_sizes(), name="full")
+    check_english(fig)
+    assert "with zoom-out (5 objects)" in figure_text(fig)

@@ -107,3 +107,38 @@ def test_no_source_chosen_is_a_message():
     e.set(sources=())
     assert e.state_line.startswith('state: error="No source map chosen')
     assert any("No source map" in t.get_text() for t in e.figure.texts)
+
+
+# ------------------------------------------------------------------ both languages
+
+
+def test_match_explorer_in_chinese(language):
+    from tests.test_l10n_lesson3 import check_chinese_explorer, glyph_warnings
+
+    language("zh")
+    e, missing = glyph_warnings(lambda: match_explorer(picture="shapes val 0"))
+    assert not missing, missing
+    check_chinese_explorer(e, "正样本", "只靠最佳匹配", "正样本默认框的个数")
+    assert "匹配策略" in e.widget.children[0].value
+    legend = [t.get_text() for t in e.figure.legends[0].get_texts()]
+    assert legend == ["IoU ≥ 0.50", "只靠最佳匹配"]
+    assert [w.description for w in e.controls.values()] == ["图片", "IoU 阈值", "显示的特征图"]
+    # the state's keys and values stay as they are
+    s = e.set(threshold=0.5)
+    assert s["per_gt"][0] == 1 and 0 in s["only_best_match"]
+    assert e.state_line.startswith("state: picture=\"shapes val 0\" threshold=0.500")
+    _, missing = glyph_warnings(lambda: e.set(sources=()))
+    assert not missing
+    assert e.state_line.startswith('state: error="没有选中任何特征图')
+    assert any("显示的特征图" in t.get_text() for t in e.figure.texts)
+
+
+def test_match_explorer_in_english_has_no_chinese(language):
+    from tests.test_l10n_lesson3 import check_english
+
+    language("en")
+    e = match_explorer(picture="shapes val 0")
+    check_english(e)
+    assert e.widget.children[0].value.startswith("<b>Matching strategy</b>")
+    e.set(sources=())
+    check_english(e)

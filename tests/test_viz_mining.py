@@ -118,3 +118,48 @@ def test_plot_brief_run_draws_each_step():
     fig = plot_brief_run(run)
     loss = [l for l in fig.axes[0].lines if l.get_gid() == "loss"][0]
     assert list(loss.get_xdata()) == [1, 2, 3] and list(loss.get_ydata()) == [3.0, 2.0, 1.0]
+
+
+# ------------------------------------------------------------------ both languages
+
+
+def _brief_run():
+    from ssd_core.viz.mining import BriefRun
+
+    return BriefRun(model=None, history=[{"step": i + 1, "loss": 3.0 - i, "loc": 1.0,
+                                          "conf": 2.0 - i, "num_pos": 5} for i in range(3)],
+                    seconds=1.5)
+
+
+def test_mining_explorer_and_brief_run_in_chinese(model, language):
+    from ssd_core.viz.mining import plot_brief_run
+    from tests.test_l10n_lesson3 import check_chinese_explorer, glyph_warnings
+
+    language("zh")
+    e, missing = glyph_warnings(lambda: mining_explorer(model))
+    assert not missing, missing
+    check_chinese_explorer(e, "个正样本", "难负样本", "全部", "背景损失", "默认框个数")
+    assert "难负样本挖掘" in e.widget.children[0].value
+    assert [w.description for w in e.controls.values()] == ["负 : 正", "图片", "显示正样本"]
+    s = e.set(picture="shapes val 1", ratio=3.0)
+    assert s["mined"] == min(3 * s["positives"], s["negatives"]) and "mined=" in e.state_line
+    _, missing = glyph_warnings(lambda: e.set(picture="shapes val 24"))
+    assert not missing
+    assert e.state_line.startswith('state: error="“shapes val 24”里没有目标')
+    assert any("请换一张图片" in t.get_text() for t in e.figure.texts)
+    fig, missing = glyph_warnings(lambda: plot_brief_run(_brief_run()))
+    assert not missing and fig.axes[0].get_title() == "3 步，用时 1.5 秒"
+
+
+def test_mining_explorer_and_brief_run_in_english_have_no_chinese(model, language):
+    from ssd_core.viz.mining import plot_brief_run
+    from tests.test_l10n_lesson3 import check_english, cjk
+
+    language("en")
+    e = mining_explorer(model)
+    check_english(e)
+    e.set(picture="shapes val 24")
+    check_english(e)
+    assert "Pick another picture" in e.state_line
+    title = plot_brief_run(_brief_run()).axes[0].get_title()
+    assert title == "3 steps in 1.5 s" and not cjk(title)

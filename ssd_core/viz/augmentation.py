@@ -19,8 +19,10 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..course.ui_lesson3 import AUGMENTATION as TEXT
 from ..data.transforms import CROP_OPTIONS, SSDAugmentation
 from ..draw import add_boxes
+from ..fonts import fig as fig_text
 from .explorer import Explorer
 from .pictures import Picture, picture_by_name, sample_names
 
@@ -41,6 +43,7 @@ def _crop_options(choice) -> tuple:
 
 
 def _option_text(option) -> str:
+    """The crop option as the ``state:`` line says it (always in English)."""
     if option is None:
         return "whole image"
     if option == 0.0:
@@ -48,10 +51,22 @@ def _option_text(option) -> str:
     return f"min IoU {option:g}"
 
 
+def _option_label(option, say=str) -> str:
+    """The crop option in the course's language: ``say`` is ``str`` for a widget label,
+    :func:`ssd_core.fonts.fig` for a figure."""
+    if option == "random":
+        return say(TEXT["crop_random"])
+    if option is None:
+        return say(TEXT["whole_image"])
+    if option == 0.0:
+        return say(TEXT["any_patch"])
+    return say(TEXT["min_iou"]).format(o=option)
+
+
 class AugmentationExplorer(Explorer):
     """The training augmentation of section 2.2 on one photo, step by step."""
 
-    title = "Data augmentation, 数据增强"
+    title = TEXT["title"]
     figsize = (9.6, 3.6)
     #: Photos are shrunk to this longer side first: the output is 300x300 anyway, and a 4x
     #: zoom-out canvas of a 512 px photo (2048 px) would make every redraw slow.
@@ -61,16 +76,18 @@ class AugmentationExplorer(Explorer):
         self.size = size
         names = list(sample_names()) + ["shapes val 29"]
         super().__init__({
-            "picture": widgets.Dropdown(options=names, value=picture, description="picture"),
-            "photometric": widgets.ToggleButton(value=True, description="photometric"),
-            "zoom_out": widgets.ToggleButton(value=True, description="zoom out"),
-            "iou_crop": widgets.ToggleButton(value=True, description="IoU crop"),
-            "flip": widgets.ToggleButton(value=True, description="flip"),
-            "crop": widgets.Dropdown(options=list(CROP_CHOICES), value="random",
-                                     description="crop"),
-            "seed": widgets.IntSlider(value=seed, min=0, max=99, description="seed",
+            "picture": widgets.Dropdown(options=names, value=picture,
+                                        description=str(TEXT["picture"])),
+            "photometric": widgets.ToggleButton(value=True, description=str(TEXT["photometric"])),
+            "zoom_out": widgets.ToggleButton(value=True, description=str(TEXT["zoom_out"])),
+            "iou_crop": widgets.ToggleButton(value=True, description=str(TEXT["iou_crop"])),
+            "flip": widgets.ToggleButton(value=True, description=str(TEXT["flip"])),
+            # the labels in the course's language, the values those of CROP_CHOICES
+            "crop": widgets.Dropdown(options=[(_option_label(v), v) for _, v in CROP_CHOICES],
+                                     value="random", description=str(TEXT["crop"])),
+            "seed": widgets.IntSlider(value=seed, min=0, max=99, description=str(TEXT["seed"]),
                                       continuous_update=False),
-        }, note="each seed is one draw of the training pipeline")
+        }, note=TEXT["note"])
 
     def compute(self, picture, photometric, zoom_out, iou_crop, flip, crop, seed):
         pic = picture_by_name(picture).shrunk(self.max_side)
@@ -94,11 +111,12 @@ class AugmentationExplorer(Explorer):
             wanted = _crop_options(crop)
             patch = p["patch"]
             state["crop"] = _option_text(p["option"])
+            self._crop_option = p["option"]
             state["crop_met"] = not (crop not in ("random", None) and p["option"] is None)
             if patch is not None:
                 state["patch"] = tuple(int(v) for v in patch.tolist())
-            self._crop_message = "" if state["crop_met"] else (
-                f"no patch in 50 tries\nmet '{_option_text(wanted[0])}':\nthe whole image is kept")
+            self._crop_message = "" if state["crop_met"] else fig_text(
+                TEXT["no_patch"], option=_option_label(wanted[0], fig_text))
         else:
             self._crop_message = ""
         if "flip" in steps:
@@ -109,16 +127,29 @@ class AugmentationExplorer(Explorer):
         return state
 
     def draw(self, fig, s):
+        # the text first: it readies the CJK font before the axes (and their titles) exist
+        titles = [fig_text(TEXT["photo"]),
+                  fig_text(TEXT["zoomed"], zoom=s["zoom"]) if s["zoom"] > 1
+                  else fig_text(TEXT["before_crop"]),
+                  fig_text(TEXT["result"], size=self.size, n=s["objects_after"])]
+        if "crop" in s:
+            titles[1] = fig_text(TEXT["with_crop"], title=titles[1],
+                                 crop=_option_label(self._crop_option, fig_text))
+        if s.get("flipped"):
+            titles[2] = fig_text(TEXT["flipped"], title=titles[2])
+        steps = fig_text(TEXT["steps_sep"]).join(fig_text(TEXT["steps"][n])
+                                                 for n in s["steps"].split(","))
+        suptitle = fig_text(TEXT["steps_line"], steps=steps, seed=s["seed"])
         axes = fig.subplots(1, 3, gridspec_kw=dict(left=0.01, right=0.99, bottom=0.02, top=0.86,
                                                    wspace=0.05))
         pic = self._pic
         h, w = pic.hw
         panels = [
-            (pic.image, pic.boxes.numpy() * np.array([w, h, w, h]), "photo"),
+            (pic.image, pic.boxes.numpy() * np.array([w, h, w, h]), titles[0]),
             (self._before.image, self._before.target["boxes"].as_subclass(torch.Tensor).numpy(),
-             f"zoom out x{s['zoom']:.2f}" if s["zoom"] > 1 else "before the crop"),
+             titles[1]),
             (self._out.image, self._out.target["boxes"].as_subclass(torch.Tensor).numpy(),
-             f"{self.size}x{self.size} result: {s['objects_after']} object(s)"),
+             titles[2]),
         ]
         for i, (ax, (image, boxes, title)) in enumerate(zip(axes, panels)):
             arr = image.as_subclass(torch.Tensor)
@@ -140,16 +171,11 @@ class AugmentationExplorer(Explorer):
             r = Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec="cyan", lw=2, ls="--")
             r.set_gid("patch")
             axes[1].add_patch(r)
-            axes[1].set_title(axes[1].get_title() + f", crop: {s['crop']}", fontsize=9)
-        elif "crop" in s:
-            axes[1].set_title(axes[1].get_title() + f", crop: {s['crop']}", fontsize=9)
         if self._crop_message:
             axes[1].text(0.5, 0.5, self._crop_message, transform=axes[1].transAxes, ha="center",
                          va="center", fontsize=8, color="white",
                          bbox=dict(facecolor="darkred", alpha=0.85, edgecolor="none"))
-        if s.get("flipped"):
-            axes[2].set_title(axes[2].get_title() + ", flipped", fontsize=9)
-        fig.suptitle(f"steps: {s['steps']}   seed {s['seed']}", fontsize=9, y=0.99)
+        fig.suptitle(suptitle, fontsize=9, y=0.99)
 
 
 def augmentation_explorer(**kwargs) -> AugmentationExplorer:
@@ -185,16 +211,22 @@ def plot_augmented_sizes(with_zoom: np.ndarray, without_zoom: np.ndarray,
                          smallest_box: float = 0.1, name: str = "") -> Figure:
     """Histograms of :func:`augmented_sizes` with and without zoom-out, and the side of
     SSD300's smallest default box (0.1 of the image: 30 px on conv4_3)."""
+    # the text first: it readies the CJK font before the axes (and their labels) exist
+    without_label = fig_text(TEXT["without_zoom"], n=len(without_zoom))
+    with_label = fig_text(TEXT["with_zoom"], n=len(with_zoom))
+    smallest, xlabel = fig_text(TEXT["smallest_box"]), fig_text(TEXT["sizes_xlabel"])
+    ylabel = fig_text(TEXT["sizes_ylabel"])
+    title = fig_text(TEXT["sizes_title_named"], name=name) if name else fig_text(TEXT["sizes_title"])
     fig = Figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
     bins = np.linspace(0, 1, 41)
-    ax.hist(without_zoom, bins=bins, alpha=0.6, label=f"without zoom-out ({len(without_zoom)} objects)")
-    ax.hist(with_zoom, bins=bins, alpha=0.6, label=f"with zoom-out ({len(with_zoom)} objects)")
+    ax.hist(without_zoom, bins=bins, alpha=0.6, label=without_label)
+    ax.hist(with_zoom, bins=bins, alpha=0.6, label=with_label)
     ax.axvline(smallest_box, color="black", ls="--", lw=1)
-    ax.text(smallest_box, ax.get_ylim()[1] * 0.9, " smallest default box", fontsize=8)
-    ax.set_xlabel("object size after augmentation, sqrt(w h) / image side")
-    ax.set_ylabel("objects")
-    ax.set_title(f"what the network is trained on{': ' + name if name else ''}", fontsize=10)
+    ax.text(smallest_box, ax.get_ylim()[1] * 0.9, smallest, fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

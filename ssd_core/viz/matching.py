@@ -20,8 +20,10 @@ from matplotlib.ticker import MaxNLocator
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
+from ..course.ui_lesson3 import MATCHING as TEXT
 from ..default_boxes import default_boxes
 from ..draw import add_boxes
+from ..fonts import fig as fig_text
 from ..matching import match
 from .default_boxes import SSD300_SOURCES
 from .explorer import Explorer, Impossible
@@ -46,7 +48,7 @@ def source_ranges(config: SSDConfig) -> list[tuple[int, int]]:
 class MatchExplorer(Explorer):
     """Positives of the matching step over a picture, for an IoU threshold."""
 
-    title = "Matching strategy, 匹配策略"
+    title = TEXT["title"]
     figsize = (8.2, 4.2)
 
     def __init__(self, picture: str = "chelsea", threshold: float = 0.5):
@@ -57,21 +59,22 @@ class MatchExplorer(Explorer):
         names = list(sample_names()) + list(MATCH_PICTURES)
         maps = self.config.feature_maps
         super().__init__({
-            "picture": widgets.Dropdown(options=names, value=picture, description="picture"),
+            "picture": widgets.Dropdown(options=names, value=picture,
+                                        description=str(TEXT["picture"])),
             "threshold": widgets.FloatSlider(value=threshold, min=0.05, max=1.0, step=0.05,
-                                             description="IoU thresh", continuous_update=False),
+                                             description=str(TEXT["threshold"]),
+                                             continuous_update=False),
             "sources": widgets.SelectMultiple(
                 options=[(f"{f}x{f} {n}", k) for k, (n, f) in enumerate(zip(SSD300_SOURCES, maps))],
-                value=tuple(range(len(maps))), rows=6, description="show maps"),
-        }, note="SSD300's 8,732 default boxes; matching always uses all of them")
+                value=tuple(range(len(maps))), rows=6, description=str(TEXT["sources"])),
+        }, note=TEXT["note"])
 
     def compute(self, picture, threshold, sources):
         pic = picture_by_name(picture)
         if len(pic.boxes) == 0:
-            raise Impossible(f"{picture} has no objects: every default box is background.")
+            raise Impossible(fig_text(TEXT["no_objects"], picture=picture))
         if not sources:
-            raise Impossible("No source map chosen: select at least one under 'show maps' "
-                             "(ctrl/cmd-click to pick several).")
+            raise Impossible(fig_text(TEXT["no_source"]))
         m = match(pic.boxes, pic.labels, self.priors, iou_threshold=threshold)
         positive = m.labels > 0                                               # [P]
         G = len(pic.boxes)
@@ -97,6 +100,13 @@ class MatchExplorer(Explorer):
         S = self.config.image_size
         pic, m = self._pic, self._m
         positive = m.labels > 0
+        # the text first: it readies the CJK font before the axes (and their labels) exist
+        title = fig_text(TEXT["figure_title"], positives=s["positives"], shown=s["shown"],
+                         forced=s["forced"])
+        iou_label = fig_text(TEXT["iou"])
+        bars_threshold = fig_text(TEXT["bars_threshold"], t=s["threshold"])
+        bars_forced = fig_text(TEXT["bars_forced"])
+        bars_xlabel, bars_title = fig_text(TEXT["bars_xlabel"]), fig_text(TEXT["bars_title"])
         ax = picture_axes(fig, (0.01, 0.02, 0.5, 0.88), pic, S)
         cmap, norm = colormaps["viridis"], Normalize(0.0, 1.0)
         plain = positive & ~m.forced & self._shown
@@ -117,8 +127,7 @@ class MatchExplorer(Explorer):
             for g, b in enumerate(gt):
                 ax.text(b[0] + 2, b[1] + 2, f"#{g}", color="white", fontsize=7, va="top",
                         bbox=dict(facecolor="black", alpha=0.5, pad=0.5, edgecolor="none"))
-        ax.set_title(f"{s['positives']} positives ({s['shown']} on the maps shown), "
-                     f"{s['forced']} only by best match", fontsize=9)
+        ax.set_title(title, fontsize=9)
         cax = fig.add_axes((0.515, 0.1, 0.012, 0.7))
         grad = np.linspace(0, 1, 64)[:, None]
         cax.imshow(grad, aspect="auto", cmap=cmap, origin="lower", extent=(0, 1, 0, 1))
@@ -127,7 +136,7 @@ class MatchExplorer(Explorer):
         cax.yaxis.tick_right()
         cax.set_yticks([0, 0.5, 1])
         cax.tick_params(labelsize=7)
-        cax.set_xlabel("IoU", fontsize=7, labelpad=2)
+        cax.set_xlabel(iou_label, fontsize=7, labelpad=2)
         # bars: positives per object, split into threshold matches and best-match-only
         bx = fig.add_axes((0.66, 0.2, 0.32, 0.7))
         G = len(gt)
@@ -136,8 +145,8 @@ class MatchExplorer(Explorer):
         y = np.arange(G)
         # the bars as two collections (one artist each, however many objects)
         plain_n = per_gt - forced_gt
-        _bars(bx, y, np.zeros(G), plain_n, "tab:green", f"IoU >= {s['threshold']:.2f}", "bars_threshold")
-        _bars(bx, y, plain_n, forced_gt, "red", "best match only", "bars_forced")
+        _bars(bx, y, np.zeros(G), plain_n, "tab:green", bars_threshold, "bars_threshold")
+        _bars(bx, y, plain_n, forced_gt, "red", bars_forced, "bars_forced")
         bx.set_xlim(0, max(1, per_gt.max()) * 1.05)
         bx.set_ylim(G - 0.5, -0.5)
         side = ((pic.boxes[:, 2] - pic.boxes[:, 0]) * (pic.boxes[:, 3] - pic.boxes[:, 1])).sqrt()
@@ -145,11 +154,11 @@ class MatchExplorer(Explorer):
         every = max(1, -(-G // 12))                    # at most 12 labels: a tick costs ~2 ms
         bx.set_yticks(y[::every], labels[::every], fontsize=7)
         bx.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        bx.set_xlabel("positive default boxes", fontsize=8)
+        bx.set_xlabel(bars_xlabel, fontsize=8)
         bx.tick_params(axis="x", labelsize=7)
         fig.legend(handles=[bx.collections[0], bx.collections[1]], fontsize=7, ncol=2,
                    loc="lower center", bbox_to_anchor=(0.82, 0.0), frameon=False)
-        bx.set_title("per object (size: sqrt(area) of the image)", fontsize=8)
+        bx.set_title(bars_title, fontsize=8)
 
 
 def _bars(ax, y, left, width, color, label, gid, height=0.8):

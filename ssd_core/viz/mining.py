@@ -33,9 +33,11 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
+from ..course.ui_lesson3 import MINING as TEXT
 from ..data import SSDAugmentation, collate
 from ..device import eval_mode, num_threads
 from ..draw import add_boxes, plot_training_curves
+from ..fonts import fig as fig_text
 from ..loss import hard_negative_mining
 from ..matching import match
 from ..models import build_ssd
@@ -154,13 +156,14 @@ def train_briefly(
 def plot_brief_run(run: BriefRun) -> Figure:
     """The loss and its two terms, step by step, of :func:`train_briefly`."""
     return plot_training_curves(run.history, x="step",
-                                title=f"{run.steps} steps in {run.seconds:.1f} s")
+                                title=fig_text(TEXT["run_title"], steps=run.steps,
+                                               seconds=run.seconds))
 
 
 class MiningExplorer(Explorer):
     """The mined negatives of one image for a negative-to-positive ratio."""
 
-    title = "Hard negative mining, 难例挖掘"
+    title = TEXT["title"]
     figsize = (8.2, 4.0)
 
     def __init__(self, model: torch.nn.Module | None = None,
@@ -173,10 +176,11 @@ class MiningExplorer(Explorer):
         self._cache: dict[str, tuple] = {}
         super().__init__({
             "ratio": widgets.FloatSlider(value=ratio, min=0.0, max=10.0, step=0.5,
-                                         description="neg : pos", continuous_update=False),
-            "picture": widgets.Dropdown(options=list(self.pictures), description="picture"),
-            "positives": widgets.Checkbox(value=True, description="show positives"),
-        }, note="negatives ranked by their background confidence loss, -log p(background)")
+                                         description=str(TEXT["ratio"]), continuous_update=False),
+            "picture": widgets.Dropdown(options=list(self.pictures),
+                                        description=str(TEXT["picture"])),
+            "positives": widgets.Checkbox(value=True, description=str(TEXT["positives"])),
+        }, note=TEXT["note"])
 
     @torch.no_grad()
     def losses(self, name: str):
@@ -199,8 +203,7 @@ class MiningExplorer(Explorer):
         pos = labels > 0
         n_pos = int(pos.sum())
         if n_pos == 0:
-            raise Impossible(f"{picture} has no objects: N = 0 positives, so the loss is 0 "
-                             "(section 2.2) and no negative is mined. Pick another picture.")
+            raise Impossible(fig_text(TEXT["no_objects"], picture=picture))
         mined = hard_negative_mining(ce[None], labels[None], ratio)[0]        # [P]
         neg = ~pos
         k = int(mined.sum())
@@ -222,13 +225,18 @@ class MiningExplorer(Explorer):
         S = self.model.config.image_size
         pic = self._pic
         priors = cxcywh_to_xyxy(self.model.priors)
+        # the text first: it readies the CJK font before the axes (and their labels) exist
+        title = fig_text(TEXT["figure_title"], positives=s["positives"], mined=s["mined"])
+        all_label = fig_text(TEXT["all_negatives"], n=s["negatives"])
+        mined_label = fig_text(TEXT["mined"], n=s["mined"])
+        xlabel, ylabel = fig_text(TEXT["xlabel"]), fig_text(TEXT["ylabel"])
+        hist_title = fig_text(TEXT["hist_title"], cut=s["cut_loss"], share=100 * s["mined_share"])
         ax = picture_axes(fig, (0.01, 0.03, 0.44, 0.86), pic, S)
         if self._show_pos:
             add_boxes(ax, priors[self._pos].numpy() * S, edgecolors="lime", linewidth=1.0).set_gid("positives")
         add_boxes(ax, priors[self._mined].numpy() * S, edgecolors="red", linewidth=1.0).set_gid("mined")
         add_boxes(ax, pic.boxes.numpy() * S, edgecolors="white", linewidth=1.5, linestyle=":").set_gid("ground_truth")
-        ax.set_title(f"{s['positives']} positives (green), {s['mined']} mined negatives (red)",
-                     fontsize=9)
+        ax.set_title(title, fontsize=9)
         hx = fig.add_axes((0.53, 0.14, 0.45, 0.72))
         logs = np.log10(self._ce.clamp(min=1e-8).numpy())
         neg = (~self._pos).numpy()
@@ -236,23 +244,22 @@ class MiningExplorer(Explorer):
         bins = np.linspace(lo, hi + 1e-6, 41)
         all_counts, _ = np.histogram(logs[neg], bins=bins)
         hx.stairs(np.maximum(all_counts, 0.5), bins, baseline=0.5, fill=True, color="tab:gray",
-                  label=f"all {s['negatives']:,} negatives").set_gid("all_negatives")
+                  label=all_label).set_gid("all_negatives")
         if s["mined"]:
             mined_counts, _ = np.histogram(logs[self._mined.numpy()], bins=bins)
             hx.stairs(np.maximum(mined_counts, 0.5), bins, baseline=0.5, fill=True, color="red",
-                      label=f"mined: {s['mined']}").set_gid("mined_hist")
+                      label=mined_label).set_gid("mined_hist")
             line = hx.axvline(math.log10(max(s["cut_loss"], 1e-8)), color="black", ls="--", lw=1.2)
             line.set_gid("cut")
         hx.set_yscale("log")
         hx.set_ylim(0.7, max(2.0, all_counts.max() * 2.0))
         hx.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         hx.yaxis.set_minor_locator(NullLocator())          # minor log ticks cost ~40 ms a redraw
-        hx.set_xlabel("log10 of the background loss  -log p(background)  (floor: 1e-8)", fontsize=8)
-        hx.set_ylabel("default boxes", fontsize=8)
+        hx.set_xlabel(xlabel, fontsize=8)
+        hx.set_ylabel(ylabel, fontsize=8)
         hx.tick_params(labelsize=7)
         hx.legend(fontsize=7, loc="upper right")
-        hx.set_title(f"cut at loss {s['cut_loss']:.3g}: keeps {100 * s['mined_share']:.1f}% of "
-                     "the background loss", fontsize=9)
+        hx.set_title(hist_title, fontsize=9)
 
 
 def mining_explorer(model: torch.nn.Module | None = None, **kwargs) -> MiningExplorer:
