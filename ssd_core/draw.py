@@ -30,7 +30,7 @@ from matplotlib.patches import Rectangle
 
 from .course.text import Text
 from .course.ui_lessons45 import DRAW
-from .fonts import cjk_font, fig as _text
+from .fonts import cjk_font, fig as _text, new_figure
 
 __all__ = [
     "class_colors",
@@ -139,7 +139,7 @@ def show_detections(
     arr = image_to_numpy(image)
     fig = None
     if ax is None:
-        fig = Figure(figsize=(5, 5))
+        fig = new_figure(figsize=(5, 5))
         ax = fig.add_subplot()
     ax.imshow(arr)
     ax.set_axis_off()
@@ -164,7 +164,7 @@ def plot_detection_grid(images, detections: Sequence[Mapping], class_names=None,
     """Several images with their detections (and dashed ground truth), in a grid."""
     n = len(detections)
     rows = max(1, math.ceil(n / columns))
-    fig = Figure(figsize=(3 * columns, 3.2 * rows))
+    fig = new_figure(figsize=(3 * columns, 3.2 * rows))
     axes = fig.subplots(rows, columns, squeeze=False).flatten()
     for i, ax in enumerate(axes):
         ax.set_axis_off()
@@ -187,7 +187,7 @@ def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names
     """
     n = min(len(detections), 2 * columns)
     rows = max(1, math.ceil(n / columns))
-    fig = Figure(figsize=(4.2 + 2.6 * columns, max(3.2, 2.6 * rows) + 0.5))
+    fig = new_figure(figsize=(4.2 + 2.6 * columns, max(3.2, 2.6 * rows) + 0.5))
     grid = fig.add_gridspec(rows, columns + 2, left=0.01, right=0.99, top=0.9, bottom=0.02,
                             wspace=0.05, hspace=0.12)
     ax_text = fig.add_subplot(grid[:, :2])
@@ -269,7 +269,7 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
     named = {k: _rows(v) for k, v in runs.items()} if compare else {"": _rows(runs)}
     map_rows = {k: (_rows(epochs) if epochs is not None else v) for k, v in named.items()}
     with_map = epochs is not None or any("map07" in r for v in map_rows.values() for r in v)
-    fig = Figure(figsize=(10, 3.6) if with_map else (6, 3.2))
+    fig = new_figure(figsize=(10, 3.6) if with_map else (6, 3.2))
     axes = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1.6, 1))) if with_map else [fig.add_subplot()]
     ax = axes[0]
     for name, rows in named.items():
@@ -318,7 +318,7 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
 
 def plot_pr_curves(result, path: str | Path | None = None) -> Figure:
     """Precision against recall per class from an :class:`ssd_core.metrics.EvalResult`."""
-    fig = Figure(figsize=(6, 5))
+    fig = new_figure(figsize=(6, 5))
     ax = fig.add_subplot()
     colors = class_colors(len(result.ap) + 1)
     for c in sorted(result.ap):

@@ -22,12 +22,13 @@ import warnings
 from pathlib import Path
 
 from matplotlib import font_manager, rcParams
+from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
 from .course import text as _text
 from .course.text import Text, language
 
-__all__ = ["CJK_FONTS", "cjk_font", "use_cjk_font", "fig", "missing_glyphs", "font_families",
+__all__ = ["CJK_FONTS", "cjk_font", "use_cjk_font", "new_figure", "fig", "missing_glyphs", "font_families",
            "set_language"]
 
 #: Fonts tried first, by family name (the first installed one wins).
@@ -108,6 +109,17 @@ def use_cjk_font() -> str | None:
         # generic "sans-serif" would resolve to one font only).
         rcParams["font.family"] = ["DejaVu Sans", found]
     return found
+
+
+def new_figure(**kwargs) -> Figure:
+    """A matplotlib Figure (no pyplot) whose texts can fall back to the CJK font.
+
+    An axes fixes its labels' fonts when it is made, so the fallback must be in place before
+    the figure is, not only when the first Chinese label is written (a training run in a plain
+    script would otherwise draw its Chinese axis labels as empty boxes).
+    """
+    use_cjk_font()
+    return Figure(**kwargs)
 
 
 def set_language(lang: str) -> str:

@@ -47,7 +47,7 @@ from .device import autocast, dist_info, resolve_amp, resolve_device
 from .draw import plot_detection_grid, plot_pr_curves, plot_training_curves
 from .inference import evaluate
 from .loss import multibox_loss
-from .models import build_ssd, load_vgg16_imagenet
+from .models import WeightsUnavailableError, build_ssd, load_vgg16_imagenet
 from .recipes import DataChoice, TrainSettings, make_datasets, make_settings
 
 __all__ = ["train_step", "train", "RunState", "RunResult", "TrainingDiverged", "EpochSampler",
@@ -319,7 +319,12 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
     np.random.seed(s.seed)
     model = build_ssd(config, num_classes=len(data.classes) + 1)
     if s.pretrained_backbone and s.model != "small" and not s.resume:
-        load_vgg16_imagenet(model)
+        try:
+            load_vgg16_imagenet(model)
+        except WeightsUnavailableError as err:
+            if s.pretrained_backbone != "auto":
+                raise
+            warnings.warn(f"{err}\nTraining starts from fresh weights instead.")
     model.to(device)
     if s.channels_last:
         model.to(memory_format=torch.channels_last)

@@ -88,3 +88,27 @@ def test_without_a_cjk_font_figures_use_english_and_say_so_once(language, monkey
     assert len(caught) == 1 and "没有找到能显示中文的字体" in str(caught[0].message)
     language("en")
     assert fonts.fig(t, n=5) == "5 default boxes"
+
+
+def test_a_plain_script_in_chinese_draws_its_axis_labels(tmp_path):
+    """A fresh process that never called set_language (a training run from the command line):
+    an axes fixes its labels' font when it is made, so the fallback must come before the first
+    figure. Run apart, because this process has long had the fallback in place."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import warnings\n"
+        "warnings.simplefilter('error')\n"       # matplotlib warns on every missing glyph
+        "from ssd_core.draw import plot_training_curves\n"
+        "rows = [dict(epoch=1, loss=3.0, loc=1.0, conf=2.0, map07=0.1),\n"
+        "        dict(epoch=2, loss=2.0, loc=0.8, conf=1.2, map07=0.3)]\n"
+        f"fig = plot_training_curves(rows, path={str(tmp_path / 'curves.png')!r})\n"
+        "print(fig.axes[0].get_xlabel())\n"
+    )
+    env = {**os.environ, "SSD_COURSE_LANG": "zh"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    label = out.stdout.strip()
+    assert label and fonts.missing_glyphs(label) == [] and any("\u4e00" <= c <= "\u9fff" for c in label)

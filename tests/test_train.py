@@ -435,3 +435,27 @@ def test_the_data_choice_explains_itself_in_both_languages(tmp_path, language):
     assert "这里有 a, b。" in ab and "--train-split NAME --val-split NAME" in ab
     assert "没有划分文件（ImageSets/Main/<split>.txt）" in none
     assert "trainval.txt" in split and "请用 --train-split NAME 另选一个" in split
+
+
+def test_imagenet_weights_auto_falls_back_to_fresh_weights(tmp_path, monkeypatch):
+    """"auto" (the GPU preset ssd300-shapes) trains on when VGG16's ImageNet weights cannot be
+    had; True stops with the message that says where to put the file."""
+    from ssd_core.models import WeightsUnavailableError
+
+    tr = importlib.import_module("ssd_core.train")
+    tried = []
+
+    def offline(model, *a, **k):
+        tried.append(type(model).__name__)
+        raise WeightsUnavailableError("no VGG16 weights here (put the file in the hub cache)")
+
+    monkeypatch.setattr(tr, "load_vgg16_imagenet", offline)
+    from ssd_core.data import make_shapes
+
+    two = make_shapes(tmp_path / "two", num_train=2, num_val=1, image_size=96, seed=1, workers=1)
+    kw = dict(model="ssd300", epochs=1, batch_size=2, shapes_train=2, shapes_val=1)
+    with pytest.raises(WeightsUnavailableError, match="hub cache"):
+        train(tiny(two, tmp_path, name="strict", pretrained_backbone=True, **kw))
+    with pytest.warns(UserWarning, match="fresh weights"):           # one SSD300 step
+        result = train(tiny(two, tmp_path, name="auto", pretrained_backbone="auto", **kw))
+    assert tried == ["SSD", "SSD"] and len(result.history) == 1

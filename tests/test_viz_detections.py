@@ -242,8 +242,11 @@ def test_choose_settings(tmp_path):
     assert any("released SSD300 schedule" in w for w in why)
     s, _ = choose_settings(device="cpu", quick=False, data_dir=voc, workdir=tmp_path)
     assert (s.preset, s.dataset) == ("small", "voc")
-    s, _ = choose_settings(device="cuda", quick=False, data_dir=empty, workdir=tmp_path)
-    assert (s.preset, s.dataset) == ("small", "shapes")
+    # a GPU without VOC: the paper's SSD300 on the shapes, ImageNet's VGG16 when it can be had
+    s, why = choose_settings(device="cuda", quick=False, data_dir=empty, workdir=tmp_path)
+    assert (s.preset, s.dataset, s.model, s.pretrained_backbone) == (
+        "ssd300-shapes", "shapes", "ssd300", "auto")
+    assert any("ssd300-shapes" in w for w in why)
     s, _ = choose_settings("small", "shapes", device="cpu", augment=False, quick=False,
                            data_dir=voc, workdir=tmp_path)
     assert (s.preset, s.dataset, s.augment) == ("small", "shapes", False) and "-noaug-" in s.name

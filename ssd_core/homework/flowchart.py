@@ -25,7 +25,7 @@ from matplotlib.path import Path as MplPath
 from ..course.text import Text
 from ..course.ui_lessons45 import FLOWCHART
 from ..data import SSDAugmentation
-from ..fonts import fig as _text
+from ..fonts import fig as _text, new_figure
 
 __all__ = ["Stage", "training_stages", "plot_training_flowchart"]
 
@@ -94,7 +94,7 @@ def plot_training_flowchart(stages: Sequence[Stage] | None = None,
     stages = list(stages if stages is not None else training_stages())
     groups = list(dict.fromkeys(s.group for s in stages))
     rows = max(sum(s.group == g for s in stages) for g in groups)
-    fig = Figure(figsize=(4.1 * len(groups), 0.78 * rows + 1.6))
+    fig = new_figure(figsize=(4.1 * len(groups), 0.78 * rows + 1.6))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, len(groups))
     ax.set_ylim(-(rows + 0.55), 1.35)

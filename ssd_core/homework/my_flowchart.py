@@ -38,8 +38,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..course.text import Text
 from ..course.ui_lessons45 import MY_FLOWCHART as T
-from ..fonts import fig as _text
-from ..fonts import use_cjk_font
+from ..fonts import fig as _text, new_figure, use_cjk_font
 from ..viz.explorer import show_static, static_mode
 from .files import homework_dir
 from .flowchart import Stage, plot_training_flowchart, training_stages
@@ -175,7 +174,7 @@ def plot_student_chart(chart: StudentChart, title: str | Text = T["title"]) -> F
     n = len(chart.stages)
     rows = min(ROWS_PER_COLUMN, max(1, n))
     cols = max(1, -(-n // rows))
-    fig = Figure(figsize=(3.6 * cols + 0.8, 1.05 * rows + 1.2))
+    fig = new_figure(figsize=(3.6 * cols + 0.8, 1.05 * rows + 1.2))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(-0.1, cols + 0.1)
     ax.set_ylim(-(rows - 1) - 0.75, 1.0)

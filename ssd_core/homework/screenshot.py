@@ -37,7 +37,7 @@ from matplotlib.font_manager import FontProperties
 from PIL import Image, PngImagePlugin
 
 from ..course.ui_lessons45 import SCREENSHOT
-from ..fonts import font_families, missing_glyphs
+from ..fonts import font_families, missing_glyphs, new_figure
 from .files import COURSE, caption_lines, check_name, lesson_number, write_homework_file
 
 __all__ = ["STRIP_COLOR", "strip_height", "render_png", "save_screenshot"]
@@ -86,7 +86,7 @@ def strip_height(n_lines: int, dpi: float) -> int:
 
 def _render_strip(lines: Sequence[str], width_px: int, dpi: float) -> Image.Image:
     height = strip_height(len(lines), dpi)
-    fig = Figure(figsize=(width_px / dpi, height / dpi), dpi=dpi,
+    fig = new_figure(figsize=(width_px / dpi, height / dpi), dpi=dpi,
                  facecolor=tuple(c / 255 for c in STRIP_COLOR))
     pad = _pad_px(dpi)
     line_px = CAPTION_POINTS * LINE_SPACING * dpi / 72

@@ -20,7 +20,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..course.ui_lessons12 import AP_EXAMPLE as TEXT
-from ..fonts import fig as fig_text
+from ..fonts import fig as fig_text, new_figure
 from ..metrics import EvalResult
 
 __all__ = ["worked_example", "ranked_rows", "format_rows", "plot_ap_example"]
@@ -99,7 +99,7 @@ def plot_ap_example(rows: Sequence[dict], ap: float, name: str = "") -> Figure:
     # the text first: it readies the CJK font before the axes (and their labels) exist
     title = fig_text(TEXT["title_named"], name=name) if name else fig_text(TEXT["title"])
     xlabel, ylabel = fig_text(TEXT["recall"]), fig_text(TEXT["precision"])
-    fig = Figure(figsize=(5.5, 3.8))
+    fig = new_figure(figsize=(5.5, 3.8))
     ax = fig.add_subplot()
     ax.plot(np.concatenate([[0], rec]), np.concatenate([[1], prec]), "o-", color="tab:blue",
             label=fig_text(TEXT["curve"]), gid="curve")

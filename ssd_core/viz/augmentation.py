@@ -22,7 +22,7 @@ from matplotlib.patches import Rectangle
 from ..course.ui_lesson3 import AUGMENTATION as TEXT
 from ..data.transforms import CROP_OPTIONS, SSDAugmentation
 from ..draw import add_boxes
-from ..fonts import fig as fig_text
+from ..fonts import fig as fig_text, new_figure
 from .explorer import Explorer
 from .pictures import Picture, picture_by_name, sample_names
 
@@ -217,7 +217,7 @@ def plot_augmented_sizes(with_zoom: np.ndarray, without_zoom: np.ndarray,
     smallest, xlabel = fig_text(TEXT["smallest_box"]), fig_text(TEXT["sizes_xlabel"])
     ylabel = fig_text(TEXT["sizes_ylabel"])
     title = fig_text(TEXT["sizes_title_named"], name=name) if name else fig_text(TEXT["sizes_title"])
-    fig = Figure(figsize=(7, 3.2))
+    fig = new_figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
     bins = np.linspace(0, 1, 41)
     ax.hist(without_zoom, bins=bins, alpha=0.6, label=without_label)

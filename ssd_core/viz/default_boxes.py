@@ -25,7 +25,7 @@ from ..config import SSDConfig
 from ..course.ui_lessons12 import BOX_SCHEMES, DEFAULT_BOXES as TEXT
 from ..default_boxes import boxes_per_map, default_boxes
 from ..draw import add_boxes
-from ..fonts import fig as fig_text
+from ..fonts import fig as fig_text, new_figure
 from .explorer import Explorer, Impossible
 from .pictures import Picture, load_sample, sample_names
 
@@ -294,7 +294,7 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
     titles = (fig_text(BOX_SCHEMES["faster_rcnn"], H=H, W=W, n=counts["faster_rcnn"]),
               fig_text(BOX_SCHEMES["yolo"], S=448, n=counts["yolo"]),
               fig_text(BOX_SCHEMES["ssd"], n=counts["ssd300"]))
-    fig = Figure(figsize=(12, 4.3))
+    fig = new_figure(figsize=(12, 4.3))
     axes = fig.subplots(1, 3)
     ax = axes[0]
     ax.imshow(_resized(picture, H, W), extent=(0, W, H, 0))

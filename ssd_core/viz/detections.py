@@ -25,8 +25,7 @@ from ..course.text import language
 from ..course.ui_lessons45 import DETECTIONS, UPLOAD
 from ..data import decode_image_bytes
 from ..draw import draw_boxes, image_to_numpy
-from ..fonts import fig as _text
-from ..fonts import use_cjk_font
+from ..fonts import fig as _text, use_cjk_font
 from ..inference import raw_predictions
 from ..metrics import TRUE_POSITIVE, match_detections
 from ..postprocess import postprocess

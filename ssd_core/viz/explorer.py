@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 
 from ..course.text import Text
 from ..device import num_threads
+from ..fonts import new_figure
 
 __all__ = ["Explorer", "Impossible", "format_state", "static_mode", "STATIC_ENV", "show_static"]
 
@@ -208,7 +209,7 @@ class Explorer:
 
     def _redraw(self) -> None:
         t0 = time.perf_counter()
-        fig = Figure(figsize=self.figsize)
+        fig = new_figure(figsize=self.figsize)
         try:
             state = self.compute(**self.values)
             self.draw(fig, state)

@@ -11,7 +11,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..course.history import DETECTORS, SUCCESSORS, SUCCESSORS_VOC, Detector
 from ..course.ui_lessons12 import HISTORY as TEXT
-from ..fonts import fig as fig_text
+from ..fonts import fig as fig_text, new_figure
 
 __all__ = ["plot_speed_accuracy", "detectors_table", "successors_table"]
 
@@ -52,7 +52,7 @@ def plot_speed_accuracy(detectors: Sequence[Detector] = DETECTORS,
     papers give comparable numbers; an arrow from batch 1 to batch 8 where Table 7 gives both."""
     # the text first: it readies the CJK font before the axes (and their labels) exist
     title, xlabel, ylabel = (fig_text(TEXT[k]) for k in ("title", "xlabel", "ylabel"))
-    fig = Figure(figsize=(7.5, 4.4))
+    fig = new_figure(figsize=(7.5, 4.4))
     ax = fig.add_subplot()
     for d in list(detectors) + list(successors):
         ssd = d.name.startswith("SSD")

@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 
 from ..boxes import cxcywh_to_xyxy, encode
 from ..course.ui_lesson3 import LOSSES as TEXT
-from ..fonts import fig as fig_text
+from ..fonts import fig as fig_text, new_figure
 
 __all__ = ["smooth_l1", "plot_encoding", "plot_smooth_l1", "plot_confidence_loss"]
 
@@ -40,7 +40,7 @@ def plot_encoding(prior_cxcywh, gt_xyxy, variances=(0.1, 0.2)) -> Figure:
     say = {k: fig_text(TEXT[k]) for k in ("default_box", "ground_truth", "boxes_title", "offsets",
                                           "regresses")}
     divided = fig_text(TEXT["divided"], variances=variances)
-    fig = Figure(figsize=(9, 3.6))
+    fig = new_figure(figsize=(9, 3.6))
     ax, bx = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1, 1.3)))
     d = cxcywh_to_xyxy(prior)[0].numpy()
     g = gt[0].numpy()
@@ -76,7 +76,7 @@ def plot_smooth_l1(limit: float = 3.0) -> Figure:
     x = np.linspace(-limit, limit, 601)
     say = {k: fig_text(TEXT[k]) for k in ("smooth_l1", "smooth_l1_grad", "error", "loss",
                                           "error_short", "gradient")}
-    fig = Figure(figsize=(9, 3.4))
+    fig = new_figure(figsize=(9, 3.4))
     ax, gx = fig.subplots(1, 2)
     ax.plot(x, 0.5 * x * x, label="L2: x²/2", color="tab:red", gid="l2")
     ax.plot(x, np.abs(x), label="L1: |x|", color="tab:gray", ls=":", gid="l1")
@@ -103,7 +103,7 @@ def plot_confidence_loss() -> Figure:
     p = np.linspace(0.001, 1, 500)
     points = {q: fig_text(TEXT["point"], p=q, loss=-np.log(q)) for q in (0.05, 0.5, 0.95)}
     xlabel, ylabel = fig_text(TEXT["probability"]), fig_text(TEXT["cross_entropy"])
-    fig = Figure(figsize=(5.5, 3.4))
+    fig = new_figure(figsize=(5.5, 3.4))
     ax = fig.add_subplot()
     ax.plot(p, -np.log(p), lw=2, gid="ce")
     for q, text in points.items():

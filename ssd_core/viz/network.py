@@ -23,7 +23,7 @@ from torch import nn
 
 from ..course.ui_lessons12 import NETWORK as TEXT
 from ..device import eval_mode
-from ..fonts import fig as fig_text
+from ..fonts import fig as fig_text, new_figure
 from ..models.describe import LayerGeometry, walk_geometry
 from .explorer import Explorer, Impossible
 
@@ -147,7 +147,7 @@ def plot_receptive_field(rows: Sequence[LayerRow], image_size: int = 300) -> Fig
     rows = [r for r in rows if "head" not in r.name]
     # the text first: it readies the CJK font before the axes (and their labels) exist
     ylabel = fig_text(TEXT["rf_ylabel"])
-    fig = Figure(figsize=(9, 3.6))
+    fig = new_figure(figsize=(9, 3.6))
     ax = fig.add_subplot()
     x = np.arange(len(rows))
     ax.plot(x, [r.receptive_field for r in rows], "o-", ms=3, label=fig_text(TEXT["rf_label"]))
@@ -273,7 +273,7 @@ def source_norms(model: nn.Module, images: torch.Tensor) -> list[dict[str, Any]]
 def plot_source_norms(norms: Sequence[dict]) -> Figure:
     """Bars of :func:`source_norms`: each map's feature size, before and after L2Norm."""
     ylabel = fig_text(TEXT["norms_ylabel"])       # before the axes: readies the CJK font
-    fig = Figure(figsize=(7, 3.2))
+    fig = new_figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
     x = np.arange(len(norms))
     ax.bar(x - 0.2, [n["raw"] for n in norms], 0.4, label=fig_text(TEXT["as_computed"]))

@@ -35,12 +35,11 @@ from ..course.tf_port import TF_PORT, tf_link
 from ..course.ui_lessons45 import WALKTHROUGH
 from ..data import SSDAugmentation, collate, parse_voc_xml
 from ..draw import add_boxes
-from ..fonts import fig as _text
+from ..fonts import fig as _text, new_figure
 from ..loss import hard_negative_mining, multibox_loss
 from ..matching import match
 from ..paths import SOURCE_ROOT as _ROOT
 from ..train import train_step
-
 
 __all__ = [
     "paper_map_markdown",
@@ -486,7 +485,7 @@ def plot_batch(bt: BatchTrace, max_images: int = 4) -> Figure:
     """The augmented images of a traced batch with their ground truth (white, dashed), the
     positive default boxes (green) and the mined negatives (red)."""
     n = min(max_images, bt.images.shape[0])
-    fig = Figure(figsize=(3.4 * n, 3.7))
+    fig = new_figure(figsize=(3.4 * n, 3.7))
     axes = fig.subplots(1, n, squeeze=False)[0]
     S = bt.images.shape[-1]
     priors = cxcywh_to_xyxy(bt.priors).numpy() * S
@@ -540,7 +539,7 @@ def plot_pictures(panels: Sequence[tuple], size: float = 3.6) -> Figure:
     """Images side by side with their boxes: each panel is ``(image [3, H, W], boxes_px [N, 4],
     title)``; images are uint8 or float in [0, 1]. A title may be a
     :class:`~ssd_core.course.text.Text` (shown in the current language)."""
-    fig = Figure(figsize=(size * len(panels), size * 0.95))
+    fig = new_figure(figsize=(size * len(panels), size * 0.95))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for k, (ax, (image, boxes_px, title)) in enumerate(zip(axes, panels)):
         arr = image.as_subclass(torch.Tensor) if isinstance(image, torch.Tensor) else torch.as_tensor(image)
