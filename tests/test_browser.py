@@ -41,12 +41,13 @@ LESSON_FILES = sorted(bs.LESSONS.glob("*/0*.ipynb"))
 
 def tag(lesson: Path) -> str:
     """``zh-01_detection_basics``: the edition and the lesson, for artifacts and test ids."""
-    return f"{lesson.parent.name}-{tag(lesson)}"
+    return f"{lesson.parent.name}-{lesson.stem}"
 
 
 def rel(lesson: Path) -> str:
     """``zh/01_detection_basics.ipynb``: the lesson's path inside the server's folder."""
-    return f"{lesson.parent.name}/{rel(lesson)}"
+    return f"{lesson.parent.name}/{lesson.name}"
+
 
 #: Seconds a lesson may take to run all its cells (lesson 5 trains a small model).
 RUN_TIMEOUT = float(os.environ.get("SSD_COURSE_BROWSER_TIMEOUT", "300"))

@@ -119,13 +119,13 @@ NETWORK: dict = dict(
     rf_ylabel=T("pixels of the input", "输入图像上的像素"),
     # AtrousExplorer
     atrous_title=T("Atrous (dilated) convolution", "空洞卷积（atrous / dilated convolution）"),
-    dilation=T("dilation", "空洞率"),
+    dilation=T("dilation", "膨胀率"),
     layers=T("layers", "层数"),
     atrous_note=T("fc6 of SSD is a 3x3 convolution with dilation 6 on the 19x19 map",
-                  "SSD 的 fc6 就是 19x19 特征图上空洞率为 6 的 3x3 卷积"),
+                  "SSD 的 fc6 就是 19x19 特征图上膨胀率为 6 的 3x3 卷积"),
     too_wide=T("{layers} layer(s) with dilation {dilation} see {rf}x{rf} cells, more than the "
                "{grid}x{grid} grid drawn here: lower one.",
-               "{layers} 层空洞率为 {dilation} 的卷积能看到 {rf}x{rf} 个格子，超出了这里画的 "
+               "{layers} 层膨胀率为 {dilation} 的卷积能看到 {rf}x{rf} 个格子，超出了这里画的 "
                "{grid}x{grid} 网格：请调低其中一个。"),
     one_layer=T("one layer: 9 taps, {d} apart\nspan {span}x{span}",
                 "一层：9 个采样点，彼此相隔 {d} 格\n覆盖 {span}x{span}"),
