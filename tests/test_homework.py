@@ -243,6 +243,13 @@ def test_summary_draft_survives_a_new_kernel(tmp_path):
 
     lesson2 = summary_box(["essence"], folder=tmp_path, lesson=2)
     lesson2.boxes["essence"].value = "多尺度特征图上的默认框"
+    # lesson 2's box has no save button: only the whole summary (lesson 3) is handed in
+    def shown(widget):
+        return [widget] + [w for c in getattr(widget, "children", ()) for w in shown(c)]
+
+    assert lesson2.save_button not in shown(lesson2.widget)
+    full = summary_box(folder=tmp_path)
+    assert full.save_button in shown(full.widget)
     assert draft_path(tmp_path).is_file()
     script = textwrap.dedent(f"""
         from ssd_core.homework.summary import summary_box

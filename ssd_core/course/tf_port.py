@@ -77,7 +77,7 @@ TF_PORT: tuple[PortRow, ...] = (
                  '分数阈值、排序、逐类非极大值抑制、保留前 200 个；但它默认的 NMS 阈值是 0.5（评估脚本传入 0.45，与论文 §3.7 相同），而且前 200 个是按类别计，我们按图像计。')),
     PortRow('preprocessing/ssd_vgg_preprocessing.py', 'L235-L297', 'preprocess_for_train', 'data.transforms.SSDAugmentation',
             Text('crop -> resize -> flip -> colour, and no zoom-out; ours follows the paper: colour -> zoom out -> crop -> resize -> flip.',
-                 '裁剪 -> 缩放 -> 翻转 -> 颜色，没有放大（zoom out）；我们按论文的顺序：颜色 -> 放大 -> 裁剪 -> 缩放 -> 翻转。')),
+                 '裁剪 -> 缩放 -> 翻转 -> 颜色，没有缩小（zoom out）；我们按论文的顺序：颜色 -> 缩小 -> 裁剪 -> 缩放 -> 翻转。')),
     PortRow('preprocessing/ssd_vgg_preprocessing.py', 'L123-L173', 'distort_color', 'data.transforms.photometric_distort',
             Text('brightness, saturation, hue and contrast, all four every time, in one of 4 fixed orders; ours draws each with p = 1/2 as the released Caffe code does.',
                  '亮度、饱和度、色调和对比度每次都做，四种固定顺序之一；我们像发布的 Caffe 代码那样，每一项以 1/2 的概率进行。')),

@@ -204,6 +204,10 @@ SUMMARY = dict(
     #: the widget
     at_least=Text("at least {minimum} 字", "至少 {minimum} 字"),
     save_button=Text("Save homework", "保存作业"),
+    draft_only=Text("A start: this box keeps a draft only. Lesson 3 hands in the whole summary "
+                    "(essence, weaknesses, improvements) and finds what you wrote here.",
+                    "这里先开个头：本框只保存草稿。第 3 课交的是完整的总结（精髓、缺点、改进想法），"
+                    "届时会自动带出你在这里写的内容。"),
     rule=Text("字数: each Chinese character (汉字) counts one, each English word counts one; "
               "punctuation and spaces count zero.",
               "字数：每个汉字算 1 个字，每个英文单词算 1 个字，标点和空格不计。"),

@@ -263,8 +263,12 @@ class SummaryBox:
         self.save_status = widgets.HTML()
         self.save_button.on_click(lambda _b: self._save_clicked())
         rule = widgets.HTML(f"<small>{escape(str(SUMMARY['rule']))}</small>")
-        self.widget = widgets.VBox(rows + [self.total_html, rule, self.draft_html,
-                                           widgets.HBox([self.save_button, self.save_status])])
+        # Only the whole summary is homework: a box for some parts (lesson 2's start on the
+        # essence) keeps the draft and says where the summary is handed in.
+        self.hands_in = {p.key for p in self.parts} == set(_PARTS)
+        last = (widgets.HBox([self.save_button, self.save_status]) if self.hands_in else
+                widgets.HTML(f"<small>{escape(str(SUMMARY['draft_only']))}</small>"))
+        self.widget = widgets.VBox(rows + [self.total_html, rule, self.draft_html, last])
         self._update()
 
     @property
