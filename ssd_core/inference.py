@@ -7,7 +7,8 @@
 * :func:`to_model_input`, :func:`raw_predictions` and :func:`detect_images`: photos of any
   size in, the network's raw outputs or the detections out;
 * :func:`pretrained_ssd300`: the paper's detector trained for real (torchvision's SSD300 on
-  COCO), to see what SSD does on photos.
+  COCO), to see what SSD does on photos; :func:`pretrained_or_none` for a lesson cell that
+  goes on without it; :func:`time_detection`: seconds per photo on this machine.
 
 The network always sees the image warped to its square input (the paper's "warp"); boxes
 come back xyxy in [0, 1] of the original image, which a resize does not change.
@@ -15,8 +16,11 @@ come back xyxy in [0, 1] of the original image, which a resize does not change.
 
 from __future__ import annotations
 
+import math
 import os
+import time
 import urllib.error
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -37,7 +41,8 @@ from .recipes import DataChoice, has_voc, quick_mode
 
 __all__ = ["predict", "evaluate", "load_trained", "run_data", "to_model_input",
            "raw_predictions", "detect_images", "pretrained_ssd300", "COCO_CLASSES",
-           "coco_weights_file", "map_labels"]
+           "coco_weights_file", "map_labels", "pretrained_or_none", "time_detection",
+           "DetectionTiming", "PRETRAINED_NAME"]
 
 
 # --------------------------------------------------------------------------- on a dataset
@@ -139,11 +144,12 @@ def raw_predictions(model: SSD, image) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @torch.no_grad()
-def detect_images(model: SSD, images, device="auto", score_threshold: float = 0.0,
+def detect_images(model: SSD, images, device=None, score_threshold: float = 0.0,
                   **postprocess_kwargs) -> list[dict[str, torch.Tensor]]:
     """Detections for PIL images or ``[3, H, W]`` tensors of any size, one dict per image
-    (``boxes`` xyxy in [0, 1] of the original image, ``scores``, ``labels``), on the CPU."""
-    device = resolve_device(device)
+    (``boxes`` xyxy in [0, 1] of the original image, ``scores``, ``labels``), on the CPU.
+    The images go to ``device`` (default: where the model is)."""
+    device = next(model.parameters()).device if device is None else resolve_device(device)
     size = model.config.image_size
     batch = torch.stack([to_model_input(image, size) for image in images])  # [B, 3, S, S]
     dets = model.detect(batch.to(device), **postprocess_kwargs)
@@ -159,6 +165,8 @@ def detect_images(model: SSD, images, device="auto", score_threshold: float = 0.
 COCO_CLASSES: tuple[str, ...] = tuple(SSD300_VGG16_Weights.COCO_V1.meta["categories"])
 #: About the size of the weights file, for the messages.
 COCO_WEIGHTS_SIZE = "136 MB"
+#: How figures and screenshot captions name the pretrained detector.
+PRETRAINED_NAME = "SSD300 (COCO, torchvision)"
 
 
 def coco_weights_file() -> tuple[str, Path]:
@@ -213,6 +221,7 @@ def pretrained_ssd300(weights: str | os.PathLike | None = None, device="auto",
         raise WeightsUnavailableError(course_weights.NOT_SSD300.format(
             path=path, error=f"{model.num_classes} classes, COCO has {len(COCO_CLASSES)}"))
     model.class_names = list(COCO_CLASSES[1:])
+    model.weights_name = PRETRAINED_NAME
     return model.to(resolve_device(device)).eval()
 
 
@@ -227,3 +236,58 @@ def map_labels(labels: torch.Tensor, names: Sequence[str],
     mapped = torch.tensor([index.get(names[int(l) - 1], 0) for l in labels.reshape(-1)],
                           dtype=torch.int64)
     return mapped, mapped > 0
+
+
+def pretrained_or_none(shows: str, **kwargs) -> SSD | None:
+    """:func:`pretrained_ssd300` for a lesson cell: the model, or None after printing why, what
+    to do, and what the cell would have shown (``shows``: a key of
+    :data:`ssd_core.course.weights.WOULD_SHOW`). The lesson goes on either way."""
+    would = course_weights.WOULD_SHOW[shows]        # a wrong key fails even with the weights
+    try:
+        return pretrained_ssd300(**kwargs)
+    except WeightsUnavailableError as err:
+        print(err)
+        print(course_weights.SKIPPED.format(what=would))
+        return None
+
+
+@dataclass
+class DetectionTiming:
+    """Seconds per photo of :func:`detect_images`, one photo at a time, on one device."""
+
+    seconds_per_image: float
+    device: str
+    threads: int
+    images: int
+    model: str = "SSD"
+
+    def __str__(self) -> str:
+        from .course.facts import PAPER_FACTS
+
+        paper = PAPER_FACTS["ssd300_fps"]              # Table 7, Titan X, batch 1
+        return course_weights.TIMING.format(
+            model=self.model, device=self.device, threads=self.threads,
+            seconds=self.seconds_per_image, fps=1.0 / self.seconds_per_image,
+            paper_fps=paper.value)
+
+
+@torch.no_grad()
+def time_detection(model: SSD, images: Sequence, repeats: int = 2) -> DetectionTiming:
+    """How long :func:`detect_images` takes per photo (the warp, the network, decoding and
+    NMS) on the model's device, one photo at a time as a student's photos come: the best of
+    ``repeats`` passes over ``images``, after one photo to warm up."""
+    if not len(images):
+        raise ValueError("time_detection: give at least one image")
+    device = next(model.parameters()).device
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    detect_images(model, images[:1])
+    best = math.inf
+    for _ in range(max(1, repeats)):
+        sync()
+        start = time.perf_counter()
+        for image in images:
+            detect_images(model, [image])
+        sync()
+        best = min(best, (time.perf_counter() - start) / len(images))
+    return DetectionTiming(best, str(device), torch.get_num_threads(), len(images),
+                           getattr(model, "weights_name", None) or model.config.name)

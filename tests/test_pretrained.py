@@ -5,6 +5,7 @@ file, or no network, must give one clear message saying which file goes where.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import urllib.error
 
 import pytest
@@ -126,3 +127,71 @@ def test_conversion_of_the_state_dict_is_from_torchvision(coco_like):
     b = from_torchvision(tv)
     for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert ka == kb and torch.equal(va, vb)
+
+
+def test_the_upload_detector_names_the_pretrained_model_in_the_screenshot(coco_like, tmp_path):
+    """Lesson 5's test-run screenshot with the trained SSD300: the caption says which detector."""
+    from PIL import Image
+
+    from ssd_core.data import sample_dataset
+    from ssd_core.homework import save_screenshot
+    from ssd_core.viz.detections import upload_detector
+
+    model = pretrained_ssd300(weights=coco_like[1], device="cpu")
+    detector = upload_detector(model, model.class_names, score=0.05)
+    photo = sample_dataset().annotation(0)["path"]
+    state = detector.open(photo)
+    assert state["model"] == inference.PRETRAINED_NAME and state["file"] == Path(photo).name
+    png = save_screenshot(detector, lesson=5, name="test_run_ssd300", student="李雷",
+                          folder=tmp_path, quiet=True)
+    caption = Image.open(png).text["Caption"]
+    assert inference.PRETRAINED_NAME in caption and "李雷" in caption
+    # a model of one's own has no name unless given one
+    assert "model" not in upload_detector(model, model.class_names, score=0.05,
+                                          model_name="").open(photo)
+
+
+def test_the_sample_photos_in_cocos_classes():
+    """COCO's category ids, by hand: person 1, cat 17, cup 47, spoon 50; coins, eyes, helmets,
+    rockets, flags, towers, cameras, tripods and saucers are not COCO classes."""
+    from ssd_core.viz.pictures import samples_in_classes
+
+    got = {p.name: p.labels.tolist() for p in samples_in_classes(COCO_CLASSES[1:])}
+    assert got == {"astronaut": [1], "chelsea": [17], "coffee": [47, 50], "camera": [1]}
+
+
+def test_the_detection_explorer_relabels_the_sample_photos(coco_like):
+    from ssd_core.data import sample_dataset
+    from ssd_core.viz.detections import detection_explorer
+
+    model = pretrained_ssd300(weights=coco_like[1], device="cpu")
+    samples = sample_dataset()
+    explorer = detection_explorer(model, samples, model.class_names)
+    ids = [samples.annotation(i)["image_id"] for i in range(len(samples))]
+    for name, labels in {"chelsea": [17], "coffee": [47, 50], "coins": []}.items():
+        _, truth, loc, conf, _ = explorer._load(ids.index(name))
+        assert truth["labels"].tolist() == labels and len(truth["boxes"]) == len(labels)
+        assert loc.shape == (8732, 4) and conf.shape == (8732, 91)
+    # the shapes model on its own data is not relabelled
+    assert explorer._truth_names == tuple(samples.classes)
+
+
+def test_a_lesson_cell_goes_on_without_the_weights(tmp_path, monkeypatch, capsys, language):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    language("zh")
+    assert inference.pretrained_or_none("lesson1_detections") is None
+    out = capsys.readouterr().out
+    assert "快速测试模式不下载权重" in out and "六张示例照片" in out
+    with pytest.raises(KeyError):
+        inference.pretrained_or_none("lesson9")
+
+
+def test_time_detection_says_what_it_measured(coco_like):
+    model = pretrained_ssd300(weights=coco_like[1], device="cpu")
+    photo = torch.randint(0, 256, (3, 200, 300), dtype=torch.uint8)
+    t = inference.time_detection(model, [photo], repeats=1)
+    assert t.seconds_per_image > 0 and t.images == 1 and t.device == "cpu"
+    line = str(t)
+    assert inference.PRETRAINED_NAME in line and "46" in line and f"{t.seconds_per_image:.2f}" in line
+    with pytest.raises(ValueError):
+        inference.time_detection(model, [])

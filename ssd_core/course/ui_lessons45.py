@@ -81,6 +81,7 @@ UPLOAD = dict(
     result=Text("{file} ({size}): {detections} detections: {classes}",
                 "{file}（{size}）：{detections} 个检测结果：{classes}"),
     no_class=Text("none", "无"),
+    by_model=Text("{model}: {result}", "{model}：{result}"),
     no_such_file=Text("{path}: no such file; give the path of a JPEG or PNG photo.",
                       "{path}：没有这个文件；请给出一张 JPEG 或 PNG 照片的路径。"),
 )

@@ -26,7 +26,7 @@ from ..course.ui_lessons45 import DETECTIONS, UPLOAD
 from ..data import decode_image_bytes
 from ..draw import draw_boxes, image_to_numpy
 from ..fonts import fig as _text, use_cjk_font
-from ..inference import raw_predictions
+from ..inference import map_labels, raw_predictions
 from ..metrics import TRUE_POSITIVE, match_detections
 from ..postprocess import postprocess
 from .explorer import Explorer, Impossible
@@ -80,6 +80,11 @@ class DetectionExplorer(Explorer):
         self.model = model
         self.dataset = dataset
         self.class_names = tuple(class_names if class_names is not None else getattr(dataset, "classes", ()))
+        # The dataset's own classes, when they are not the model's (the sample photos under
+        # the COCO SSD300): its objects are relabelled, and those the model has no class for
+        # (a coin, an eye) are left out of the ground truth.
+        truth = tuple(getattr(dataset, "classes", ()) or self.class_names)
+        self._truth_names = truth if truth != self.class_names else None
         n = len(dataset) if max_images is None else min(max_images, len(dataset))
         if n == 0:
             raise ValueError(str(DETECTIONS["no_images"]))
@@ -105,6 +110,10 @@ class DetectionExplorer(Explorer):
             scale = torch.tensor([w, h, w, h], dtype=torch.float32)
             truth = {"boxes": ann["boxes"].as_subclass(torch.Tensor).float() / scale,
                      "labels": ann["labels"], "difficult": ann.get("difficult")}
+            if self._truth_names is not None:
+                labels, keep = map_labels(truth["labels"], self._truth_names, self.class_names)
+                truth = {"boxes": truth["boxes"][keep], "labels": labels[keep],
+                         "difficult": None if truth["difficult"] is None else truth["difficult"][keep]}
             self.forward_calls += 1
             loc, conf = raw_predictions(self.model, image)
             self._cache[index] = (image.as_subclass(torch.Tensor), truth, loc, conf,
@@ -134,7 +143,9 @@ class DetectionExplorer(Explorer):
 def detection_explorer(model, dataset, class_names: Sequence[str] | None = None,
                        **kwargs) -> DetectionExplorer:
     """Browse a trained model's detections on ``dataset`` (a :class:`ssd_core.VOCDataset`,
-    usually the run's validation set): image index, score threshold, NMS threshold (lesson 5).
+    usually the run's validation set): image index, score threshold, NMS threshold (lesson 5;
+    lesson 1 browses the COCO SSD300 on the sample photos, whose objects are relabelled to
+    COCO's classes, those COCO lacks left out).
 
     The network runs once per image (cached); the sliders only re-run the post-processing.
     """
@@ -172,9 +183,13 @@ class UploadDetector(Explorer):
     title = UPLOAD["title"]
     figsize = (6.0, 5.2)
 
-    def __init__(self, model, class_names: Sequence[str], score: float = 0.4, nms: float = 0.45):
+    def __init__(self, model, class_names: Sequence[str], score: float = 0.4, nms: float = 0.45,
+                 model_name: str | None = None):
         self.model = model
         self.class_names = tuple(class_names)
+        # which detector, in the figure and the state line (and so in a screenshot's caption)
+        self.model_name = (model_name if model_name is not None
+                           else getattr(model, "weights_name", None))
         self._cache: tuple | None = None
         super().__init__({
             "upload": widgets.FileUpload(accept="image/*", multiple=False,
@@ -220,23 +235,30 @@ class UploadDetector(Explorer):
         classes = [self.class_names[int(l) - 1] if 0 < int(l) <= len(self.class_names) else str(int(l))
                    for l in dets["labels"]]
         h, w = image.shape[-2:]
-        return {"file": name, "size": f"{w}x{h}", "score": float(score), "nms": float(nms),
-                "detections": len(dets["scores"]), "classes": ",".join(sorted(set(classes))) or "none"}
+        named = {"model": self.model_name} if self.model_name else {}
+        return {**named, "file": name, "size": f"{w}x{h}", "score": float(score),
+                "nms": float(nms), "detections": len(dets["scores"]),
+                "classes": ",".join(sorted(set(classes))) or "none"}
 
     def draw(self, fig, s):
         if self._img is None:
             fig.text(0.5, 0.5, _text(UPLOAD["no_photo"]), ha="center", va="center", fontsize=11)
             return
         classes = s["classes"] if s["classes"] != "none" else _text(UPLOAD["no_class"])
-        _draw_result(fig, self._img, self._dets, self.class_names, None,
-                     _text(UPLOAD["result"], file=s["file"], size=s["size"],
-                           detections=s["detections"], classes=classes))
+        result = _text(UPLOAD["result"], file=s["file"], size=s["size"],
+                       detections=s["detections"], classes=classes)
+        if self.model_name:
+            result = _text(UPLOAD["by_model"], model=self.model_name, result=result)
+        _draw_result(fig, self._img, self._dets, self.class_names, None, result)
 
 
 def upload_detector(model, class_names: Sequence[str], **kwargs) -> UploadDetector:
     """Upload a photo and see what the trained ``model`` finds in it (lesson 5).
 
     A model trained on the shapes finds shapes (circles, squares, ...), not cats: try a
-    drawing or a photo of a sign. ``detector.open(path)`` does the same for a file on disk.
+    drawing or a photo of a sign; :func:`~ssd_core.inference.pretrained_ssd300` finds COCO's 80
+    classes. ``detector.open(path)`` does the same for a file on disk. ``model_name`` (default:
+    the model's ``weights_name``) is shown in the figure and the state line, so a screenshot's
+    caption says which detector it was.
     """
     return UploadDetector(model, class_names, **kwargs)

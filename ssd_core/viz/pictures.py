@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ from torchvision.transforms.v2 import functional as TF
 
 from ..data import sample_dataset
 from ..data.shapes import SHAPE_CLASSES, ShapesSpec, draw_shapes_image
+from ..inference import map_labels
 
 __all__ = [
     "Picture",
@@ -28,6 +30,8 @@ __all__ = [
     "shapes_picture",
     "picture_axes",
     "picture_by_name",
+    "in_classes",
+    "samples_in_classes",
 ]
 
 
@@ -136,6 +140,21 @@ def shapes_picture(index: int, split: str = "val", image_size: int = 256, seed: 
     else:
         boxes, labels = torch.zeros(0, 4), torch.zeros(0, dtype=torch.int64)
     return Picture(f"shapes {split} {index}", image, boxes, labels, tuple(SHAPE_CLASSES))
+
+
+def in_classes(pic: Picture, class_names: Sequence[str]) -> Picture:
+    """The picture with its objects labelled in another class list (a model's: COCO's for the
+    trained SSD300); objects whose class that list lacks (a coin, an eye) are left out."""
+    labels, keep = map_labels(pic.labels, pic.class_names, class_names)
+    return Picture(pic.name, pic.image, pic.boxes[keep], labels[keep], tuple(class_names))
+
+
+def samples_in_classes(class_names: Sequence[str]) -> list[Picture]:
+    """The sample photos that have an object of ``class_names``, relabelled (:func:`in_classes`):
+    under COCO's classes, astronaut (person), chelsea (cat), coffee (cup, spoon), camera
+    (person)."""
+    pictures = [in_classes(load_sample(n), class_names) for n in sample_names()]
+    return [p for p in pictures if len(p.labels)]
 
 
 def picture_by_name(name: str) -> Picture:
