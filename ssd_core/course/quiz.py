@@ -257,7 +257,7 @@ _LESSON3 = (
                "The flip stays; what is removed is the sampling of patches.", "翻转还在；去掉的是图像块的采样。"),
             _c(False, "Only the zoom-out", "只有缩小（zoom out）",
                "The zoom-out came later (§3.6) and is in neither column.", "缩小增强是后来才加的（§3.6），两列都没有用。"),
-            _c(False, "Only photometric distortion", "只有光度扭曲", "Not what Table 2 varies.", "表 2 改变的不是它。"),
+            _c(False, "Only photometric distortion", "只有光度畸变", "Not what Table 2 varies.", "表 2 改变的不是它。"),
         ),
         "3.2, Table 2",
     ),

@@ -102,7 +102,7 @@ MINING: dict[str, Text] = dict(
 AUGMENTATION: dict = dict(
     title=T("Data augmentation", "数据增强（data augmentation）"),
     picture=T("picture", "图片"),
-    photometric=T("photometric", "光度变换"),
+    photometric=T("photometric", "光度畸变"),
     zoom_out=T("zoom out", "缩小（zoom out）"),
     iou_crop=T("IoU crop", "IoU 裁剪"),
     flip=T("flip", "水平翻转"),
@@ -126,7 +126,7 @@ AUGMENTATION: dict = dict(
     flipped=T("{title}, flipped", "{title}，已翻转"),
     steps_line=T("steps: {steps}   seed {seed}", "步骤：{steps}   随机种子 {seed}"),
     # names of the steps in the steps line (the state keeps the code's names)
-    steps={"photometric": T("photometric", "光度变换"),
+    steps={"photometric": T("photometric", "光度畸变"),
            "zoom_out": T("zoom_out", "缩小"),
            "iou_crop": T("iou_crop", "IoU 裁剪"),
            "flip": T("flip", "翻转"),

@@ -224,7 +224,7 @@ _STAGES = {
     "read": (Text("read image + annotation", "读取图像和标注"),
              Text("JPEG -> uint8 [3, H, W]; XML -> boxes, labels",
                   "JPEG -> uint8 [3, H, W]；XML -> 边界框、类别")),
-    "photometric": (Text("photometric distortion", "光度变换"),
+    "photometric": (Text("photometric distortion", "光度畸变"),
                     Text("brightness, contrast, saturation, hue (p = 1/2 each)",
                          "亮度、对比度、饱和度、色调（各以 1/2 的概率）")),
     "zoom_out": (Text("zoom out", "缩小（zoom out）"),

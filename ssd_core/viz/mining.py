@@ -1,4 +1,4 @@
-"""Lesson 3: hard negative mining (难例挖掘) on a real model's predictions.
+"""Lesson 3: hard negative mining (难负样本挖掘) on a real model's predictions.
 
 After matching, almost every default box is background. The loss keeps, per image, only the
 negatives the model gets most wrong (highest confidence loss), at most ``ratio`` of them for
