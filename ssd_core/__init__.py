@@ -25,7 +25,8 @@ from .data import (
 )
 from .default_boxes import clipping_report, default_boxes
 from .fonts import set_language
-from .inference import detect_images, evaluate, load_trained, pretrained_ssd300
+from .inference import (detect_images, evaluate, load_trained, pretrained_or_none,
+                        pretrained_ssd300, raw_predictions, time_detection)
 from .loss import hard_negative_mining, multibox_loss
 from .matching import MatchResult, match, match_and_encode
 from .metrics import coco_map, evaluate_detections, voc_ap
@@ -60,10 +61,11 @@ __all__ = [
     "VOCDataset", "VOC_CLASSES", "SHAPE_CLASSES", "make_shapes", "ensure_shapes",
     "sample_dataset", "SSDAugmentation", "SSDEvalTransform", "collate", "batch_targets",
     "DatasetError", "DataWarning",
-    # 3 training and evaluation runs
     # the course's language (zh by default, or $SSD_COURSE_LANG)
     "set_language", "language",
-    "pretrained_ssd300",
+    # the trained SSD300 (torchvision's COCO weights) on photos
+    "pretrained_ssd300", "pretrained_or_none", "raw_predictions", "time_detection",
+    # 3 training and evaluation runs
     "train", "train_step", "evaluate", "TrainSettings", "make_settings", "resolve_data",
     "DataChoice", "quick_mode", "load_trained", "detect_images",
 ]
