@@ -238,17 +238,33 @@ def map_labels(labels: torch.Tensor, names: Sequence[str],
     return mapped, mapped > 0
 
 
+_LOADED: dict[tuple, SSD] = {}
+_TOLD: set[str] = set()
+
+
 def pretrained_or_none(shows: str, **kwargs) -> SSD | None:
     """:func:`pretrained_ssd300` for a lesson cell: the model, or None after printing why, what
     to do, and what the cell would have shown (``shows``: a key of
-    :data:`ssd_core.course.weights.WOULD_SHOW`). The lesson goes on either way."""
+    :data:`ssd_core.course.weights.WOULD_SHOW`). The lesson goes on either way.
+
+    Several cells of a lesson share one loaded model (the same arguments give the same object),
+    and a reason already printed is not printed again: later cells say only what they would
+    show.
+    """
     would = course_weights.WOULD_SHOW[shows]        # a wrong key fails even with the weights
+    key = tuple(sorted((k, str(v)) for k, v in kwargs.items()))
+    if key in _LOADED:
+        return _LOADED[key]
     try:
-        return pretrained_ssd300(**kwargs)
+        model = pretrained_ssd300(**kwargs)
     except WeightsUnavailableError as err:
-        print(err)
+        if str(err) not in _TOLD:
+            _TOLD.add(str(err))
+            print(err)
         print(course_weights.SKIPPED.format(what=would))
         return None
+    _LOADED[key] = model
+    return model
 
 
 @dataclass

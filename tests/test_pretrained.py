@@ -179,9 +179,14 @@ def test_the_detection_explorer_relabels_the_sample_photos(coco_like):
 def test_a_lesson_cell_goes_on_without_the_weights(tmp_path, monkeypatch, capsys, language):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     language("zh")
+    monkeypatch.setattr(inference, "_TOLD", set())
     assert inference.pretrained_or_none("lesson1_detections") is None
     out = capsys.readouterr().out
     assert "快速测试模式不下载权重" in out and "六张示例照片" in out
+    # the next cell says only what it would show
+    assert inference.pretrained_or_none("lesson1_speed") is None
+    out = capsys.readouterr().out
+    assert "快速测试模式" not in out and "处理每张照片的时间" in out
     with pytest.raises(KeyError):
         inference.pretrained_or_none("lesson9")
 
@@ -195,3 +200,10 @@ def test_time_detection_says_what_it_measured(coco_like):
     assert inference.PRETRAINED_NAME in line and "46" in line and f"{t.seconds_per_image:.2f}" in line
     with pytest.raises(ValueError):
         inference.time_detection(model, [])
+
+
+def test_the_cells_of_a_lesson_share_one_model(coco_like, monkeypatch):
+    monkeypatch.setattr(inference, "_LOADED", {})
+    a = inference.pretrained_or_none("lesson1_outputs", weights=coco_like[1], device="cpu")
+    b = inference.pretrained_or_none("lesson1_speed", weights=coco_like[1], device="cpu")
+    assert a is b and a.num_classes == 91
