@@ -36,6 +36,7 @@ from .data import collate, data_dir, default_shapes_root
 from .device import autocast, eval_mode, resolve_amp, resolve_device
 from .metrics import coco_map, evaluate_detections
 from .course import weights as course_weights
+from .course.facts import PAPER_FACTS
 from .models import SSD, WeightsUnavailableError, build_ssd, from_torchvision
 from .recipes import DataChoice, has_voc, quick_mode
 
@@ -278,8 +279,6 @@ class DetectionTiming:
     model: str = "SSD"
 
     def __str__(self) -> str:
-        from .course.facts import PAPER_FACTS
-
         paper = PAPER_FACTS["ssd300_fps"]              # Table 7, Titan X, batch 1
         return course_weights.TIMING.format(
             model=self.model, device=self.device, threads=self.threads,

@@ -124,10 +124,10 @@ def test_augmentation_explorer_and_sizes_in_chinese(language):
     language("zh")
     e, missing = glyph_warnings(lambda: augmentation_explorer(picture="chelsea", seed=3))
     assert not missing, missing
-    check_chinese_explorer(e, "原图", "步骤：光度变换、缩小、IoU 裁剪、翻转", "随机种子 3", "个目标")
+    check_chinese_explorer(e, "原图", "步骤：光度畸变、缩小、IoU 裁剪、翻转", "随机种子 3", "个目标")
     assert "数据增强" in e.widget.children[0].value
     assert [w.description for w in e.controls.values()] == [
-        "图片", "光度变换", "缩小（zoom out）", "IoU 裁剪", "水平翻转", "裁剪方式", "随机种子"]
+        "图片", "光度畸变", "缩小（zoom out）", "IoU 裁剪", "水平翻转", "裁剪方式", "随机种子"]
     # the crop's labels are Chinese, its values those of CROP_CHOICES (what set() takes)
     crop = e.controls["crop"]
     assert [v for _, v in crop.options] == [v for _, v in CROP_CHOICES]
