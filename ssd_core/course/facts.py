@@ -22,15 +22,59 @@ SSD_PAPER_URL = "https://arxiv.org/abs/1512.02325v5"
 
 @dataclass(frozen=True)
 class Fact:
-    """A number and where it is written."""
+    """A number and where it is written.
+
+    ``value`` is the number (or, for a schedule, an English phrase), ``source`` the English
+    citation and ``what`` what the number is, in both languages. :meth:`cite` and
+    :meth:`value_text` give the citation and the value in the current language, for printing.
+    """
 
     value: float | int | str
     source: str
     what: Text
+    #: The citation in Chinese (``Table 2``, ``§3.1`` and arXiv ids stay as the paper writes
+    #: them; only the words around them are translated); ``None`` where ``source`` is only those.
+    source_zh: str | None = None
+    #: A value that is a phrase (a schedule), in Chinese.
+    value_zh: str | None = None
+
+    def cite(self, lang: str | None = None) -> str:
+        """Where the number is written, in ``lang`` (default: the current language)."""
+        return Text(self.source, self.source_zh).get(lang)
+
+    def value_text(self, lang: str | None = None) -> str:
+        """The value as printed, in ``lang``: ``str(value)``, or a phrase in that language."""
+        if isinstance(self.value, str):
+            return Text(self.value, self.value_zh).get(lang)
+        return str(self.value)
 
 
-def _f(value, source: str, en: str, zh: str) -> Fact:
-    return Fact(value, source, Text(en, zh))
+#: The Chinese form of each English citation that has words besides table, section and figure
+#: numbers; a citation shared by several facts is written once.
+_SOURCE_ZH: dict[str, str] = {
+    "Fig. 2 and Table 7": "Fig. 2 与 Table 7",
+    "§3.1 (after ParseNet)": "§3.1（沿用 ParseNet 的做法）",
+    "the released Caffe model (VOC, 21 classes); the paper gives no parameter count":
+        "作者发布的 Caffe 模型（VOC，21 类）；论文没有给出参数个数",
+    "§3 (base network)": "§3（“Base network”一段）",
+    "the released Caffe model (ssd_pascal.py), trained with the zoom-out of §3.6":
+        "作者发布的 Caffe 模型（ssd_pascal.py），训练时用了 §3.6 的缩小（zoom out）增强",
+    "Table 1, Table 7 (the abstract says 76.9)": "Table 1, Table 7（摘要中写作 76.9）",
+    "Table 7 (Titan X, batch 1)": "Table 7（Titan X，批大小 1）",
+    "Table 7 (Titan X, batch 8)": "Table 7（Titan X，批大小 8）",
+    "§1 (introduction) of the SSD paper; YOLO9000 Table 3":
+        "SSD 论文 §1（引言）；YOLO9000 论文 Table 3",
+    "Table 2, §3.2 (the horizontal flip stays on)": "Table 2, §3.2（水平翻转仍然保留）",
+    "Table 2, §3.2 (about 20% slower)": "Table 2, §3.2（速度慢约 20%）",
+    "Faster R-CNN paper §3.3 (1000x600 image, 60 x 40 x 9)":
+        "Faster R-CNN 论文 §3.3（1000x600 的图像，60 x 40 x 9）",
+    "Faster R-CNN paper §3.3 (cross-boundary anchors ignored); Table 7's ~6000 boxes":
+        "Faster R-CNN 论文 §3.3（忽略越过图像边界的锚框）；SSD 论文 Table 7 中的约 6000 个框",
+}
+
+
+def _f(value, source: str, en: str, zh: str, value_zh: str | None = None) -> Fact:
+    return Fact(value, source, Text(en, zh), _SOURCE_ZH.get(source), value_zh)
 
 
 PAPER_FACTS: dict[str, Fact] = {
@@ -59,11 +103,12 @@ PAPER_FACTS: dict[str, Fact] = {
     "weight_decay": _f(5e-4, "§3 (base network)", "weight decay", "权重衰减"),
     "batch_size": _f(32, "§3 (base network)", "batch size", "批大小"),
     "paper_schedule": _f("40k iterations at 1e-3, then 10k at 1e-4 and 10k at 1e-5", "§3.1",
-                         "the schedule of the VOC2007 experiments",
-                         "VOC2007 实验的学习率安排"),
+                         "the schedule of the VOC2007 experiments", "VOC2007 实验的训练方案",
+                         "先以 1e-3 训练 40k 次迭代，再以 1e-4 和 1e-5 各训练 10k 次"),
     "released_schedule": _f("120k iterations, lr x0.1 at 80k and 100k",
                             "the released Caffe model (ssd_pascal.py), trained with the zoom-out "
-                            "of §3.6", "the released SSD300's schedule", "发布的 SSD300 的训练安排"),
+                            "of §3.6", "the released SSD300's schedule", "发布的 SSD300 的训练方案",
+                            "共 120k 次迭代，在第 80k 和 100k 次时学习率乘以 0.1"),
     # -- results
     "ssd300_map07_07": _f(68.0, "Table 1", "SSD300 on VOC2007 test, trained on VOC2007",
                           "SSD300，VOC2007 训练，VOC2007 测试"),
@@ -104,12 +149,12 @@ PAPER_FACTS: dict[str, Fact] = {
     "table2_no_thirds": _f(73.7, "Table 2", "without the {1/3, 3} boxes",
                            "去掉宽高比为 {1/3, 3} 的默认框"),
     "table2_no_atrous": _f(74.2, "Table 2, §3.2 (about 20% slower)", "without atrous convolution",
-                           "不用空洞卷积（慢约 20%）"),
-    "table2_full": _f(74.3, "Table 2", "everything on", "全部使用"),
+                           "不用空洞卷积"),
+    "table2_full": _f(74.3, "Table 2", "everything on", "各项设计全部保留"),
     # Table 3: fewer source maps (boundary boxes kept)
     "table3_maps": _f((74.3, 74.6, 73.8, 70.7, 64.2, 62.4), "Table 3",
                       "mAP as source maps are taken away, six maps down to conv7 only",
-                      "逐步去掉用于预测的特征图：从六个特征图到只用 conv7"),
+                      "逐步去掉用于预测的特征图（从六张减到只剩 conv7）时的 mAP"),
     "ssd300_voc2012": _f(72.4, "Table 4 (07++12)", "SSD300 on VOC2012 test", "SSD300 在 VOC2012 测试集上"),
     "ssd512_voc2012": _f(74.9, "Table 4 (07++12)", "SSD512 on VOC2012 test", "SSD512 在 VOC2012 测试集上"),
     "ssd300_coco": _f((23.2, 41.2, 23.4), "Table 5 (test-dev2015)",
