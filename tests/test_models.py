@@ -2,6 +2,8 @@
 torchvision's own ssd300_vgg16. Batch 1 and few forward passes: SSD300 costs ~1 s per image
 forward on a 2-core CPU."""
 
+import unicodedata
+
 import pytest
 import torch
 from torch import nn
@@ -139,6 +141,41 @@ def test_describe_ssd300(ssd300, ssd300_run):
     assert [r.receptive_field for r in table][:2] == [92, 420]
     text = str(table)
     assert "8,732" in text and "conv11_2" in text and "receptive field" in text
+
+
+def _columns(text: str) -> int:
+    """Display columns of ``text`` in a monospaced font (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_describe_in_chinese_is_aligned(ssd300, language):
+    language("zh")
+    lines = str(describe(ssd300)).splitlines()
+    assert lines[0] == "ssd300：输入 300x300"
+    assert lines[1].split() == ["源特征图", "通道数", "尺寸", "步幅", "中心间距", "感受野",
+                                "每位置框数", "默认框数"]
+    assert lines[-1].split() == ["合计", "8,732"]
+    # the head, the rules and every row take the same columns ...
+    assert len({_columns(line) for line in lines[1:]}) == 1
+    # ... and each head ends over its column's numbers (right-aligned)
+    conv4_3 = lines[3]
+    for head, value in (("通道数", "512"), ("步幅", " 8"), ("感受野", "92"), ("默认框数", "5,776")):
+        end = _columns(lines[1][:lines[1].index(head) + len(head)])
+        assert _columns(conv4_3[:conv4_3.index(value) + len(value)]) == end, head
+    # the numbers are those of the English table
+    language("en")
+    english = str(describe(ssd300)).splitlines()
+    assert [line.split()[1:] for line in english[3:-2]] == [line.split()[1:] for line in lines[3:-2]]
+
+
+def test_describe_in_english_has_no_chinese(ssd300, language):
+    language("en")
+    text = str(describe(ssd300))
+    assert not any("\u4e00" <= c <= "\u9fff" or unicodedata.east_asian_width(c) in "WF"
+                   for c in text)
+    lines = text.splitlines()
+    assert lines[0] == "ssd300: 300x300 input" and lines[1].split()[:3] == ["source", "channels", "map"]
+    assert lines[-1].split() == ["total", "8,732"] and len({len(line) for line in lines[1:]}) == 1
 
 
 # ---------------------------------------------------------------------------- build checks

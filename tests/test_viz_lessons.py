@@ -3,6 +3,7 @@ quiz, the summary's character count and the loss pictures."""
 
 import io
 import math
+import re
 import unicodedata
 import warnings
 
@@ -15,8 +16,9 @@ import torch
 
 from ssd_core.metrics import evaluate_detections
 from ssd_core.viz.ap_example import format_rows, plot_ap_example, ranked_rows, worked_example
-from ssd_core.course.history import DETECTORS
-from ssd_core.viz.history import detectors_table, plot_speed_accuracy
+from ssd_core.course.history import DETECTORS, SUCCESSORS
+from ssd_core.course.text import Text
+from ssd_core.viz.history import detectors_table, plot_speed_accuracy, successors_table
 from ssd_core.viz.losses import plot_confidence_loss, plot_encoding, plot_smooth_l1, smooth_l1
 from ssd_core.course.quiz import QUESTIONS, QUIZZES
 from ssd_core.viz.quiz import Quiz, check_answer, quiz_widget
@@ -150,6 +152,25 @@ def test_ap_example_and_history_in_english_have_no_chinese(language):
     assert not _cjk(detectors_table()) and detectors_table().startswith("method")
     for fig in (plot_ap_example(rows, result.ap[1], "cat"), plot_speed_accuracy()):
         assert not _cjk(figure_text(fig))
+
+
+def test_successors_table_in_both_languages(language):
+    # the results with words besides numbers are Text, and keep every number in Chinese
+    worded = [s for s in SUCCESSORS if isinstance(s.result, Text)]
+    assert {s.name for s in worded} >= {"DSSD", "YOLOv2", "RetinaNet", "YOLOv3", "DETR"}
+    number = r"\d+(?:\.\d+)?"
+    for s in worded:
+        assert _cjk(s.result.zh) and not _cjk(s.result.en), s.name
+        assert sorted(re.findall(number, s.result.zh)) == sorted(re.findall(number, s.result.en))
+    language("zh")
+    zh = successors_table()
+    assert "焦点损失比最好的在线难例挖掘（OHEM）高 3.2 AP" in zh and "VOC2007 测试集 78.6 mAP" in zh
+    assert "the focal loss beats" not in zh and " at 40 FPS" not in zh
+    assert "[Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1]" in zh   # citations stay
+    language("en")
+    en = successors_table()
+    assert not _cjk(en) and "the focal loss beats the best online hard example mining" in en
+    assert "VOC2007 test 78.6 mAP at 40 FPS (544 px)" in en
 
 
 # ------------------------------------------------------------------ quiz

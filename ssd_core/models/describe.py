@@ -21,6 +21,7 @@ grid covers the whole image.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -29,6 +30,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from ..config import SSDConfig
+from ..course.ui_printed12 import DESCRIBE as TEXT
 from .vgg import L2Norm
 
 __all__ = ["LayerGeometry", "SourceInfo", "SourceTable", "walk_geometry", "describe", "count_macs"]
@@ -111,6 +113,17 @@ def walk_geometry(layers: Iterable[nn.Module], start: LayerGeometry) -> LayerGeo
     return g
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded to ``width`` columns, on the left when ``right`` (numbers)."""
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """One row of :class:`SourceTable`."""
@@ -147,7 +160,8 @@ class SourceTable:
         return self.rows[i]
 
     def __str__(self) -> str:
-        head = ("source", "channels", "map", "stride", "step", "receptive field", "boxes/loc", "boxes")
+        # heads and title in the course's language, read now (not at import)
+        head = tuple(str(h) for h in TEXT["head"])
         body = [
             (
                 r.name, f"{r.channels:,}", f"{r.map_size}x{r.map_size}", f"{r.stride}",
@@ -155,15 +169,16 @@ class SourceTable:
             )
             for r in self.rows
         ]
-        total = ("total", "", "", "", "", "", "", f"{self.total_boxes:,}")
-        widths = [max(len(row[i]) for row in [head, *body, total]) for i in range(len(head))]
+        total = (str(TEXT["total"]), "", "", "", "", "", "", f"{self.total_boxes:,}")
+        widths = [max(_width(row[i]) for row in [head, *body, total]) for i in range(len(head))]
 
         def line(row) -> str:
-            cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+            cells = [_pad(row[0], widths[0])] + [_pad(c, w, right=True)
+                                                 for c, w in zip(row[1:], widths[1:])]
             return "  ".join(cells)
 
-        rule = "-" * len(line(head))
-        title = f"{self.config.name}: {self.config.image_size}x{self.config.image_size} input"
+        rule = "-" * _width(line(head))
+        title = TEXT["title"].format(name=self.config.name, size=self.config.image_size)
         return "\n".join([title, line(head), rule, *map(line, body), rule, line(total)])
 
     def __repr__(self) -> str:
