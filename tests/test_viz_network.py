@@ -310,7 +310,7 @@ def test_lesson2_figures_and_table_in_chinese(language, ssd300):
         fig, missing = drawn(make)
         assert not missing and word in chinese_figure(fig)
     table = format_layer_table(rows).splitlines()
-    assert table[0].split() == ["层", "类型", "输出", "参数量", "步长", "感受野"]
+    assert table[0].split() == ["层", "类型", "输出", "参数量", "步幅", "感受野"]
     assert "参数总数" in table[-1] and f"{sum(p.numel() for p in ssd300.parameters()):,}" in table[-1]
     assert any("conv4_3 上的 loc 预测头" in line for line in table)
     # columns line up in a monospaced font: every line as wide as the header (a Chinese

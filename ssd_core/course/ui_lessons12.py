@@ -107,14 +107,14 @@ HISTORY: dict = dict(
 NETWORK: dict = dict(
     # format_layer_table
     head=(T("layer", "层"), T("kind", "类型"), T("output", "输出"), T("params", "参数量"),
-          T("stride", "步长"), T("receptive field", "感受野")),
+          T("stride", "步幅"), T("receptive field", "感受野")),
     total=T("total parameters: {total:,}   (* = source map for predictions)",
             "参数总数：{total:,}   （* = 用来做预测的源特征图）"),
     head_row=T("{what} head on {source}", "{source} 上的 {what} 预测头"),
     l2norm_kind=T("L2Norm (scale from 20)", "L2 归一化（缩放初值 20）"),
     # plot_receptive_field
     rf_label=T("receptive field (px)", "感受野（像素）"),
-    stride_label=T("stride (px between cells)", "步长（相邻格子相隔的像素）"),
+    stride_label=T("stride (px between cells)", "步幅（相邻格子相隔的像素）"),
     input_size=T("input {size} px", "输入图像 {size} 像素"),
     rf_ylabel=T("pixels of the input", "输入图像上的像素"),
     # AtrousExplorer
@@ -177,7 +177,7 @@ DEFAULT_BOXES: dict = dict(
     table_released=T("released = the original SSD300's sizes in pixels / 300: conv4_3 gets 0.1<br>"
                      "(section 3.1), the other five maps 0.2 ... 0.88 in rounded steps.",
                      "原版 = 作者发布的 SSD300 所用的像素尺寸 / 300：conv4_3 取 0.1<br>"
-                     "（第 3.1 节），其余五张特征图从 0.2 到 0.88，步长取整。"),
+                     "（第 3.1 节），其余五张特征图从 0.2 到 0.88，间隔取整。"),
     # the figure
     one_location=T("{map} {source}, cell {cell}: {n} boxes",
                    "{map} {source}，格子 {cell}：{n} 个框"),
@@ -189,7 +189,7 @@ DEFAULT_BOXES: dict = dict(
 
 BOX_SCHEMES: dict[str, Text] = dict(
     faster_rcnn=T("Faster R-CNN: 9 anchors per location\n{H}x{W} input, stride 16: {n:,} anchors",
-                  "Faster R-CNN：每个位置 9 个锚框（anchor）\n输入 {H}x{W}，步长 16：共 {n:,} 个锚框"),
+                  "Faster R-CNN：每个位置 9 个锚框（anchor）\n输入 {H}x{W}，步幅 16：共 {n:,} 个锚框"),
     yolo=T("YOLO: 7x7 grid on {S}x{S}, 2 boxes per cell\n{n} boxes, shapes learned freely",
            "YOLO：{S}x{S} 输入上的 7x7 网格，每格 2 个框\n共 {n} 个框，形状全靠学习"),
     ssd=T("SSD300: default boxes on 6 maps\n{n:,} boxes, 4 or 6 per location",
