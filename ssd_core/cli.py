@@ -170,7 +170,8 @@ def _train(args: argparse.Namespace) -> int:
         val_split=args.val_split, epochs=args.epochs, iterations=args.iterations,
         batch_size=args.batch_size, lr=args.lr, device=args.device, seed=args.seed, amp=args.amp,
         num_workers=args.workers, name=args.name, run_dir=args.run_dir, resume=args.resume,
-        eval_every=args.eval_every, augment=False if args.no_augment else None,
+        eval_every=args.eval_every, quick_val=args.quick_val,
+        augment=False if args.no_augment else None,
         pretrained_backbone=False if args.no_pretrained else None,
         progress=False if args.quiet else None,
     )
@@ -221,6 +222,8 @@ def add_train_command(subparsers) -> None:
     p.add_argument("--run-dir", default=None, help="parent folder of runs (default: runs)")
     p.add_argument("--resume", default=None, help="a run's last.pt to continue from")
     p.add_argument("--eval-every", type=int, default=None, help="evaluate every N epochs")
+    p.add_argument("--quick-val", type=int, default=None, metavar="N",
+                   help="before the last epoch, evaluate on the first N validation images only")
     p.add_argument("--no-augment", action="store_true", help="train without augmentation")
     p.add_argument("--no-pretrained", action="store_true",
                    help="do not load VGG16 ImageNet weights (ssd300/ssd512)")

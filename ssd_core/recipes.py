@@ -85,6 +85,7 @@ class TrainSettings:
     shapes_train: int = 2000
     shapes_val: int = 500
     val_limit: int | None = None          # evaluate on the first N validation images
+    quick_val: int | None = None          # before the last epoch, only the first N of them
     progress: bool = True
 
     def to_dict(self) -> dict:

@@ -258,12 +258,16 @@ def _end_of_epoch(run: _Run, sums: dict, n_steps: int, n_images: int, seconds: f
            "lr": run.scheduler.get_last_lr()[0],
            **{k: v / max(1, n_steps) for k, v in sums.items()},
            "images_per_s": n_images / max(1e-9, seconds), "seconds": seconds,
-           "map07": "", "map_area": ""}
+           "map07": "", "map_area": "", "val_images": ""}
     improved = False
     if run.main and ((finished + 1) % s.eval_every == 0 or last_epoch):
+        limit = s.val_limit                       # the last epoch: the whole validation split
+        if s.quick_val and not last_epoch:        # before it: a quick look at its start
+            limit = min(s.quick_val, s.val_limit or s.quick_val)
         ev = evaluate(run.model, run.val_set, run.device, batch_size=max(32, s.batch_size),
-                      limit=s.val_limit, class_names=run.data.classes, amp=run.amp)
+                      limit=limit, class_names=run.data.classes, amp=run.amp)
         row["map07"], row["map_area"] = ev["map07"], ev["map_area"]
+        row["val_images"] = len(ev["detections"])
         improved = ev["map07"] > state.best_map
         state.best_map = max(state.best_map, ev["map07"])
         if last_epoch:

@@ -459,3 +459,12 @@ def test_imagenet_weights_auto_falls_back_to_fresh_weights(tmp_path, monkeypatch
     with pytest.warns(UserWarning, match="fresh weights"):           # one SSD300 step
         result = train(tiny(two, tmp_path, name="auto", pretrained_backbone="auto", **kw))
     assert tried == ["SSD", "SSD"] and len(result.history) == 1
+
+
+def test_quick_val_looks_at_a_few_images_until_the_last_epoch(shapes_root, tmp_path):
+    """quick_val: epochs before the last evaluate the first N validation images, the last one
+    all of them (4 here); metrics.csv says how many each row used."""
+    result = train(tiny(shapes_root, tmp_path, name="q", epochs=3, quick_val=2))
+    assert [row["val_images"] for row in result.history] == [2, 2, 4]
+    plain = train(tiny(shapes_root, tmp_path, name="p", epochs=2))
+    assert [row["val_images"] for row in plain.history] == [4, 4]
