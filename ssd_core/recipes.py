@@ -24,6 +24,7 @@ from typing import Any, Mapping, Sequence
 
 from .config import SSDConfig
 from .course import messages as M
+from .course.ui_printed45 import SETTINGS as R
 from .data import (DatasetError, MissingSplitError, SSDAugmentation, SSDEvalTransform,
                    VOCDataset, data_dir, default_shapes_root, ensure_shapes, is_voc_layout,
                    list_splits)
@@ -164,7 +165,8 @@ class DataChoice:
     """The data a run uses, resolved: what :func:`resolve_data` decided, and why.
 
     ``classes`` is ``None`` until the training split has been read (:func:`make_datasets`
-    fills it in); ``reasons`` are sentences for the log.
+    fills it in); ``reasons`` are sentences for the log, in the course's language
+    (:data:`ssd_core.course.ui_printed45.SETTINGS`).
     """
 
     kind: str                              # "shapes" or "voc"
@@ -205,12 +207,13 @@ def _default_splits(root: Path, splits: Sequence[str]) -> tuple[str, str, str]:
     """``(train, val, why)`` from the splits a VOC-layout folder offers."""
     have = set(splits)
     if {"2007-trainval", "2012-trainval", "2007-test"} <= have:
-        return "07+12", "2007-test", "the paper's split: VOC2007+2012 trainval, VOC2007 test"
+        return "07+12", "2007-test", str(R["paper_split"])
     years = sorted({s.split("-", 1)[0] for s in splits if "-" in s}, reverse=True)
     for prefix in [""] + [f"{y}-" for y in years]:
         for train, val in _SPLIT_PAIRS:
             if prefix + train in have and prefix + val in have:
-                return prefix + train, prefix + val, f"the folder has {prefix + train} and {prefix + val}"
+                return prefix + train, prefix + val, R["folder_has"].format(train=prefix + train,
+                                                                            val=prefix + val)
     raise DatasetError(M.DATA_NO_SPLITS.format(
         folder=root, splits=", ".join(splits) or str(M.DATA_NO_SPLIT_FILES)))
 
@@ -229,27 +232,24 @@ def _kind_and_root(s: TrainSettings) -> tuple[str, Path, list[str]]:
             kind = "voc"
         elif given.is_dir() and not any(given.iterdir()):
             kind = "shapes"
-            reasons.append(f"data: {given} is empty, so the shapes dataset is made there")
+            reasons.append(R["data_empty"].format(folder=given))
         elif not given.exists():
             raise DatasetError(M.DATA_NO_SUCH_FOLDER.format(folder=given))
         else:
             raise DatasetError(M.DATA_NOT_VOC_LAYOUT.format(folder=given))
         if not reasons:
-            reasons.append(f"data: {'the shapes dataset' if kind == 'shapes' else 'VOC layout'} "
-                           f"in {given}")
+            reasons.append(R["data_shapes_in" if kind == "shapes" else "data_voc_in"].format(folder=given))
     elif kind == "auto":
         kind = "voc" if has_voc(data_dir()) else "shapes"
-        reasons.append(f"data: PASCAL VOC found in {data_dir()}" if kind == "voc" else
-                       f"data: no VOCdevkit/VOC2007 in {data_dir()}, so the shapes dataset (get "
-                       "VOC with `python -m ssd_core data voc --root data/`, 2.9 GB)")
+        reasons.append(R["data_voc_found" if kind == "voc" else "data_no_voc"].format(folder=data_dir()))
     else:
-        reasons.append(f"data: {kind}, as asked")
+        reasons.append(R["data_as_asked"].format(kind=kind))
 
     if kind == "shapes":
         if given is not None:
             return kind, given, reasons
         if quick_mode():
-            reasons.append(f"{QUICK_ENV}=1: a small shapes dataset (64 + 16 images)")
+            reasons.append(R["quick_data"].format(env=QUICK_ENV))
             return kind, default_shapes_root().with_name("shapes-quick"), reasons
         return kind, default_shapes_root(), reasons
     root = given if given is not None else data_dir()
@@ -279,7 +279,7 @@ def resolve_data(s: TrainSettings) -> DataChoice:
     elif train is None or val is None:
         d_train, d_val, why = _default_splits(root, list_splits(root))
         train, val = train or d_train, val or d_val
-        reasons.append(f"splits: {train} for training, {val} for validation ({why})")
+        reasons.append(R["splits"].format(train=train, val=val, why=why))
     return DataChoice(kind, str(root.resolve()), train, val, None, tuple(reasons))
 
 
@@ -349,7 +349,7 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
                           shapes_train=64, shapes_val=16)
         values.update(run_dir=str(work / "runs"), epochs=1, iterations=None, batch_size=8,
                       val_limit=8, num_workers=0)
-        reasons.append(f"{QUICK_ENV}=1: a tiny real run (one epoch of the small model) in {work}")
+        reasons.append(R["quick"].format(env=QUICK_ENV, work=work))
     else:
         repo = repo_root()
         values["run_dir"] = str(Path(workdir) / "runs" if workdir is not None
@@ -360,16 +360,13 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
     if preset == "auto":
         preset = ("ssd300-voc" if kind == "voc" else "ssd300-shapes") if dev.type == "cuda" else "small"
         if preset == "ssd300-voc":
-            reasons.append(f"preset: ssd300-voc on {dev}: the released SSD300 schedule")
+            reasons.append(R["preset_voc"].format(dev=dev))
         elif dev.type == "cuda":
-            reasons.append(f"preset: ssd300-shapes on {dev}: the paper's SSD300 on the shapes, "
-                           "40 epochs (get VOC for the paper's own run)")
+            reasons.append(R["preset_shapes"].format(dev=dev, epochs=PRESETS["ssd300-shapes"]["epochs"]))
         else:
-            reasons.append("preset: small, the SSD that trains on a CPU"
-                           + (" (on VOC this takes hours: set DATASET = 'shapes' for minutes)"
-                              if kind == "voc" else ""))
+            reasons.append(str(R["preset_small"]) + (str(R["small_on_voc"]) if kind == "voc" else ""))
     elif not quick:
-        reasons.append(f"preset: {preset}, as asked")
+        reasons.append(R["preset_as_asked"].format(preset=preset))
     tag = "" if augment and not augmentation else ("-noaug" if not augment else "-aug-" + "-".join(
         f"{k}{'' if v else 'off'}" for k, v in sorted((augmentation or {}).items())))
     values["name"] = f"lesson5-{preset}{tag}-{_dt.datetime.now():%Y%m%d-%H%M%S}"
@@ -377,6 +374,7 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
     values["augmentation"] = {**PRESETS[preset].get("augmentation", {}), **(augmentation or {})}
     values.update(overrides)
     settings = make_settings(preset, **values)
-    reasons.append(f"device: {dev}; augmentation {'on' if settings.augment else 'OFF'}"
-                   + (f" with {settings.augmentation}" if settings.augmentation else ""))
+    state = R["augment_on" if settings.augment else "augment_off"]
+    reasons.append(R["device"].format(dev=dev, state=state)
+                   + (R["augment_with"].format(aug=settings.augmentation) if settings.augmentation else ""))
     return settings, reasons

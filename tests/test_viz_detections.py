@@ -4,6 +4,7 @@ are set by hand, the VOC "found" rule, the live loss curve, the settings choice,
 import datetime as dt
 import io
 import math
+import re
 
 import pytest
 import torch
@@ -257,6 +258,63 @@ def test_choose_settings(tmp_path):
                            data_dir=empty, workdir=tmp_path)
     assert s.augment and "zoom_out" in s.name and "zoom_outoff" not in s.name
     assert s.augmentation == {"photometric": False, "zoom_out": True, "iou_crop": False}
+
+
+def test_the_settings_say_why_in_chinese_and_in_english(tmp_path, language):
+    """Every reason of choose_settings and resolve_data comes in the course's language: which
+    data, which splits, which preset, which device; names, paths and commands stay as typed."""
+    from ssd_core.recipes import make_settings, resolve_data
+
+    from .data_fixtures import obj, tiny_devkit, write_folder, xml_with
+    from .test_l10n_run import CJK
+
+    voc = tmp_path / "with_voc"
+    (voc / "VOCdevkit" / "VOC2007").mkdir(parents=True)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    mine = tmp_path / "mine"
+    for split in ("train", "val"):
+        write_folder(mine, {f"{split}1": (xml_with(obj("cat", 2, 3, 20, 25)), None)}, split=split)
+    devkit = tiny_devkit(tmp_path / "devkit")
+
+    def reasons() -> list[str]:
+        out = []
+        for device, data in (("cpu", empty), ("cuda", voc), ("cuda", empty), ("cpu", voc)):
+            out += choose_settings(device=device, quick=False, data_dir=data, workdir=tmp_path)[1]
+        out += choose_settings("small", "shapes", device="cpu", augment=False, quick=False,
+                               data_dir=voc, workdir=tmp_path)[1]
+        out += choose_settings(device="cpu", quick=True, workdir=tmp_path)[1]
+        out += choose_settings(device="cpu", quick=False, workdir=tmp_path)[1]
+        for settings in (make_settings("ssd300-voc", data_dir=str(devkit)),
+                         make_settings("small", data_dir=str(mine)),
+                         make_settings("small", dataset="voc", data_dir=str(mine))):
+            out += resolve_data(settings).reasons
+        return out
+
+    english = reasons()
+    assert not [r for r in english if CJK.search(r)]
+    assert any("released SSD300 schedule" in r for r in english)
+    assert any(r.startswith("device: cpu; augmentation OFF") for r in english)
+    language("zh")
+    chinese = reasons()
+    assert len(chinese) == len(english)
+    assert not [r for r in chinese if not CJK.search(r)]
+    # no English sentence is left: what is not Chinese is a name, a path, a number or a command
+    words = {"data", "preset", "device", "augmentation", "splits", "the", "for", "with", "and",
+             "on", "in", "is", "as", "asked", "found", "empty", "made", "there", "folder", "has",
+             "released", "schedule", "trains", "training", "validation", "epochs", "hours",
+             "minutes", "tiny", "real", "run", "one", "epoch", "of", "paper", "images", "get"}
+    for r in chinese:
+        rest = re.sub(r"`[^`]*`|/\S*|'[^']*'|\{[^}]*\}", "", r)
+        assert not set(re.findall(r"\b[a-z]+\b", rest)) & words, r
+    assert any(r.startswith("预设：ssd300-voc，在 cuda 上：发布的 SSD300 训练方案") for r in chinese)
+    assert any(r.startswith("预设：ssd300-shapes，在 cuda 上") for r in chinese)
+    assert f"数据：{empty} 是空文件夹，所以在那里生成 shapes 数据集" in chinese
+    assert any("07+12 用于训练，2007-test 用于验证（论文的划分" in r for r in chinese)
+    assert "数据划分：train 用于训练，val 用于验证（文件夹里有 train 和 val）" in chinese
+    assert any(r.startswith("SSD_COURSE_QUICK=1：") for r in chinese)
+    assert any(r.startswith("设备：cpu；数据增强：关闭") for r in chinese)
+    assert any(r.startswith("设备：cpu；数据增强：开启，各步骤 {'photometric': False") for r in chinese)
 
 
 def test_quick_settings_stay_in_the_work_folder(tmp_path):

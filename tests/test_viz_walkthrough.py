@@ -250,3 +250,101 @@ def test_batch_and_picture_figures_in_chinese_and_in_english(language):
     # a title given as a plain string is shown as it is
     check_chinese(wt.plot_pictures([(image, torch.zeros(0, 4), "coffee")]),
                   "coffee\n40 × 20 像素，0 个框")
+
+
+# ------------------------------------------------------------------ the tables in both languages
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def assert_aligned(trace) -> str:
+    """Assert that every column of a printed trace starts at the display column of its head (a
+    Chinese character two wide), the rule as long as the head; returns the text."""
+    text = str(trace)
+    lines = text.splitlines()[1 if trace.title else 0:]
+    head, rule, body = lines[0], lines[1], lines[2:]
+    heads = re.split(r"\s{2,}", head)
+    assert len(heads) == 4, head
+    starts = [_width(head[:head.index(h)]) for h in heads]
+    assert set(rule) == {"-"} and len(rule) == _width(head)
+    assert len(body) == len(trace.rows)
+    for line, (_, step, shape, note) in zip(body, trace.rows):
+        end = len(line)
+        if note:
+            assert line.endswith(note), (line, note)
+            end = len(line) - len(note)
+            assert _width(line[:end]) == starts[3], (line, note)
+        if shape:
+            end = line.rfind(shape, 0, end)
+            assert _width(line[:end]) == starts[2], (line, shape)
+        i = line.rfind(step, 0, end)
+        assert i > 0 and _width(line[:i]) == starts[1], (line, step)
+    return text
+
+
+def test_traces_print_in_chinese_aligned_and_in_english(tmp_path, language):
+    """The trace tables in the course's language: titles, heads, stages, row labels and notes;
+    code names (head.loc on conv4_3, ssd_core.multibox_loss, the augmentation steps) as they
+    are; the columns line up in both languages; the keys of shapes, tensors and stages do not
+    depend on the language."""
+    from ssd_core.viz.mining import small_model
+
+    from .test_l10n_run import CJK
+
+    samples = ssd.sample_dataset()
+    index = {samples.annotation(i)["image_id"]: i for i in range(len(samples))}
+    priors = torch.tensor([[0.50, 0.5, 0.2, 0.2], [0.55, 0.5, 0.2, 0.2], [0.10, 0.1, 0.1, 0.1]])
+    targets = [{"boxes": torch.tensor([[0.4, 0.4, 0.6, 0.6]]), "labels": torch.tensor([3])}]
+    conf = torch.tensor([[[0.0, 0.0, 0, 0], [0.0, 0.0, 0, 0], [2.0, 0.0, 0, 0]]])
+    root = tmp_path / "toy"
+    (root / "Annotations").mkdir(parents=True)
+    (root / "Annotations" / "a.xml").write_text("x")
+    (root / "Annotations" / "b.xml").write_text("x")
+    torch.manual_seed(0)
+    ssd300 = ssd.build_ssd(ssd.SSDConfig.ssd300(), num_classes=21).eval()
+
+    def traces():
+        net, _, _ = wt.trace_network(ssd300, torch.rand(1, 3, 300, 300), detail=True, keep=True)
+        labels_trace, loc_t, labels, _ = wt.trace_labels(targets, priors)
+        loss_trace, _ = wt.trace_loss(torch.zeros(1, 3, 4), conf, loc_t, labels, neg_pos_ratio=1)
+        model = small_model(num_classes=len(samples.classes) + 1).eval()
+        batch = wt.trace_batch(samples, [index["coffee"]], model, seed=5)
+        return net, labels_trace, loss_trace, batch.trace
+
+    english = traces()
+    for trace in english:
+        text = assert_aligned(trace)
+        assert not CJK.search(text), text
+    assert "atrous: dilation 6" in str(english[0]) and "source map conv4_3" in str(english[0])
+    assert "Annotations/  (2 files)" in wt.folder_tree(root)
+
+    language("zh")
+    chinese = traces()
+    for zh, en in zip(chinese, english):
+        text = assert_aligned(zh)
+        title, head = text.splitlines()[:2]
+        assert CJK.search(title) and head.split() == ["阶段", "步骤", "形状", "说明"], text
+        # every row says something in Chinese, but for rows of code names and numbers only
+        plain = [r for r in zh.rows if not CJK.search("".join(r))]
+        assert all(re.fullmatch(r"[\w.:/ ()\[\],+\-*=]*", "".join(r[1:])) for r in plain), plain
+        assert len(plain) < len(zh.rows) / 2, plain
+        # the same keys as in English: code that reads a trace works in both languages
+        assert zh.stages == en.stages and list(zh.shapes) == list(en.shapes)
+    net, labels_trace, loss_trace, batch = (str(t) for t in chinese)
+    assert "空洞卷积：膨胀率 6" in net and "源特征图 conv4_3" in net and "预测头  head.loc on conv4_3" in net
+    assert "-> [1, 5776, 4]（38x38 个位置 × 每个位置 4 个框）" in net
+    assert "每张图像的正样本 [2]，仅靠第 1 步得到的 [0]" in labels_trace
+    assert "匹配  默认框（priors）" in labels_trace and "编码  定位目标" in labels_trace
+    assert "N = 2 个匹配上的默认框" in loss_trace and "每张图像 [1] = min(1 × 正样本数, 负样本数)" in loss_trace
+    assert "ssd_core.multibox_loss" in loss_trace
+    for stage in ("读取", "组批", "匹配", "编码", "前向传播", "损失", "挖掘", "反向传播", "更新"):
+        assert re.search(rf"^{stage} ", batch, re.M), stage
+    assert re.search(r"^zoom_out +图像 0 ", batch, re.M) and "coffee.jpg" in batch
+    # find() takes a step's key or its label as shown
+    assert torch.equal(chinese[0].find("图像"), chinese[0].find("images"))
+    assert chinese[1].shapes["default boxes (priors)"] == (3, 4)
+    assert "Annotations/  （2 个文件）" in wt.folder_tree(root)

@@ -13,13 +13,15 @@
   the loss, through the same functions training calls. Its stages carry the keys of
   :func:`ssd_core.homework.training_stages`, the flowchart of the homework.
 
-Every trace is a :class:`ShapeTrace`: rows of (stage, step, shape, note) that print as a table.
+Every trace is a :class:`ShapeTrace`: rows of (stage, step, shape, note) that print as a table,
+in the course's language (:data:`ssd_core.course.ui_printed45.TRACE`); code names stay as they are.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -31,8 +33,10 @@ from torch import nn
 
 from ..boxes import box_iou, cxcywh_to_xyxy, encode
 from ..course.paper_map import PAPER_MAP
+from ..course.text import Text
 from ..course.tf_port import TF_PORT, tf_link
 from ..course.ui_lessons45 import WALKTHROUGH
+from ..course.ui_printed45 import TRACE
 from ..data import SSDAugmentation, collate, parse_voc_xml
 from ..draw import add_boxes
 from ..fonts import fig as _text, new_figure
@@ -187,29 +191,57 @@ def shape_of(value) -> str:
     return str(value)
 
 
+def _width(text: str) -> int:
+    """Display columns of ``text`` in a monospaced font (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded with spaces on the right to ``width`` display columns."""
+    return text + " " * max(0, width - _width(text))
+
+
+def _both(text: Text, **kwargs) -> Text:
+    """``text`` with its placeholders filled in both languages: a row label whose English
+    version is the language-independent key of the step."""
+    return Text(text.en.format(**kwargs), text.zh.format(**kwargs) if text.zh else None)
+
+
 @dataclass
 class ShapeTrace:
-    """Rows of ``(stage, step, shape, note)``; prints as an aligned table."""
+    """Rows of ``(stage, step, shape, note)``; prints as an aligned table in the course's
+    language (the columns line up in a monospaced font, Chinese characters two wide).
+
+    ``rows`` hold the stage's key (``"match"``; :attr:`stages`) and the step and note as shown;
+    :attr:`shapes` and :attr:`tensors` are keyed by the step's English label in every language
+    (``trace.shapes["head.loc on conv4_3"]``, ``"default boxes (priors)"``).
+    """
 
     title: str = ""
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)
     shapes: dict[str, tuple] = field(default_factory=dict)
     keep: bool = False
     tensors: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
+    labels: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def add(self, stage: str, step: str, value=None, note: str = "") -> None:
+    def add(self, stage: str, step: str | Text, value=None, note: str | Text = "") -> None:
         """Add a row; a tensor's shape is also kept in :attr:`shapes` under ``step`` (and, with
-        ``keep``, the tensor itself in :attr:`tensors`)."""
+        ``keep``, the tensor itself in :attr:`tensors`). A step given as a
+        :class:`~ssd_core.course.text.Text` is shown in the current language and keyed by its
+        English version."""
+        key, shown = (step.en, str(step)) if isinstance(step, Text) else (step, step)
+        self.labels[key] = shown
         if isinstance(value, torch.Tensor):
-            self.shapes[step] = tuple(value.shape)
+            self.shapes[key] = tuple(value.shape)
             if self.keep:
-                self.tensors[step] = value.detach()
-        self.rows.append((stage, step, "" if value is None else shape_of(value), note))
+                self.tensors[key] = value.detach()
+        self.rows.append((stage, shown, "" if value is None else shape_of(value), str(note)))
 
     def find(self, text: str) -> torch.Tensor:
-        """The first kept tensor whose step contains ``text`` (``trace.find("l2norm")``)."""
+        """The first kept tensor whose step contains ``text`` (``trace.find("l2norm")``), in
+        the step's key or in its label as shown."""
         for step, value in self.tensors.items():
-            if text in step:
+            if text in step or text in self.labels.get(step, step):
                 return value
         raise KeyError(f"no kept step contains {text!r}; steps: {list(self.tensors)} "
                        "(trace with keep=True to keep the tensors)")
@@ -220,11 +252,17 @@ class ShapeTrace:
         return list(dict.fromkeys(r[0] for r in self.rows))
 
     def __str__(self) -> str:
-        w = [max([len(r[i]) for r in self.rows] + [len(h)]) for i, h in enumerate(("stage", "step", "shape"))]
-        head = f"{'stage':<{w[0]}}  {'step':<{w[1]}}  {'shape':<{w[2]}}  note"
-        out = ([self.title] if self.title else []) + [head, "-" * len(head)]
-        for stage, step, shape, note in self.rows:
-            out.append(f"{stage:<{w[0]}}  {step:<{w[1]}}  {shape:<{w[2]}}  {note}".rstrip())
+        names = TRACE["stages"]
+        rows = [(str(names.get(stage, stage)), step, shape, note) for stage, step, shape, note in self.rows]
+        heads = [str(TRACE[k]) for k in ("head_stage", "head_step", "head_shape", "head_note")]
+        w = [max([_width(r[i]) for r in rows] + [_width(heads[i])]) for i in range(3)]
+
+        def line(cells) -> str:
+            return "  ".join(_pad(c, w[i]) for i, c in enumerate(cells[:3])) + f"  {cells[3]}"
+
+        head = line(heads)
+        out = ([self.title] if self.title else []) + [head, "-" * _width(head)]
+        out += [line(r).rstrip() for r in rows]
         return "\n".join(out)
 
     def __repr__(self) -> str:
@@ -238,7 +276,7 @@ def _tally(items) -> str:
     """``cat, eye x2``: each distinct item once, in order of appearance, with its count."""
     items = [str(i) for i in items]
     counts = {i: items.count(i) for i in dict.fromkeys(items)}
-    return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in counts.items()) or "none"
+    return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in counts.items()) or str(TRACE["none"])
 
 
 def _span(seq: nn.Module) -> str:
@@ -258,8 +296,10 @@ def trace_network(model, images: torch.Tensor, detail: bool = False, keep: bool 
     ``detail=True`` records every convolution and pooling layer of the base as well;
     ``keep=True`` keeps every output (``trace.find("l2norm")``). Returns ``(trace, loc, conf)``.
     """
-    trace = ShapeTrace(f"network: {model.config.name}, input {shape_of(images)}", keep=keep)
-    trace.add("input", "images", images, "RGB in [0, 1]")
+    T = TRACE
+    trace = ShapeTrace(T["network_title"].format(name=model.config.name, shape=shape_of(images)),
+                       keep=keep)
+    trace.add("input", T["images"], images, T["rgb"])
     handles = []
 
     def hook(stage, step, note=""):
@@ -268,7 +308,7 @@ def trace_network(model, images: torch.Tensor, detail: bool = False, keep: bool 
         return fn
 
     try:
-        handles.append(model.normalize.register_forward_hook(hook("network", "normalize", "(x - mean) / std")))
+        handles.append(model.normalize.register_forward_hook(hook("network", "normalize", T["normalize"])))
         stages = list(model.base.stages()) if hasattr(model.base, "stages") else []
         base_sources = list(model.base.source_names)
         for i, chain in enumerate(stages):
@@ -277,18 +317,19 @@ def trace_network(model, images: torch.Tensor, detail: bool = False, keep: bool 
                     if isinstance(layer, (nn.Conv2d, nn.MaxPool2d, nn.Sequential)):
                         extra = ""
                         if isinstance(layer, nn.Conv2d) and layer.dilation[0] > 1:
-                            extra = f"atrous: dilation {layer.dilation[0]}"
+                            extra = T["atrous"].format(d=layer.dilation[0])
                         handles.append(layer.register_forward_hook(hook("network", f"base.{name}", extra)))
             src = base_sources[i] if i < len(base_sources) else ""
             handles.append(chain.register_forward_hook(
-                hook("network", f"base: {_span(chain)}", f"source map {src}" if src else "")))
+                hook("network", f"base: {_span(chain)}", T["source_map"].format(name=src) if src else "")))
         l2 = getattr(model.base, "l2norm", None)
         if l2 is not None:
             handles.append(l2.register_forward_hook(
-                hook("network", "base: l2norm(conv4_3)", "L2Norm: what the head sees")))
+                hook("network", "base: l2norm(conv4_3)", T["l2norm"])))
         for block in model.extras:
             handles.append(block.register_forward_hook(
-                hook("network", f"extras: {_span(block)}", f"source map {getattr(block, 'source_name', '')}")))
+                hook("network", f"extras: {_span(block)}",
+                     T["source_map"].format(name=getattr(block, "source_name", "")))))
         head = model.head
         for k, name in enumerate(model.source_names):
             A = head.boxes_per_location[k]
@@ -296,14 +337,14 @@ def trace_network(model, images: torch.Tensor, detail: bool = False, keep: bool 
                 def fn(_m, _i, out, kind=kind, name=name, A=A, cols=cols):
                     B, _, H, W = out.shape
                     trace.add("head", f"head.{kind} on {name}", out,
-                              f"-> [{B}, {H * W * A}, {cols}] ({H}x{W} cells x {A} boxes)")
+                              T["flattened"].format(b=B, n=H * W * A, cols=cols, h=H, w=W, a=A))
                 handles.append(convs[k].register_forward_hook(fn))
         loc, conf = model(images)
     finally:
         for h in handles:
             h.remove()
-    trace.add("head", "loc (concatenated)", loc, "4 offsets per default box")
-    trace.add("head", "conf (concatenated)", conf, f"{conf.shape[-1]} class logits per default box")
+    trace.add("head", T["loc_cat"], loc, T["loc_cat_note"])
+    trace.add("head", T["conf_cat"], conf, T["conf_cat_note"].format(c=conf.shape[-1]))
     return trace, loc, conf
 
 
@@ -315,29 +356,30 @@ def trace_labels(targets: Sequence[dict], priors: torch.Tensor,
     Returns ``(trace, loc_target [B, P, 4], labels [B, P], match_result)``; the targets are
     exactly what :func:`ssd_core.data.batch_targets` gives training.
     """
-    trace = ShapeTrace(f"label preparation: {len(targets)} image(s), {len(priors):,} default boxes")
-    trace.add("match", "default boxes (priors)", priors, "cxcywh in [0, 1]")
+    T = TRACE
+    trace = ShapeTrace(T["labels_title"].format(n=len(targets), p=len(priors)))
+    trace.add("match", T["priors"], priors, T["priors_note"])
     boxes = [t["boxes"].as_subclass(torch.Tensor).float() for t in targets]
     labels = [t["labels"] for t in targets]
     for i, (b, l) in enumerate(zip(boxes, labels)):
-        trace.add("match", f"ground truth {i}: boxes", b, f"labels {_tally(l.tolist())}")
+        trace.add("match", _both(T["truth"], i=i), b, T["labels_of"].format(tally=_tally(l.tolist())))
     priors_xyxy = cxcywh_to_xyxy(priors)
     for i, b in enumerate(boxes):
         iou = box_iou(b, priors_xyxy)                                        # [N_i, P]
         best = iou.max(dim=1).values.tolist() if len(b) else []
         shown = ", ".join(f"{v:.2f}" for v in best[:6]) + (", ..." if len(best) > 6 else "")
-        trace.add("match", f"IoU {i}: objects x priors", iou, f"best IoU per object {shown}")
+        trace.add("match", _both(T["iou"], i=i), iou, T["best_iou"].format(shown=shown))
     m = match(boxes, labels, priors, iou_threshold)
     pos = m.labels > 0
-    trace.add("match", "matched labels", m.labels,
-              f"positives per image {pos.sum(dim=1).tolist()}, by step 1 only "
-              f"{m.forced.sum(dim=1).tolist()}")
-    trace.add("match", "matched boxes", m.boxes, "each prior's object (background: nearest)")
+    trace.add("match", T["matched_labels"], m.labels,
+              T["positives_forced"].format(pos=pos.sum(dim=1).tolist(),
+                                           forced=m.forced.sum(dim=1).tolist()))
+    trace.add("match", T["matched_boxes"], m.boxes, T["matched_boxes_note"])
     loc_t = encode(m.boxes, priors, variances)                               # [B, P, 4]
-    trace.add("encode", "loc targets", loc_t, f"variances {tuple(variances)}")
+    trace.add("encode", T["loc_targets"], loc_t, T["variances"].format(v=tuple(variances)))
     if pos.any():
         b, p = pos.nonzero()[0].tolist()
-        trace.add("encode", f"e.g. image {b}, prior {p}", loc_t[b, p],
+        trace.add("encode", _both(T["example"], b=b, p=p), loc_t[b, p],
                   "(dcx, dcy, dw, dh) = " + ", ".join(f"{v:.2f}" for v in loc_t[b, p].tolist()))
     return trace, loc_t, m.labels, m
 
@@ -350,27 +392,28 @@ def trace_loss(loc: torch.Tensor, conf: torch.Tensor, loc_t: torch.Tensor, label
     ``check``) verifies that they agree. Returns ``(trace, parts)``, where ``parts`` has
     ``loss``, ``loc``, ``conf``, ``num_pos`` and ``negatives`` like ``multibox_loss``.
     """
-    trace = ShapeTrace(f"loss: {loc.shape[0]} image(s), {loc.shape[1]:,} default boxes")
+    T = TRACE
+    trace = ShapeTrace(T["loss_title"].format(n=loc.shape[0], p=loc.shape[1]))
     positive = labels > 0                                                    # [B, P]
     n = int(positive.sum())
-    trace.add("loss", "positives", positive, f"N = {n} matched default boxes")
+    trace.add("loss", T["positives"], positive, T["positives_note"].format(n=n))
     pred, target = loc[positive], loc_t[positive]                            # [N, 4]
-    trace.add("loss", "loc of positives", pred, "predicted offsets")
+    trace.add("loss", T["loc_pos"], pred, T["loc_pos_note"])
     loc_sum = F.smooth_l1_loss(pred, target, reduction="sum")
-    trace.add("loss", "smooth L1, summed", loc_sum, "L_loc (positives only)")
+    trace.add("loss", T["smooth_l1"], loc_sum, T["smooth_l1_note"])
     C = conf.shape[-1]
     ce = F.cross_entropy(conf.reshape(-1, C), labels.reshape(-1), reduction="none").reshape(labels.shape)
-    trace.add("loss", "cross-entropy per box", ce, "-log p(true class); background for negatives")
+    trace.add("loss", T["ce"], ce, T["ce_note"])
     negatives = hard_negative_mining(ce, labels, neg_pos_ratio)              # [B, P]
-    trace.add("mining", "mined negatives", negatives,
-              f"per image {negatives.sum(dim=1).tolist()} = min({neg_pos_ratio:g} x positives, negatives)")
+    trace.add("mining", T["mined"], negatives,
+              T["mined_note"].format(per_image=negatives.sum(dim=1).tolist(), r=f"{neg_pos_ratio:g}"))
     conf_sum = ce[positive | negatives].sum()
-    trace.add("mining", "cross-entropy, summed", conf_sum, "L_conf (positives + mined negatives)")
+    trace.add("mining", T["ce_sum"], conf_sum, T["ce_sum_note"])
     d = max(1, n)
     parts = {"loss": (conf_sum + loc_sum) / d, "loc": loc_sum / d, "conf": conf_sum / d,
              "num_pos": positive.sum(), "negatives": negatives}
-    trace.add("loss", "(L_conf + L_loc) / N", parts["loss"],
-              f"loc {float(parts['loc']):.4f} + conf {float(parts['conf']):.4f}, N = {d}")
+    trace.add("loss", T["total"], parts["loss"],
+              T["total_note"].format(loc=float(parts["loc"]), conf=float(parts["conf"]), n=d))
     if check:
         ref = multibox_loss(loc, conf, loc_t, labels, neg_pos_ratio)
         same = torch.allclose(ref["loss"], parts["loss"], rtol=1e-5, atol=1e-6) and \
@@ -378,7 +421,7 @@ def trace_loss(loc: torch.Tensor, conf: torch.Tensor, loc_t: torch.Tensor, label
         if not same:
             raise AssertionError(f"trace_loss disagrees with multibox_loss: {float(parts['loss'])} "
                                  f"vs {float(ref['loss'])}")
-        trace.add("loss", "ssd_core.multibox_loss", ref["loss"], "the same number, in one call")
+        trace.add("loss", "ssd_core.multibox_loss", ref["loss"], T["same"])
     return trace, parts
 
 
@@ -426,36 +469,40 @@ def trace_batch(dataset, indices: Sequence[int], model, augmentation=None, seed:
     """
     size = model.config.image_size
     aug = augmentation if augmentation is not None else SSDAugmentation(size)
-    trace = ShapeTrace(f"one batch of {len(indices)} image(s), from file to optimizer step")
+    T = TRACE
+    trace = ShapeTrace(T["batch_title"].format(n=len(indices)))
     samples, ids = [], []
     for k, i in enumerate(indices):
         record = dataset.records[i]
         ann = parse_voc_xml(record.annotation_path)
         trace.add("read", f"{record.annotation_path.parent.name}/{record.annotation_path.name}",
-                  None, f"{ann.width} x {ann.height}, objects: {_tally(o.name for o in ann.objects)}")
+                  None, T["xml"].format(w=ann.width, h=ann.height,
+                                        tally=_tally(o.name for o in ann.objects)))
         image = dataset.load_image(i)
         target = dataset.annotation(i)
         trace.add("read", f"{record.image_path.parent.name}/{record.image_path.name}", image,
                   "uint8 RGB")
-        trace.add("read", "boxes in pixels", target["boxes"].as_subclass(torch.Tensor),
-                  f"labels {_tally(target['labels'].tolist())}")
+        trace.add("read", T["pixels"], target["boxes"].as_subclass(torch.Tensor),
+                  T["labels_of"].format(tally=_tally(target["labels"].tolist())))
         for step in aug.trace(image, target, seed=seed + k):
             if step.name == "input":
                 continue
             boxes = step.target["boxes"]
-            what = {"photometric": ", ".join(k2 for k2 in ("brightness", "contrast", "saturation", "hue")
-                                             if k2 in step.params),
-                    "zoom_out": f"scale {step.params.get('scale', 1.0):.2f}" if step.params else "not drawn",
-                    "iou_crop": f"option {step.params.get('option')}",
-                    "flip": f"flipped {step.params.get('flipped')}"}.get(step.name, "")
-            trace.add(step.name, f"image {k}", step.image.as_subclass(torch.Tensor),
-                      f"boxes {shape_of(boxes.as_subclass(torch.Tensor))}" + (f"; {what}" if what else ""))
+            what = {"photometric": str(T["joiner"]).join(str(t) for k2, t in T["photometric"].items()
+                                                         if k2 in step.params),
+                    "zoom_out": T["zoom_scale"].format(s=step.params.get("scale", 1.0)) if step.params
+                    else str(T["not_drawn"]),
+                    "iou_crop": T["crop_option"].format(o=step.params.get("option")),
+                    "flip": T["flipped"].format(f=step.params.get("flipped"))}.get(step.name, "")
+            shown = T["aug_boxes"].format(shape=shape_of(boxes.as_subclass(torch.Tensor)))
+            trace.add(step.name, _both(T["image_k"], k=k), step.image.as_subclass(torch.Tensor),
+                      T["aug_what"].format(boxes=shown, what=what) if what else shown)
             last = step
         samples.append((last.image.as_subclass(torch.Tensor), last.target))
         ids.append(target["image_id"])
     images, targets = collate(samples)
-    trace.add("collate", "images", images, "float in [0, 1]")
-    trace.add("collate", "targets", [t["boxes"] for t in targets], "one [N_i, 4] per image, xyxy in [0, 1]")
+    trace.add("collate", T["images"], images, T["float01"])
+    trace.add("collate", T["targets"], [t["boxes"] for t in targets], T["targets_note"])
     if optimizer is None:
         optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, weight_decay=5e-4)
     before = [p.detach().clone() for p in model.parameters()]
@@ -463,19 +510,20 @@ def trace_batch(dataset, indices: Sequence[int], model, augmentation=None, seed:
     out = train_step(model, optimizer, images, targets, priors=model.priors,
                      variances=model.config.variances, record=tensors)
     labels, loc_t = tensors["labels"], tensors["loc_target"]
-    trace.add("match", "labels", labels, f"positives per image {(labels > 0).sum(dim=1).tolist()}")
-    trace.add("encode", "loc targets", loc_t, "what the network should predict")
+    trace.add("match", T["labels"], labels,
+              T["positives_per_image"].format(pos=(labels > 0).sum(dim=1).tolist()))
+    trace.add("encode", T["loc_targets"], loc_t, T["predict"])
     trace.add("forward", "loc", tensors["loc"], "")
     trace.add("forward", "conf", tensors["conf"], "")
-    trace.add("loss", "loss", torch.tensor(out["loss"]),
-              f"loc {out['loc']:.3f} + conf {out['conf']:.3f}")
-    trace.add("mining", "mined negatives", tensors["negatives"],
-              f"per image {tensors['negatives'].sum(dim=1).tolist()}")
+    trace.add("loss", T["loss"], torch.tensor(out["loss"]),
+              T["loss_parts"].format(loc=out["loc"], conf=out["conf"]))
+    trace.add("mining", T["mined"], tensors["negatives"],
+              T["per_image"].format(per_image=tensors["negatives"].sum(dim=1).tolist()))
     moved = sum(float((p.detach() - q).norm() ** 2) for p, q in zip(model.parameters(), before)) ** 0.5
     n_params = sum(p.numel() for p in before)
-    trace.add("backward", "gradients", None, f"one per weight, {n_params:,} weights")
+    trace.add("backward", T["gradients"], None, T["gradients_note"].format(n=n_params))
     trace.add("step", type(optimizer).__name__, None,
-              f"lr {optimizer.param_groups[0]['lr']:g}: the weights moved by {moved:.3g} (L2)")
+              T["moved"].format(lr=optimizer.param_groups[0]["lr"], moved=moved))
     loss = {**out, "negatives": tensors["negatives"]}
     return BatchTrace(trace, ids, images, list(targets), loc_t, labels, tensors["loc"],
                       tensors["conf"], loss, model.priors, tuple(dataset.classes))
@@ -521,7 +569,8 @@ def folder_tree(root: str | Path, show: int = 3) -> str:
         files = [p for p in entries if p.is_file()]
         for sub in (p for p in entries if p.is_dir()):
             n = sum(1 for p in sub.iterdir() if p.is_file())
-            lines.append("    " * (depth + 1) + f"{sub.name}/" + (f"  ({n} file{'s' if n != 1 else ''})" if n else ""))
+            count = TRACE["files" if n != 1 else "one_file"].format(n=n)
+            lines.append("    " * (depth + 1) + f"{sub.name}/" + (f"  {count}" if n else ""))
             walk(sub, depth + 1)
         if files and depth >= 0:
             names = ", ".join(p.name for p in files[:show]) + (", ..." if len(files) > show else "")
