@@ -29,6 +29,7 @@ from typing import Sequence
 from .checkpoint import CheckpointError
 from .data import (DatasetError, DownloadError, SSDEvalTransform, VOCDataset, default_shapes_root,
                    download_voc, ensure_shapes, load_rgb, make_shapes)
+from .course.ui_printed45 import RUN
 from .device import resolve_device
 from .draw import plot_pr_curves, show_detections
 from .html import EDITIONS, build_html
@@ -179,7 +180,8 @@ def _train(args: argparse.Namespace) -> int:
     choice = resolve_data(settings)
     for reason in choice.reasons:
         print(reason)
-    print(f"training on {choice.root} ({choice.train_split}), validating on {choice.val_split}")
+    print(RUN["training_on"].format(root=choice.root, train=choice.train_split,
+                                    val=choice.val_split))
     result = train(settings)
     last = result.last
     if last:

@@ -43,6 +43,7 @@ from tqdm.auto import tqdm
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import batch_targets, collate
+from .course.ui_printed45 import RUN
 from .device import autocast, dist_info, resolve_amp, resolve_device
 from .draw import plot_detection_grid, plot_pr_curves, plot_training_curves
 from .inference import evaluate
@@ -240,10 +241,12 @@ def _write_history(run_dir: Path, history: list[dict]) -> None:
 
 
 def _row_text(row: dict) -> str:
-    text = (f"epoch {row['epoch']}: loss {row['loss']:.3f} (loc {row['loc']:.3f}, "
-            f"conf {row['conf']:.3f}), {row['images_per_s']:.1f} img/s")
+    """The line printed after an epoch, in the course's language."""
+    text = RUN["epoch"].format(epoch=row["epoch"], loss=row["loss"], loc=row["loc"],
+                               conf=row["conf"], speed=row["images_per_s"])
     if row["map07"] != "":
-        text += f", mAP07 {row['map07']:.3f}, area {row['map_area']:.3f}"
+        text += RUN["evaluated"].format(map07=row["map07"], area=row["map_area"])
+        text += RUN["on_images"].format(n=row["val_images"])
     return text
 
 
@@ -432,8 +435,8 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
         result.interrupted = True
         run.save("last.pt")
         if main:
-            print(f"\ninterrupted at iteration {state.iteration}: saved {run_dir / 'last.pt'}; "
-                  f"resume with --resume {run_dir / 'last.pt'}")
+            print("\n" + RUN["interrupted"].format(iteration=state.iteration,
+                                                   path=run_dir / "last.pt"))
     finally:
         if bar is not None:
             bar.close()

@@ -468,3 +468,15 @@ def test_quick_val_looks_at_a_few_images_until_the_last_epoch(shapes_root, tmp_p
     assert [row["val_images"] for row in result.history] == [2, 2, 4]
     plain = train(tiny(shapes_root, tmp_path, name="p", epochs=2))
     assert [row["val_images"] for row in plain.history] == [4, 4]
+
+
+def test_the_epoch_line_in_both_languages(language):
+    tr = importlib.import_module("ssd_core.train")
+    row = {"epoch": 3, "loss": 2.5, "loc": 1.0, "conf": 1.5, "images_per_s": 80.0,
+           "map07": 0.5, "map_area": 0.52, "val_images": 100}
+    language("zh")
+    zh = tr._row_text(row)
+    assert zh == "第 3 轮：损失 2.500（定位 1.000，置信度 1.500），80.0 张/秒，mAP07 0.500，area 0.520（100 张验证图像）"
+    language("en")
+    en = tr._row_text({**row, "map07": "", "map_area": "", "val_images": ""})
+    assert en == "epoch 3: loss 2.500 (loc 1.000, conf 1.500), 80.0 img/s"

@@ -11,6 +11,8 @@
 - :mod:`.notes`: notes shown beside the widgets;
 - :mod:`.ui_lessons12`, :mod:`.ui_lesson3`, :mod:`.ui_lessons45`: the labels, titles and
   messages of each lesson's figures and widgets;
+- :mod:`.ui_printed12`, :mod:`.ui_printed45`: what the library prints in the lessons (the
+  source table, the trace tables, the settings' reasons, a training run's lines);
 - :mod:`.messages`: what the command line and the training run say to a student;
 - :mod:`.weights`: where the pretrained weights come from and what to do offline.
 

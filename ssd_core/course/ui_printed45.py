@@ -7,7 +7,9 @@ One dict of :class:`~.text.Text` per module it serves:
   :mod:`ssd_core.viz.walkthrough` (their titles, column heads, stage names, row labels and
   notes) and its folder tree;
 - :data:`SETTINGS`: the reasons of :func:`ssd_core.recipes.choose_settings` and
-  :func:`ssd_core.recipes.resolve_data` (which data, which preset, which device).
+  :func:`ssd_core.recipes.resolve_data` (which data, which preset, which device);
+- :data:`RUN`: what :func:`ssd_core.train.train` and ``python -m ssd_core train`` print while a
+  run goes (the line after each epoch, an interruption, the data trained on).
 
 Code names stay as they are in both versions (``conv4_3``, ``head.loc on conv4_3``,
 ``ssd_core.multibox_loss``, ``loc``, ``conf``, the augmentation steps ``zoom_out`` and
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from .text import Text
 
-__all__ = ["TRACE", "SETTINGS"]
+__all__ = ["TRACE", "SETTINGS", "RUN"]
 
 # ----------------------------------------------------------------------- ssd_core.viz.walkthrough
 
@@ -176,4 +178,17 @@ SETTINGS = dict(
     augment_on=Text("on", "开启"),
     augment_off=Text("OFF", "关闭"),
     augment_with=Text(" with {aug}", "，各步骤 {aug}"),
+)
+
+# ----------------------------------------------------------------------------- ssd_core.train
+
+RUN = dict(
+    epoch=Text("epoch {epoch}: loss {loss:.3f} (loc {loc:.3f}, conf {conf:.3f}), {speed:.1f} img/s",
+               "第 {epoch} 轮：损失 {loss:.3f}（定位 {loc:.3f}，置信度 {conf:.3f}），{speed:.1f} 张/秒"),
+    evaluated=Text(", mAP07 {map07:.3f}, area {area:.3f}", "，mAP07 {map07:.3f}，area {area:.3f}"),
+    on_images=Text(" on {n} validation images", "（{n} 张验证图像）"),
+    interrupted=Text("interrupted at iteration {iteration}: saved {path}; resume with --resume {path}",
+                     "在第 {iteration} 次迭代时中断：已保存 {path}；用 --resume {path} 接着训练"),
+    training_on=Text("training on {root} ({train}), validating on {val}",
+                     "训练数据：{root}（{train}），验证数据：{val}"),
 )
