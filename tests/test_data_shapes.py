@@ -122,6 +122,30 @@ def test_ensure_shapes_makes_once_then_reuses(tmp_path, monkeypatch):
     assert len(VOCDataset(root, "train")) == 5
 
 
+def test_two_processes_making_the_same_set_at_once(tmp_path, monkeypatch):
+    """Two notebooks (or test workers) ask for the same missing set at the same time: the one
+    that finishes second keeps the first one's copy (which may already be in use) and neither
+    fails; ``--force`` on a complete set still replaces it."""
+    root = tmp_path / "gen"
+    real_jobs = shapes_module._run_jobs
+    first = {}
+
+    def the_other_process_finishes_first(jobs, workers, progress):
+        monkeypatch.setattr(shapes_module, "_run_jobs", real_jobs)
+        make_shapes(root, **SMALL)                        # the other process, start to end
+        first["stamp"] = (root / "shapes.json").stat().st_mtime_ns
+        first["inode"] = root.stat().st_ino
+        return real_jobs(jobs, workers, progress)
+
+    monkeypatch.setattr(shapes_module, "_run_jobs", the_other_process_finishes_first)
+    assert ensure_shapes(root, **SMALL) == root
+    assert root.stat().st_ino == first["inode"]              # not swapped under the reader
+    assert (root / "shapes.json").stat().st_mtime_ns == first["stamp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"]     # no partial folder left
+    make_shapes(root, overwrite=True, **SMALL)                # --force: a fresh copy
+    assert root.stat().st_ino != first["inode"]
+
+
 def test_refuses_to_overwrite(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")

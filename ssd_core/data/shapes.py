@@ -372,6 +372,8 @@ def make_shapes(
             f"{root} already exists; pass overwrite=True (--force on the command line) to "
             "replace it, or use ensure_shapes() to reuse it."
         )
+    wanted = json.loads(spec.to_json())
+    had = _read_spec(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.partial-", dir=root.parent))
     try:
@@ -389,13 +391,24 @@ def make_shapes(
             (main / f"{name}.txt").write_text("".join(f"{i}\n" for i in lst))
         (tmp / "classes.txt").write_text("".join(f"{c}\n" for c in spec.classes))
         (tmp / "shapes.json").write_text(spec.to_json())  # last: marks the set complete
+        # Another process (a second notebook, a test worker) may have made the same set
+        # meanwhile: the pictures follow from the spec alone, so keep its copy, which may be
+        # in use, and drop ours. (The same set that was there before is replaced: --force.)
+        if had != wanted and _read_spec(root) == wanted:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return root
         if root.exists():
             old = root.parent / f".{root.name}.old-{os.getpid()}-{time.time_ns()}"
             os.replace(root, old)
             os.replace(tmp, root)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            os.replace(tmp, root)
+            try:
+                os.replace(tmp, root)
+            except OSError:           # it appeared after the check: the same set, or an error
+                if _read_spec(root) != wanted:
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
