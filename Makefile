@@ -27,8 +27,10 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) fonts
 	$(BIN)/jupyter lab $(LAB_ARGS) lessons/
 
+# Two workers, one test file each at a time (a notebook's cells stay in one kernel): the
+# browser test waits on JupyterLab's kernels most of its time, and the other worker uses it.
 test: $(STAMP) chromium fonts
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 html: $(STAMP) fonts
 	$(BIN)/python -m ssd_core html --out build/html
