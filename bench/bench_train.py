@@ -9,7 +9,8 @@
 (d) the small model's training images/s on the CPU (the laptop case), against torchvision's
     ``ssdlite320_mobilenet_v3_large`` trained on the same shapes batch;
 (e) the small model's training step at batch 8 (the ``small`` preset) under bf16 autocast with
-    channels_last, against float32, on a CPU with bf16 hardware (``amp="auto"`` turns it on).
+    channels_last, against float32, on a CPU with bf16 hardware (``amp="auto"`` turns it on);
+(f) the same step in float32 with channels_last against the plain layout (the layout alone).
 Ratios above 1 mean ssd_core is faster.
 """
 
@@ -122,7 +123,26 @@ def main(argv=None) -> list[str]:
     else:
         lines.append("(e) not run: this CPU has no bf16 hardware (amp='auto' stays float32)")
         print(lines[-1])
+    lines.append(channels_last_in_float32())
     return lines
+
+
+def channels_last_in_float32(n: int = 8, repeat: int = 7) -> str:
+    """(f) the small preset's step in float32 with channels_last, against the plain layout: what
+    the memory layout alone is worth on this CPU (with bf16 hardware or not)."""
+    gen = torch.Generator().manual_seed(0)
+    images, targets = fake_batch(n, 192, gen, num_classes=6)
+    steps = []
+    for layout in (torch.channels_last, torch.contiguous_format):
+        torch.manual_seed(0)
+        model = build_ssd(SSDConfig.small(), 6).train().to(memory_format=layout)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        x = images.contiguous(memory_format=layout)
+        steps.append(lambda m=model, o=opt, x=x: our_step(m, o, x, targets, "off"))
+    t_cl, t_plain = timeit_pair(steps[0], steps[1], repeat)
+    return report(f"(f) small SSD training on CPU, batch {n}, float32: channels_last "
+                  f"(bf16 hardware: {'yes' if cpu_has_bf16() else 'no'})", n / t_cl, n / t_plain,
+                  "images/s", "plain layout", higher_is_better=True)
 
 
 if __name__ == "__main__":
