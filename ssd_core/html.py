@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .paths import SOURCE_ROOT
+from .paths import SOURCE_ROOT, write_atomically
 
 __all__ = ["lesson_files", "build_lesson", "build_html", "EDITIONS"]
 
@@ -35,11 +34,7 @@ def lesson_files(edition: str, root: str | os.PathLike | None = None) -> list[Pa
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    write_atomically(path, text)
 
 
 def build_lesson(notebook: str | os.PathLike, out: str | os.PathLike, timeout: int = 600) -> Path:

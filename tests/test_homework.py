@@ -643,3 +643,36 @@ def test_pack_and_file_messages_in_chinese(language, tmp_path, capsys, monkeypat
         save_screenshot(red_figure(), 5, "two words", student="x", folder=tmp_path)
     with pytest.raises(ValueError, match="lesson 必须是"):
         caption_lines(7, "x")
+
+
+def test_written_files_get_the_usual_permissions_and_nothing_half_written(tmp_path):
+    """write_atomically, which every file the package must not leave half-written goes
+    through (checkpoints, homework, drafts, make html's pages): the mode a plain open() gives
+    (mkstemp's private 0o600 would hide make html's pages from a web server), the old file
+    whole when writing fails, and no temporary file left."""
+    import stat
+
+    from ssd_core.paths import write_atomically
+
+    old = os.umask(0o022)
+    try:
+        page = write_atomically(tmp_path / "page.html", "<p>你好</p>")
+        assert stat.S_IMODE(page.stat().st_mode) == 0o644
+        assert page.read_text(encoding="utf-8") == "<p>你好</p>"
+        os.umask(0o077)
+        private = write_atomically(tmp_path / "private.bin", b"x")
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+    def fails_half_way(f):
+        f.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(page, fails_half_way)
+    assert page.read_text(encoding="utf-8") == "<p>你好</p>"
+    with pytest.raises(FileExistsError):
+        write_atomically(page, b"new", replace=False)
+    assert page.read_text(encoding="utf-8") == "<p>你好</p>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html", "private.bin"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from .. import __version__
 from ..course.text import Text
 from ..course.ui_lessons45 import FILES, LESSONS
 from ..device import describe_device
-from ..paths import repo_root, scratch_dir
+from ..paths import repo_root, scratch_dir, write_atomically
 from ..recipes import quick_mode
 
 __all__ = ["COURSE", "LESSON_TITLES", "HOMEWORK_ENV", "STUDENT_ENV", "homework_dir",
@@ -173,28 +172,11 @@ def write_homework_file(data: bytes, lesson, name: str, suffix: str,
     name = check_name(name)
     when = when or _dt.datetime.now()
     folder_path = homework_dir(folder)
-    fd, tmp = tempfile.mkstemp(prefix=".homework-", suffix=".tmp", dir=folder_path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        for _ in range(1000):
-            path = homework_path(n, name, suffix, when, folder_path)
-            try:
-                os.link(tmp, path)           # atomic, and refuses an existing name
-                return path
-            except FileExistsError:
-                continue
-            except OSError:                  # a file system without hard links
-                if path.exists():
-                    continue
-                os.replace(tmp, path)
-                return path
-        raise FileExistsError(f"{folder_path}: no free file name for lesson {n}, {name!r}; "
-                              "clear out old homework files.")
-    finally:
+    for _ in range(1000):
+        path = homework_path(n, name, suffix, when, folder_path)
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+            return write_atomically(path, data, replace=False)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder_path}: no free file name for lesson {n}, {name!r}; "
+                          "clear out old homework files.")

@@ -24,7 +24,6 @@ import io
 import json
 import os
 import random
-import tempfile
 import textwrap
 from dataclasses import asdict, dataclass, field
 from html import escape
@@ -39,6 +38,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from ..course.text import Text
 from ..course.ui_lessons45 import MY_FLOWCHART as T
 from ..fonts import fig as _text, new_figure, use_cjk_font
+from ..paths import write_atomically
 from ..viz.explorer import show_static, static_mode
 from .files import homework_dir
 from .flowchart import Stage, plot_training_flowchart, training_stages
@@ -313,15 +313,8 @@ def _draft_path(folder) -> Path:
 def _save_draft(chart: StudentChart, folder) -> None:
     path = _draft_path(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".flowchart-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"saved": _dt.datetime.now().isoformat(timespec="seconds"),
-                       "chart": chart.to_dict()}, f, ensure_ascii=False, indent=1)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomically(path, json.dumps({"saved": _dt.datetime.now().isoformat(timespec="seconds"),
+                                       "chart": chart.to_dict()}, ensure_ascii=False, indent=1))
 
 
 def _load_draft(folder) -> StudentChart:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import tempfile
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from IPython.display import display
 
 from ..course.text import Text
 from ..course.ui_lessons45 import SUMMARY
+from ..paths import write_atomically
 from ..viz.explorer import show_static, static_mode
 from .files import caption_lines, homework_dir, write_homework_file
 
@@ -158,17 +158,7 @@ def save_draft(texts: Mapping[str, str], folder: str | os.PathLike | None = None
     merged = {**load_draft(folder), **{k: v for k, v in texts.items() if k in _PARTS}}
     data = {"course": "ssd-course", "kind": "summary draft",
             "saved": _dt.datetime.now().isoformat(timespec="seconds"), "texts": merged}
-    fd, tmp = tempfile.mkstemp(prefix=".summary-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_atomically(path, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 # ---------------------------------------------------------------------------- the file
