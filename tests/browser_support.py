@@ -344,6 +344,18 @@ FIND_ERRORS = r"""
 }
 """
 
+#: Pictures in the outputs drawn wider than their pixels (blurry: a widget stretched a small
+#: PNG to its box). Read while the window is as tall as the notebook, so every cell is laid out.
+UPSCALED = r"""
+() => [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output img')]
+  .filter(i => i.naturalWidth > 0 && i.clientWidth > i.naturalWidth * 1.1 + 4)
+  .map(i => {
+    const cell = i.closest('.jp-Cell');
+    const prompt = cell ? (cell.querySelector('.jp-InputPrompt') || {}).textContent : '';
+    return {prompt: (prompt || '').trim(), natural: i.naturalWidth, shown: i.clientWidth};
+  })
+"""
+
 #: The input prompts of the code cells: "[3]:" ran, "[*]:" queued or running, "[ ]:" not run.
 PROMPTS = r"""
 () => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]

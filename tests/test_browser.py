@@ -253,9 +253,10 @@ def _settle(page) -> None:
     _wait("the explorers to settle after a resize", still, 15, interval=0.2)
 
 
-def _screenshot(page, path: Path, viewport: dict = VIEWPORT, side_bar: bool = False) -> None:
+def _screenshot(page, path: Path, viewport: dict = VIEWPORT, side_bar: bool = False) -> list:
     """The whole notebook in one picture: the window as wide as ``viewport`` and as tall as
-    the notebook (up to 15,000 px), with the file browser open or hidden."""
+    the notebook (up to 15,000 px), with the file browser open or hidden. Returns the
+    pictures drawn wider than their pixels (``bs.UPSCALED``), read at that size."""
     if side_bar:
         _open_side_bar(page)
     else:
@@ -269,7 +270,9 @@ def _screenshot(page, path: Path, viewport: dict = VIEWPORT, side_bar: bool = Fa
                   ".jp-WindowedPanel-outer'); if (s) s.scrollTop = 0; }")
     page.wait_for_timeout(500)
     page.screenshot(path=str(path))
+    upscaled = page.evaluate(bs.UPSCALED)
     page.set_viewport_size(VIEWPORT)
+    return upscaled
 
 
 def _layout_problems(m: dict) -> list[str]:
@@ -399,13 +402,16 @@ def test_lesson_in_browser(browser: Browser, lesson: Path):
             _screenshot(page, bs.artifacts_dir() / f"{tag(lesson)}-1280.png", NARROW,
                         side_bar=True)
         timing["layout_s"] = time.perf_counter() - t1
-        _screenshot(page, bs.artifacts_dir() / f"{tag(lesson)}.png")
+        upscaled = _screenshot(page, bs.artifacts_dir() / f"{tag(lesson)}.png")
         (bs.artifacts_dir() / f"{tag(lesson)}-explorers.json").write_text(
             json.dumps({"explorers": explorers, "moves": moves, "layout_1280": layout,
                         "page_errors": page_errors, "stderr": page.evaluate(bs.STDERR)},
                        indent=2, ensure_ascii=False) + "\n")
         if cut:
             pytest.fail(cut, pytrace=False)
+        assert not upscaled, (
+            f"{rel(lesson)}: pictures stretched wider than their pixels (blurry), by cell: "
+            + "; ".join(f"{u['prompt']} {u['natural']} px shown {u['shown']} px" for u in upscaled))
     except BaseException:
         try:   # the picture of the failure helps more than any message
             page.screenshot(path=str(bs.artifacts_dir() / f"{tag(lesson)}-failed.png"))

@@ -374,7 +374,9 @@ class FlowchartBuilder:
         self.save_button = widgets.Button(description=str(T["save"]), icon="save", layout=lay)
         self.reveal_button = widgets.Button(description=str(T["reveal"]), disabled=True,
                                             layout=lay)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # its own pixel size, not stretched to the box's width (an empty chart is small)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%",
+                                                                       align_self="flex-start"))
         self.message = widgets.HTML()
         self.reference = widgets.Output()
         for button, action in ((self.add_button, self._add), (self.up, lambda: self._move(-1)),
