@@ -12,21 +12,9 @@ from PIL import Image
 
 from ssd_core import fonts
 from ssd_core.course.text import Text
+from tests.texts import figure_text
 
 SENTENCE = "默认框与真实框的交并比，难负样本挖掘，张三的作业"
-
-
-def all_text(fig: Figure) -> str:
-    """Every string a figure draws: its own texts, and each axes' title, labels, texts,
-    legend entries and tick labels."""
-    parts = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-        parts += [t.get_text() for t in ax.texts]
-        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
-        if ax.get_legend():
-            parts += [t.get_text() for t in ax.get_legend().get_texts()]
-    return "\n".join(parts)
 
 
 def render(fig: Figure) -> np.ndarray:
@@ -54,7 +42,7 @@ def test_a_chinese_figure_has_no_missing_glyph(language):
     with warnings.catch_warnings():
         warnings.simplefilter("error")               # matplotlib warns on every missing glyph
         render(fig)
-    text = all_text(fig)
+    text = figure_text(fig)
     assert "默认框" in text and "张三" in text
     assert fonts.missing_glyphs(text) == []
 

@@ -14,34 +14,7 @@ import warnings
 from ssd_core import fonts
 from ssd_core.course.ui_lesson3 import AUGMENTATION, LOSSES, MATCHING, MINING
 from ssd_core.viz.losses import plot_confidence_loss, plot_encoding, plot_smooth_l1
-
-
-def cjk(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
-
-
-def figure_text(fig) -> str:
-    """Every string the figure draws: its texts and legends, each axes' title, labels, texts,
-    legend and tick labels."""
-    parts = [t.get_text() for t in fig.texts]
-    parts += [t.get_text() for legend in fig.legends for t in legend.get_texts()]
-    for ax in fig.axes:
-        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-        parts += [t.get_text() for t in ax.texts]
-        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
-        if ax.get_legend():
-            parts += [t.get_text() for t in ax.get_legend().get_texts()]
-    return "\n".join(parts)
-
-
-def widget_text(e) -> str:
-    """What an explorer's widgets say: title and note, control labels (and the labels of a
-    drop-down's options), the state line."""
-    parts = [e.widget.children[0].value, e.state_line]
-    for w in e.controls.values():
-        parts.append(w.description)
-        parts += [str(label) for label in getattr(w, "_options_labels", ())]
-    return "\n".join(parts)
+from tests.texts import cjk, figure_text, widget_text
 
 
 def glyph_warnings(make):

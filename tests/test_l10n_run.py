@@ -23,25 +23,9 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ssd_core.fonts import missing_glyphs
+from tests.texts import figure_texts
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
-
-
-def figure_texts(fig: Figure) -> list[str]:
-    """Every text of a figure: figure texts (suptitle included), and per axes the titles, axis
-    labels, texts, legend entries and tick labels. The figure is drawn first (tick labels are
-    set when it is drawn)."""
-    fig.savefig(io.BytesIO(), format="png", dpi=40)
-    texts = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
-        texts += [ax.get_xlabel(), ax.get_ylabel()]
-        texts += [t.get_text() for t in ax.texts]
-        legend = ax.get_legend()
-        if legend is not None:
-            texts += [t.get_text() for t in legend.get_texts()]
-        texts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
-    return [t for t in texts if t]
 
 
 def glyph_warnings(fig: Figure) -> list[str]:

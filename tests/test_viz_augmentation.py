@@ -148,7 +148,8 @@ def test_augmentation_explorer_and_sizes_in_chinese(language):
 
 def test_augmentation_explorer_and_sizes_in_english_have_no_chinese(language):
     from ssd_core.viz.augmentation import plot_augmented_sizes
-    from tests.test_l10n_lesson3 import check_english, figure_text
+    from tests.test_l10n_lesson3 import check_english
+    from tests.texts import figure_text
 
     language("en")
     e = augmentation_explorer(picture="chelsea", seed=3)

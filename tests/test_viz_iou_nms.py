@@ -10,6 +10,7 @@ from PIL import Image
 
 from ssd_core.viz.iou_nms import iou_explorer, nms_candidates, nms_explorer
 from ssd_core.viz.explorer import format_state
+from tests.texts import cjk, figure_text, widget_text
 
 
 def rectangles(fig):
@@ -101,29 +102,6 @@ def test_nms_candidates_are_reproducible():
 
 
 # ------------------------------------------------------------------ both languages
-
-
-def cjk(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
-
-
-def figure_text(fig) -> str:
-    """Every string the figure draws: its texts, each axes' title, labels, texts, legend and
-    tick labels."""
-    parts = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-        parts += [t.get_text() for t in ax.texts]
-        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
-        if ax.get_legend():
-            parts += [t.get_text() for t in ax.get_legend().get_texts()]
-    return "\n".join(parts)
-
-
-def widget_text(e) -> str:
-    """What the explorer's widgets say: title and note, control labels, the state line."""
-    return "\n".join([e.widget.children[0].value, e.state_line]
-                     + [w.description for w in e.controls.values()])
 
 
 def glyph_warnings(make):

@@ -23,6 +23,7 @@ from ssd_core.viz.losses import plot_confidence_loss, plot_encoding, plot_smooth
 from ssd_core.course.quiz import QUESTIONS, QUIZZES
 from ssd_core.viz.quiz import Quiz, check_answer, quiz_widget
 from ssd_core.homework.summary import MIN_CHARACTERS, count_characters, summary_box
+from tests.texts import cjk, figure_text
 
 # ------------------------------------------------------------------ history
 
@@ -86,19 +87,6 @@ def test_worked_example_by_hand():
     assert np.mean(pts.get_ydata()) == pytest.approx(r07.ap[1])
 
 
-def figure_text(fig) -> str:
-    """Every string the figure draws: its texts, each axes' title, labels, texts, legend and
-    tick labels."""
-    parts = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-        parts += [t.get_text() for t in ax.texts]
-        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
-        if ax.get_legend():
-            parts += [t.get_text() for t in ax.get_legend().get_texts()]
-    return "\n".join(parts)
-
-
 def drawn(make):
     """``make()``'s figure saved as a PNG, and matplotlib's missing-glyph warnings."""
     with warnings.catch_warnings(record=True) as caught:
@@ -122,7 +110,7 @@ def _ap_example():
 def test_ap_example_and_history_in_chinese(language):
     language("zh")
     ex, result, rows = _ap_example()
-    assert all(_cjk(n) for notes in ex["notes"].values() for n in notes)
+    assert all(cjk(n) for notes in ex["notes"].values() for n in notes)
     table = format_rows(rows, ex["notes"][1]).splitlines()
     assert table[0].split() == ["排名", "图像", "得分", "TP/FP", "精确率", "召回率", "说明"]
     assert "重复检测" in table[3]
@@ -147,11 +135,11 @@ def test_ap_example_and_history_in_chinese(language):
 def test_ap_example_and_history_in_english_have_no_chinese(language):
     language("en")
     ex, result, rows = _ap_example()
-    assert not any(_cjk(n) for notes in ex["notes"].values() for n in notes)
+    assert not any(cjk(n) for notes in ex["notes"].values() for n in notes)
     assert format_rows(rows, ex["notes"][1]).startswith("rank  image  score  TP/FP  precision")
-    assert not _cjk(detectors_table()) and detectors_table().startswith("method")
+    assert not cjk(detectors_table()) and detectors_table().startswith("method")
     for fig in (plot_ap_example(rows, result.ap[1], "cat"), plot_speed_accuracy()):
-        assert not _cjk(figure_text(fig))
+        assert not cjk(figure_text(fig))
 
 
 def test_successors_table_in_both_languages(language):
@@ -160,7 +148,7 @@ def test_successors_table_in_both_languages(language):
     assert {s.name for s in worded} >= {"DSSD", "YOLOv2", "RetinaNet", "YOLOv3", "DETR"}
     number = r"\d+(?:\.\d+)?"
     for s in worded:
-        assert _cjk(s.result.zh) and not _cjk(s.result.en), s.name
+        assert cjk(s.result.zh) and not cjk(s.result.en), s.name
         assert sorted(re.findall(number, s.result.zh)) == sorted(re.findall(number, s.result.en))
     language("zh")
     zh = successors_table()
@@ -169,15 +157,11 @@ def test_successors_table_in_both_languages(language):
     assert "[Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1]" in zh   # citations stay
     language("en")
     en = successors_table()
-    assert not _cjk(en) and "the focal loss beats the best online hard example mining" in en
+    assert not cjk(en) and "the focal loss beats the best online hard example mining" in en
     assert "VOC2007 test 78.6 mAP at 40 FPS (544 px)" in en
 
 
 # ------------------------------------------------------------------ quiz
-
-
-def _cjk(text):
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 @pytest.mark.parametrize("lesson", [1, 2, 3, 4, 5])
@@ -187,11 +171,11 @@ def test_every_lesson_has_three_to_five_questions_in_both_languages(lesson):
     for q in questions:
         assert sum(c.correct for c in q.choices) == 1 and q.choices[q.answer].correct
         assert len({c.text.en for c in q.choices}) == len(q.choices) >= 3
-        assert q.prompt.en.strip() and _cjk(q.prompt.zh) and q.section
+        assert q.prompt.en.strip() and cjk(q.prompt.zh) and q.section
         for c in q.choices:
-            assert c.text.en and c.text.zh and c.why.en and _cjk(c.why.zh)
+            assert c.text.en and c.text.zh and c.why.en and cjk(c.why.zh)
     # at least one question asks for a prediction, then a run
-    assert any(q.then is not None and _cjk(q.then.zh) for q in questions)
+    assert any(q.then is not None and cjk(q.then.zh) for q in questions)
 
 
 def test_quiz_numbers_are_the_papers():

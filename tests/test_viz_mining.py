@@ -153,7 +153,8 @@ def test_mining_explorer_and_brief_run_in_chinese(model, language):
 
 def test_mining_explorer_and_brief_run_in_english_have_no_chinese(model, language):
     from ssd_core.viz.mining import plot_brief_run
-    from tests.test_l10n_lesson3 import check_english, cjk
+    from tests.test_l10n_lesson3 import check_english
+    from tests.texts import cjk
 
     language("en")
     e = mining_explorer(model)

@@ -20,6 +20,7 @@ from ssd_core.viz.default_boxes import box_scheme_counts, default_box_explorer, 
 from ssd_core.viz.network import (atrous_explorer, format_layer_table, layer_table,
                                   plot_receptive_field, plot_source_norms,
                                   receptive_field_of_stack, source_norms)
+from tests.texts import cjk, figure_text, widget_text
 
 SSD300_RATIOS = [[2], [2, 3], [2, 3], [2, 3], [2], [2]]
 MAPS = (38, 19, 10, 5, 3, 1)
@@ -226,33 +227,6 @@ def test_box_scheme_counts():
 
 
 # ------------------------------------------------------------------ both languages
-
-
-def cjk(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
-
-
-def figure_text(fig) -> str:
-    """Every string the figure draws: its texts, each axes' title, labels, texts, legend and
-    tick labels."""
-    parts = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
-        parts += [t.get_text() for t in ax.texts]
-        parts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
-        if ax.get_legend():
-            parts += [t.get_text() for t in ax.get_legend().get_texts()]
-    return "\n".join(parts)
-
-
-def widget_text(e) -> str:
-    """What an explorer's widgets say: title and note, control labels and option labels, the
-    state line (and the default-box explorer's table)."""
-    parts = [e.widget.children[0].value, e.state_line, getattr(e, "table_html", None)]
-    for w in e.controls.values():
-        parts.append(w.description)
-        parts += [str(label) for label in getattr(w, "_options_labels", ())]
-    return "\n".join(p if isinstance(p, str) else getattr(p, "value", "") for p in parts)
 
 
 def drawn(make):
