@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ssd_core.course.facts import PAPER_FACTS, Fact
+from ssd_core.course.facts import PAPER_FACTS, Fact, facts_text
 from ssd_core.course.text import Text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,9 +79,9 @@ def test_cite_and_value_text_follow_the_language(language):
     assert not CJK.search(f.cite() + f.value_text())
 
 
-def test_lesson_5s_print_of_a_fact_is_unchanged(language):
-    """Lesson 5 prints ``f.what``, ``f.value`` and ``f.source``: English source and value, the
-    name of the number in the edition's language."""
+def test_a_facts_fields_in_an_f_string(language):
+    """``f.what`` formats in the current language; ``f.value`` and ``f.source`` are the
+    English originals."""
     f = PAPER_FACTS["lr"]
     language("zh")
     assert f"{f.what}: {f.value}\n    source: {f.source}" == \
@@ -92,6 +92,22 @@ def test_lesson_5s_print_of_a_fact_is_unchanged(language):
     # a Fact built as before (three fields) still works
     plain = Fact(1, "Table 9", Text("one", "一"))
     assert plain.cite("zh") == "Table 9" and plain.value_text("zh") == "1"
+
+
+def test_the_lines_lessons_1_3_and_5_print_for_facts(language):
+    """facts_text: one ``what: value  [source]`` line per fact, all three in the language asked
+    for (a full-width colon in Chinese); written out by hand here."""
+    assert facts_text("lr", "ssd300_map07", lang="en") == (
+        "initial learning rate: 0.001  [§3 (base network)]\n"
+        "SSD300 on VOC2007 test, trained on 07+12: 74.3  [Table 1, Table 7]")
+    assert facts_text("lr", "ssd300_map07", lang="zh") == (
+        "初始学习率：0.001  [§3（“Base network”一段）]\n"
+        "SSD300，07+12 训练，VOC2007 测试：74.3  [Table 1, Table 7]")
+    language("zh")
+    f = PAPER_FACTS["released_schedule"]
+    assert facts_text("released_schedule") == f"{f.what.zh}：{f.value_zh}  [{f.source_zh}]"
+    language("en")
+    assert facts_text("released_schedule") == f"{f.what.en}: {f.value}  [{f.source}]"
 
 
 def test_the_what_of_the_facts_lesson_3_prints_is_chinese():

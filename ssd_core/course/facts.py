@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .text import Text
 
-__all__ = ["Fact", "PAPER_FACTS", "fact", "SSD_PAPER", "SSD_PAPER_URL"]
+__all__ = ["Fact", "PAPER_FACTS", "fact", "facts_text", "SSD_PAPER", "SSD_PAPER_URL"]
 
 #: The paper, as the course cites it.
 SSD_PAPER = "SSD paper (Liu et al., ECCV 2016, arXiv 1512.02325v5)"
@@ -47,6 +47,11 @@ class Fact:
         if isinstance(self.value, str):
             return Text(self.value, self.value_zh).get(lang)
         return str(self.value)
+
+    def line(self, lang: str | None = None) -> str:
+        """``what: value  [source]`` in ``lang``, as the lessons print a fact."""
+        return Text("{what}: {value}  [{source}]", "{what}：{value}  [{source}]").get(lang).format(
+            what=self.what.get(lang), value=self.value_text(lang), source=self.cite(lang))
 
 
 #: The Chinese form of each English citation that has words besides table, section and figure
@@ -173,3 +178,8 @@ PAPER_FACTS: dict[str, Fact] = {
 def fact(key: str):
     """The value of ``PAPER_FACTS[key]``."""
     return PAPER_FACTS[key].value
+
+
+def facts_text(*keys: str, lang: str | None = None) -> str:
+    """The facts called ``keys``, one :meth:`Fact.line` each."""
+    return "\n".join(PAPER_FACTS[k].line(lang) for k in keys)
