@@ -312,7 +312,6 @@ def _draft_path(folder) -> Path:
 
 def _save_draft(chart: StudentChart, folder) -> None:
     path = _draft_path(folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, json.dumps({"saved": _dt.datetime.now().isoformat(timespec="seconds"),
                                        "chart": chart.to_dict()}, ensure_ascii=False, indent=1))
 

@@ -154,7 +154,6 @@ def save_draft(texts: Mapping[str, str], folder: str | os.PathLike | None = None
     """Write the draft atomically (a temporary file, then a rename): a crash or a dying kernel
     leaves the previous draft whole. Parts not in ``texts`` keep their saved text."""
     path = draft_path(folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
     merged = {**load_draft(folder), **{k: v for k, v in texts.items() if k in _PARTS}}
     data = {"course": "ssd-course", "kind": "summary draft",
             "saved": _dt.datetime.now().isoformat(timespec="seconds"), "texts": merged}
