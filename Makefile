@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test env bench clean chromium fonts html gpu-wheels
+.PHONY: lab test env bench clean chromium fonts html gpu-wheels catalog check-catalog
 
 env: $(STAMP)
 
@@ -31,6 +31,16 @@ lab: $(STAMP) fonts
 # browser test waits on JupyterLab's kernels most of its time, and the other worker uses it.
 test: $(STAMP) chromium fonts
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# The course's words (ssd_core/locale/<lang>/LC_MESSAGES/ssd_course.po): `make catalog` brings
+# every catalog up to date with the code's English sentences (Babel's extract + update: new
+# sentences arrive untranslated, changed ones fuzzy); `make check-catalog` lists what an editor
+# still has to do (tests/test_catalog.py checks the same in `make test`).
+catalog: $(STAMP)
+	$(BIN)/python -m tools.catalog update
+
+check-catalog: $(STAMP)
+	$(BIN)/python -m tools.catalog check
 
 html: $(STAMP) fonts
 	$(BIN)/python -m ssd_core html --out build/html

@@ -8,7 +8,7 @@ metrics behind it are :mod:`ssd_core.metrics`.
 
 from .boxes import box_iou, cxcywh_to_xyxy, decode, encode, xyxy_to_cxcywh
 from .config import SSDConfig, paper_scales
-from .course.text import language
+from .i18n import language
 from .data import (
     SHAPE_CLASSES,
     VOC_CLASSES,

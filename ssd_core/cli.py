@@ -29,10 +29,10 @@ from typing import Sequence
 from .checkpoint import CheckpointError
 from .data import (DatasetError, DownloadError, SSDEvalTransform, VOCDataset, default_shapes_root,
                    download_voc, ensure_shapes, load_rgb, make_shapes)
-from .course.ui_printed45 import RUN
 from .device import resolve_device
 from .draw import plot_pr_curves, show_detections
-from .html import EDITIONS, build_html
+from .html import build_html
+from .i18n import _
 from .inference import detect_images, evaluate, load_trained, pretrained_ssd300, run_data
 from .models import WeightsUnavailableError
 from .recipes import PRESETS, make_settings, resolve_data
@@ -180,8 +180,8 @@ def _train(args: argparse.Namespace) -> int:
     choice = resolve_data(settings)
     for reason in choice.reasons:
         print(reason)
-    print(RUN["training_on"].format(root=choice.root, train=choice.train_split,
-                                    val=choice.val_split))
+    print(_("training on {root} ({train}), validating on {val}").format(
+        root=choice.root, train=choice.train_split, val=choice.val_split))
     result = train(settings)
     last = result.last
     if last:
@@ -362,6 +362,7 @@ def add_html_command(subparsers) -> None:
                               description="Execute each lesson in the quick mode, explorers as "
                               "pictures, and write it as HTML: readable without a kernel.")
     p.add_argument("--out", default="build/html", help="output folder (default build/html)")
-    p.add_argument("--edition", nargs="+", default=list(EDITIONS), choices=list(EDITIONS))
+    p.add_argument("--edition", nargs="+", default=None,
+                   help="only these editions, e.g. zh en (default: every lessons/<language>/)")
     p.add_argument("--lesson", nargs="+", type=int, default=None, help="only these lessons (1-5)")
     p.set_defaults(func=_html)

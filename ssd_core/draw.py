@@ -9,9 +9,10 @@ Boxes come in ``ssd_core``'s convention, xyxy in [0, 1], and are scaled to the i
 :func:`draw_boxes`; :func:`add_boxes` takes pixel boxes (``boxes_px``) and draws thousands of
 them as one artist.
 
-Titles, axis labels and legends are in the course's language (:mod:`ssd_core.course.text`),
-read when a figure is drawn, from :data:`ssd_core.course.ui_lessons45.DRAW`; with no installed
-font that draws Chinese, :func:`ssd_core.fonts.fig` keeps them English.
+Axis labels and legends are English sentences of the catalog (:mod:`ssd_core.i18n`), shown in
+the course's language when a figure is drawn; with no installed font that draws Chinese,
+:func:`ssd_core.fonts.fig` keeps them English. A ``title`` given to a function is shown as it
+is (the caller writes it in the course's language).
 """
 
 from __future__ import annotations
@@ -28,9 +29,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .course.text import Text
-from .course.ui_lessons45 import DRAW
-from .fonts import cjk_font, fig as _text, new_figure
+from .fonts import cjk_font, fig, new_figure, pfig
 
 __all__ = [
     "class_colors",
@@ -131,16 +130,15 @@ def show_detections(
     score_threshold: float = 0.3,
     ground_truth: Mapping | None = None,
     ax=None,
-    title: str | Text | None = None,
+    title: str | None = None,
 ):
-    """An image with its detections (solid) and, optionally, ground truth (dashed white).
-
-    ``title`` may be a :class:`~ssd_core.course.text.Text` (shown in the current language)."""
+    """An image with its detections (solid) and, optionally, ground truth (dashed white), and
+    ``title`` above it as it is given."""
     arr = image_to_numpy(image)
-    fig = None
+    figure = None
     if ax is None:
-        fig = new_figure(figsize=(5, 5))
-        ax = fig.add_subplot()
+        figure = new_figure(figsize=(5, 5))
+        ax = figure.add_subplot()
     ax.imshow(arr)
     ax.set_axis_off()
     hw = arr.shape[:2]
@@ -154,8 +152,8 @@ def show_detections(
                    scores=torch.as_tensor(detections["scores"])[keep].tolist(),
                    class_names=class_names)
     if title:
-        ax.set_title(_text(title), fontsize=9)
-    return fig if fig is not None else ax.figure
+        ax.set_title(title, fontsize=9)
+    return figure if figure is not None else ax.figure
 
 
 def plot_detection_grid(images, detections: Sequence[Mapping], class_names=None,
@@ -164,55 +162,77 @@ def plot_detection_grid(images, detections: Sequence[Mapping], class_names=None,
     """Several images with their detections (and dashed ground truth), in a grid."""
     n = len(detections)
     rows = max(1, math.ceil(n / columns))
-    fig = new_figure(figsize=(3 * columns, 3.2 * rows))
-    axes = fig.subplots(rows, columns, squeeze=False).flatten()
+    figure = new_figure(figsize=(3 * columns, 3.2 * rows))
+    axes = figure.subplots(rows, columns, squeeze=False).flatten()
     for i, ax in enumerate(axes):
         ax.set_axis_off()
         if i < n:
             show_detections(images[i], detections[i], class_names=class_names,
                             score_threshold=score_threshold, ax=ax,
                             ground_truth=ground_truths[i] if ground_truths is not None else None)
-    fig.tight_layout()
-    return fig
+    figure.tight_layout()
+    return figure
 
 
 def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names=None,
-                  ground_truths: Sequence[Mapping] | None = None, title: str | Text = "",
+                  ground_truths: Sequence[Mapping] | None = None, title: str = "",
                   score_threshold: float = 0.4, columns: int = 3) -> Figure:
-    """A test run in one picture (测试过程): the evaluation table on the left (per-class AP,
-    mAP), the detector's output on test images on the right (dashed: ground truth).
+    """A test run in one picture: the evaluation table on the left (per-class AP,
+    mAP), the detector's output on test images on the right (dashed: ground truth), ``title``
+    above them as it is given.
 
     ``table`` is the text of :meth:`ssd_core.metrics.EvalResult.table`; lesson 5 saves this
     figure as the homework's test-run screenshot.
     """
     n = min(len(detections), 2 * columns)
     rows = max(1, math.ceil(n / columns))
-    fig = new_figure(figsize=(4.2 + 2.6 * columns, max(3.2, 2.6 * rows) + 0.5))
-    grid = fig.add_gridspec(rows, columns + 2, left=0.01, right=0.99, top=0.9, bottom=0.02,
+    figure = new_figure(figsize=(4.2 + 2.6 * columns, max(3.2, 2.6 * rows) + 0.5))
+    grid = figure.add_gridspec(rows, columns + 2, left=0.01, right=0.99, top=0.9, bottom=0.02,
                             wspace=0.05, hspace=0.12)
-    ax_text = fig.add_subplot(grid[:, :2])
+    ax_text = figure.add_subplot(grid[:, :2])
     ax_text.set_axis_off()
     mono = ["DejaVu Sans Mono"] + ([cjk_font()] if cjk_font() else [])    # Chinese column heads
     ax_text.text(0.0, 1.0, table, family=mono, fontsize=8, va="top", ha="left",
                  transform=ax_text.transAxes, gid="table")
     for i in range(rows * columns):
-        ax = fig.add_subplot(grid[i // columns, 2 + i % columns])
+        ax = figure.add_subplot(grid[i // columns, 2 + i % columns])
         ax.set_axis_off()
         if i < n:
             show_detections(images[i], detections[i], class_names=class_names,
                             score_threshold=score_threshold, ax=ax,
                             ground_truth=ground_truths[i] if ground_truths is not None else None)
     if title:
-        fig.suptitle(_text(title), fontsize=10)
-    return fig
+        figure.suptitle(title, fontsize=10)
+    return figure
 
 
-def _finish(fig: Figure, path: str | Path | None) -> Figure:
+def _finish(figure: Figure, path: str | Path | None) -> Figure:
     """Lay the figure out, save it to ``path`` (PNG) when given, and return it."""
-    fig.tight_layout()
+    figure.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=100)
-    return fig
+        figure.savefig(path, dpi=100)
+    return figure
+
+
+def _x_label(x: str) -> str:
+    """The loss panel's x-axis, by the column it reads (another column: its name)."""
+    if x == "epoch":
+        return fig("epoch")
+    if x == "iteration":
+        return fig("iteration")
+    if x == "step":
+        # TRANSLATORS: x-axis of a training curve: the number of optimizer steps
+        return pfig("training curve axis", "step")
+    return x
+
+
+def _legend(key: str) -> str:
+    """The loss panel's legend, by line (the gids stay ``loss``, ``loc``, ``conf``)."""
+    if key == "loss":
+        # TRANSLATORS: legend of the total loss, the sum of the two below
+        return pfig("loss curve", "loss")
+    # TRANSLATORS: legends of the two terms of the loss: localisation, confidence
+    return fig("loc") if key == "loc" else fig("conf")
 
 
 def running_mean(values, window: int) -> np.ndarray:
@@ -243,7 +263,7 @@ def _column(rows: Sequence[Mapping], key: str) -> np.ndarray:
 
 def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoch",
                          smooth: int = 0, epochs=None, xmax: float | None = None,
-                         title: str | Text | None = None) -> Figure:
+                         title: str | None = None) -> Figure:
     """The training loss and the validation mAP: of one run, or of several side by side.
 
     Args:
@@ -259,8 +279,7 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
             (the per-epoch rows of a live run). The mAP panel is drawn when any row has a
             ``map07`` column or ``epochs`` is given.
         xmax: the end of the loss panel's x-axis (the run's last iteration, say).
-        title: the loss panel's title (a :class:`~ssd_core.course.text.Text` is shown in the
-            current language).
+        title: the loss panel's title, shown as it is given.
 
     Lines carry gids for tests: ``loss``, ``loc``, ``conf`` (and ``loss_raw`` ... when
     smoothed), ``map07``, ``map_area``; when comparing, ``loss:<name>`` and ``map:<name>``.
@@ -269,8 +288,8 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
     named = {k: _rows(v) for k, v in runs.items()} if compare else {"": _rows(runs)}
     map_rows = {k: (_rows(epochs) if epochs is not None else v) for k, v in named.items()}
     with_map = epochs is not None or any("map07" in r for v in map_rows.values() for r in v)
-    fig = new_figure(figsize=(10, 3.6) if with_map else (6, 3.2))
-    axes = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1.6, 1))) if with_map else [fig.add_subplot()]
+    figure = new_figure(figsize=(10, 3.6) if with_map else (6, 3.2))
+    axes = figure.subplots(1, 2, gridspec_kw=dict(width_ratios=(1.6, 1))) if with_map else [figure.add_subplot()]
     ax = axes[0]
     for name, rows in named.items():
         xs = _column(rows, x)
@@ -279,19 +298,20 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
             if not rows or key not in rows[0]:
                 continue
             ys = _column(rows, key)
-            gid, label = (f"loss:{name}", name) if compare else (key, _text(DRAW[key]))
+            gid, label = (f"loss:{name}", name) if compare else (key, _legend(key))
             color = f"C{len(ax.lines) if compare else i}"
             if smooth > 1:
                 ax.plot(xs, ys, color=color, alpha=0.25, lw=0.8, gid=f"{gid}_raw")
-                ys, label = running_mean(ys, smooth), _text(DRAW["smoothed"], label=label, n=smooth)
+                ys, label = running_mean(ys, smooth), fig("{label} (mean of the last {n})",
+                                                               label=label, n=smooth)
             marker = "o" if compare or len(xs) < 10 else None
             ax.plot(xs, ys, linestyle=style, marker=marker, ms=3, color=color, gid=gid, label=label)
-    ax.set_xlabel(_text(DRAW["x_label"].get(x, x)))
-    ax.set_ylabel(_text(DRAW["loss_axis"]))
+    ax.set_xlabel(_x_label(x))
+    ax.set_ylabel(fig("training loss (divided by N)"))
     if xmax:
         ax.set_xlim(0, xmax)
     if title:
-        ax.set_title(_text(title), fontsize=9)
+        ax.set_title(title, fontsize=9)
     if ax.lines:
         ax.legend(fontsize=8, loc="upper right")
     ax.grid(alpha=0.3)
@@ -303,23 +323,24 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
             keys = ("map07",) if compare else ("map07", "map_area")
             for key in keys:
                 if done and all(r.get(key) not in (None, "") for r in done):
-                    label = name if compare else _text(DRAW[key])
+                    label = name if compare else (fig("VOC07 11-point") if key == "map07"
+                                                  else fig("area"))
                     ax_map.plot(ep, _column(done, key), "o-" if key == "map07" else "s--",
                                 label=label, gid=f"map:{name}" if compare else key)
-        ax_map.set_xlabel(_text(DRAW["map_x"]))
-        ax_map.set_ylabel(_text(DRAW["map_axis"]))
+        ax_map.set_xlabel(fig("epoch"))
+        ax_map.set_ylabel(fig("validation mAP@0.5"))
         ax_map.set_ylim(0, 1)
-        ax_map.set_title(_text(DRAW["map_title"]), fontsize=9)
+        ax_map.set_title(fig("after each evaluated epoch"), fontsize=9)
         if ax_map.lines:
             ax_map.legend(fontsize=8, loc="lower right")
         ax_map.grid(alpha=0.3)
-    return _finish(fig, path)
+    return _finish(figure, path)
 
 
 def plot_pr_curves(result, path: str | Path | None = None) -> Figure:
     """Precision against recall per class from an :class:`ssd_core.metrics.EvalResult`."""
-    fig = new_figure(figsize=(6, 5))
-    ax = fig.add_subplot()
+    figure = new_figure(figsize=(6, 5))
+    ax = figure.add_subplot()
     colors = class_colors(len(result.ap) + 1)
     for c in sorted(result.ap):
         if result.num_objects[c] == 0:
@@ -328,11 +349,11 @@ def plot_pr_curves(result, path: str | Path | None = None) -> Figure:
         rec, prec = result.recall[c], result.precision[c]
         ax.plot(np.concatenate([[0], rec]), np.concatenate([[1], prec]), color=colors[c],
                 label=f"{name} (AP {result.ap[c]:.3f})")
-    ax.set_xlabel(_text(DRAW["recall"]))
-    ax.set_ylabel(_text(DRAW["precision"]))
+    ax.set_xlabel(pfig("precision-recall curve", "recall"))
+    ax.set_ylabel(pfig("precision-recall curve", "precision"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.set_title(_text(DRAW["pr_title"], map=result.map))
+    ax.set_title(fig("mAP {map:.3f}", map=result.map))
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3)
-    return _finish(fig, path)
+    return _finish(figure, path)

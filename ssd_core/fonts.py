@@ -9,9 +9,9 @@ that draws a test sentence. :func:`use_cjk_font` puts it behind DejaVu Sans as a
 Latin text keeps its look and Chinese gets glyphs. A figure takes its fonts when it is made,
 so :func:`set_language` (what the lessons call first) does this before any figure exists.
 
-:func:`fig` is what figures call on their text: the current language's text, except that with
-no CJK font at all a Chinese figure falls back to its English label (said once, in both
-languages) rather than draw boxes. Nothing happens at import; the first figure does it.
+:func:`fig` is what figures call on their text: an English sentence of the catalog
+(:mod:`ssd_core.i18n`), shown in the current language, except that with no CJK font at all a
+Chinese figure falls back to its English label (said once) rather than draw boxes. Nothing happens at import; the first figure does it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
-from .course import text as _text
-from .course.text import Text, language
+from . import i18n
+from .i18n import N_, _, pgettext
 
 __all__ = ["CJK_FONTS", "cjk_font", "use_cjk_font", "new_figure", "fig", "missing_glyphs", "font_families",
-           "set_language"]
+           "set_language", "pfig"]
 
 #: Fonts tried first, by family name (the first installed one wins).
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -37,12 +37,19 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source H
              "Heiti SC", "STHeiti", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
              "Droid Sans Fallback", "Arial Unicode MS")
 
-#: A sentence every candidate must draw whole (common characters of the course).
-_PROBE = "默认框交并比难负样本挖掘空洞卷积检测结果查看器张三李雷"
+#: Terms every candidate must draw whole, in the Chinese catalog's words.
+_PROBE_TERMS = (N_("default box"), N_("IoU"), N_("hard negative mining"),
+                N_("atrous convolution"), N_("detection explorer"))
 _warned = False
 
 
-def _draws(path: str, text: str = _PROBE) -> bool:
+@functools.lru_cache(maxsize=1)
+def _probe() -> str:
+    return "".join(i18n.translation("zh").gettext(t) for t in _PROBE_TERMS)
+
+
+def _draws(path: str, text: str | None = None) -> bool:
+    text = _probe() if text is None else text
     try:
         face = FT2Font(path)
     except (OSError, RuntimeError, ValueError):
@@ -123,31 +130,44 @@ def new_figure(**kwargs) -> Figure:
 
 
 def set_language(lang: str) -> str:
-    """The course's language for this session (``"zh"`` or ``"en"``), and the CJK font made
-    ready for every figure drawn from now on. The lessons call it in their first cell."""
-    chosen = _text.set_language(lang)
+    """The course's language for this session (``"zh"``, ``"en"``, or another catalog's), and
+    the CJK font made ready for every figure drawn from now on. The lessons call it first."""
+    chosen = i18n.set_language(lang)
     use_cjk_font()
     return chosen
 
 
-def fig(text: Text | str, *args, **kwargs) -> str:
-    """The text a figure shows: the current language's, or English when Chinese is asked for
-    and no installed font draws it (said once, in Chinese and English). Arguments are
-    formatted into it (``fig(Text("{n} boxes", "{n} 个框"), n=3)``)."""
+def _needs_cjk(text: str) -> bool:
+    return any(ord(c) >= 0x2E80 for c in text)
+
+
+def _drawable(text: str, message: str) -> str:
+    """``text`` (``message`` translated), or ``message`` itself when the translation needs a
+    CJK font and none is installed (said once)."""
     global _warned
-    if not isinstance(text, Text):
-        return str(text).format(*args, **kwargs) if (args or kwargs) else str(text)
-    if language() == "zh" and text.zh:
-        if use_cjk_font():
-            return text.zh.format(*args, **kwargs) if (args or kwargs) else text.zh
+    if text != message and _needs_cjk(text) and not use_cjk_font():
         if not _warned:
             _warned = True
-            warnings.warn("没有找到能显示中文的字体，图中的文字改用英文。Linux 上请安装 fonts-noto-cjk"
-                          "（sudo apt-get install fonts-noto-cjk），然后重启内核。 No installed font "
-                          "draws Chinese, so figures use their English labels; on Linux install "
-                          "fonts-noto-cjk (sudo apt-get install fonts-noto-cjk) and restart the "
-                          "kernel.", stacklevel=2)
-    return text.en.format(*args, **kwargs) if (args or kwargs) else text.en
+            warnings.warn(_("No installed font draws Chinese, so figures use their English labels; "
+                            "on Linux install fonts-noto-cjk (sudo apt-get install fonts-noto-cjk) "
+                            "and restart the kernel."), stacklevel=3)
+        return message
+    return text
+
+
+def fig(message: str, *args, **kwargs) -> str:
+    """The text a figure shows: ``message`` (an English sentence of the catalog) in the current
+    language, or as written when its translation needs a CJK font and none is installed (said
+    once). Arguments are formatted into it (``fig("{n} boxes", n=3)``)."""
+    text = _drawable(_(message), message)
+    return text.format(*args, **kwargs) if (args or kwargs) else text
+
+
+def pfig(context: str, message: str, *args, **kwargs) -> str:
+    """:func:`fig` for an English word that means another thing elsewhere (``pgettext``:
+    ``pfig("loss curve", "loss")``)."""
+    text = _drawable(pgettext(context, message), message)
+    return text.format(*args, **kwargs) if (args or kwargs) else text
 
 
 def missing_glyphs(text: str, families: list[str] | None = None) -> list[str]:

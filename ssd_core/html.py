@@ -15,12 +15,27 @@ import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .i18n import languages, pgettext, using_language
 from .paths import SOURCE_ROOT, write_atomically
 
-__all__ = ["lesson_files", "build_lesson", "build_html", "EDITIONS"]
+__all__ = ["lesson_files", "build_lesson", "build_html", "available_editions", "edition_title"]
 
-#: The editions, the default first, with the title of their index section.
-EDITIONS = {"zh": "简体中文版", "en": "English edition"}
+
+def available_editions(root: str | os.PathLike | None = None) -> list[str]:
+    """The editions that have lessons (``lessons/<language>/``): the course's languages in
+    their order (Chinese first), then any other folder."""
+    folder = Path(root or SOURCE_ROOT / "lessons")
+    found = {p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("0*.ipynb"))}
+    return [lang for lang in languages() if lang in found] + sorted(found - set(languages()))
+
+
+def edition_title(edition: str) -> str:
+    """The edition's name in its own language (the heading of its part of the index)."""
+    try:
+        with using_language(edition):
+            return pgettext("the name of this language's edition of the course", "English edition")
+    except ValueError:                                      # lessons without a catalog
+        return edition
 
 
 def lesson_files(edition: str, root: str | os.PathLike | None = None) -> list[Path]:
@@ -61,7 +76,7 @@ def build_lesson(notebook: str | os.PathLike, out: str | os.PathLike, timeout: i
     return out
 
 
-def build_html(out: str | os.PathLike = "build/html", editions: Sequence[str] = tuple(EDITIONS),
+def build_html(out: str | os.PathLike = "build/html", editions: Sequence[str] | None = None,
                lessons: Iterable[int] | None = None, root: str | os.PathLike | None = None,
                progress: bool = True) -> list[Path]:
     """Every lesson (or those numbered in ``lessons``) of every edition, as HTML under ``out``,
@@ -69,7 +84,7 @@ def build_html(out: str | os.PathLike = "build/html", editions: Sequence[str] = 
     out = Path(out)
     wanted = set(lessons) if lessons is not None else None
     pages, links = [], []
-    for edition in editions:
+    for edition in (editions if editions is not None else available_editions(root)):
         items = []
         for nb in lesson_files(edition, root):
             if wanted is not None and int(nb.name[:2]) not in wanted:
@@ -79,7 +94,7 @@ def build_html(out: str | os.PathLike = "build/html", editions: Sequence[str] = 
                 print(f"{edition}/{nb.name} -> {page}", flush=True)
             pages.append(build_lesson(nb, page))
             items.append(f'<li><a href="{edition}/{page.name}">{html.escape(nb.stem)}</a></li>')
-        links.append(f"<h2>{EDITIONS.get(edition, edition)}</h2><ul>{''.join(items)}</ul>")
+        links.append(f"<h2>{html.escape(edition_title(edition))}</h2><ul>{''.join(items)}</ul>")
     _write(out / "index.html", "<!doctype html><meta charset='utf-8'><title>ssd-course</title>"
            "<h1>ssd-course: SSD: Single Shot MultiBox Detector</h1>" + "".join(links))
     return pages

@@ -35,15 +35,15 @@ from .config import SSDConfig
 from .data import collate, data_dir, default_shapes_root
 from .device import autocast, eval_mode, resolve_amp, resolve_device
 from .metrics import coco_map, evaluate_detections
-from .course import weights as course_weights
 from .course.facts import PAPER_FACTS
+from .i18n import N_, _
 from .models import SSD, WeightsUnavailableError, build_ssd, from_torchvision
 from .recipes import DataChoice, has_voc, quick_mode
 
 __all__ = ["predict", "evaluate", "load_trained", "run_data", "to_model_input",
            "raw_predictions", "detect_images", "pretrained_ssd300", "COCO_CLASSES",
            "coco_weights_file", "map_labels", "pretrained_or_none", "time_detection",
-           "DetectionTiming", "PRETRAINED_NAME"]
+           "DetectionTiming", "PRETRAINED_NAME", "WOULD_SHOW"]
 
 
 # --------------------------------------------------------------------------- on a dataset
@@ -195,32 +195,45 @@ def pretrained_ssd300(weights: str | os.PathLike | None = None, device="auto",
     if weights is not None:
         path = Path(weights).expanduser()
         if not path.is_file():
-            raise WeightsUnavailableError(course_weights.NO_FILE.format(**{**fmt, "path": path}))
+            raise WeightsUnavailableError(_(
+                "{path}: no such weights file; give the path of {file} (torchvision's SSD300 "
+                "trained on COCO).").format(**{**fmt, "path": path}))
     elif cached.is_file():
         path = cached
     else:
         if download is None:
             download = not quick_mode()
         if not download:
-            raise WeightsUnavailableError(course_weights.QUICK_NO_DOWNLOAD.format(**fmt))
+            raise WeightsUnavailableError(_(
+                "the quick test run does not download ({size}); the cell goes on without the "
+                "trained SSD300.").format(**fmt))
         try:
             torch.hub.load_state_dict_from_url(url, map_location="cpu", progress=progress,
                                                check_hash=True, weights_only=True)
         except (urllib.error.URLError, OSError, RuntimeError) as err:
-            raise WeightsUnavailableError(course_weights.OFFLINE.format(**fmt, error=err)) from None
+            raise WeightsUnavailableError(_(
+                "Could not download the trained SSD300 weights ({size}) from {url} ({error}).\n"
+                "Offline? Copy the file {file} (from the course's share, or downloaded on a "
+                "machine that is online) to\n    {path}\nkeeping its name, or give its path: "
+                "pretrained_ssd300(weights=\"...\").").format(**fmt, error=err)) from None
         path = cached
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:      # truncated, or not a torch file at all
-        raise WeightsUnavailableError(course_weights.BROKEN.format(
-            path=path, error=f"{type(err).__name__}: {err}")) from None
+        raise WeightsUnavailableError(_(
+            "{path}: not a weights file torch can read ({error}); it may be cut short: copy or "
+            "download it again.").format(path=path, error=f"{type(err).__name__}: {err}")
+        ) from None
     try:
         model = from_torchvision(state)
     except (ValueError, TypeError) as err:
-        raise WeightsUnavailableError(course_weights.NOT_SSD300.format(path=path, error=err)) from None
+        raise WeightsUnavailableError(_(
+            "{path}: these are not the weights of torchvision's ssd300_vgg16 ({error}).").format(
+                path=path, error=err)) from None
     if model.num_classes != len(COCO_CLASSES):
-        raise WeightsUnavailableError(course_weights.NOT_SSD300.format(
-            path=path, error=f"{model.num_classes} classes, COCO has {len(COCO_CLASSES)}"))
+        raise WeightsUnavailableError(_(
+            "{path}: these are not the weights of torchvision's ssd300_vgg16 ({error}).").format(
+                path=path, error=f"{model.num_classes} classes, COCO has {len(COCO_CLASSES)}"))
     model.class_names = list(COCO_CLASSES[1:])
     model.weights_name = PRETRAINED_NAME
     return model.to(resolve_device(device)).eval()
@@ -239,6 +252,25 @@ def map_labels(labels: torch.Tensor, names: Sequence[str],
     return mapped, mapped > 0
 
 
+#: What each lesson cell with the trained SSD300 shows, said when it cannot run (English
+#: messages of the catalog, translated when printed).
+WOULD_SHOW: dict[str, str] = {
+    "lesson1_outputs": N_(
+        "with the weights, this cell prints the raw output for one photo: 8,732 boxes, each with 4 "
+        "offsets and 91 scores (background, COCO's 80 classes, 10 unused ids)"),
+    "lesson1_detections": N_(
+        "with the weights, this cell shows SSD300's detections on the six sample photos, with the "
+        "score threshold on a slider"),
+    "lesson1_speed": N_(
+        "with the weights, this cell times SSD300 on this machine, per photo"),
+    "lesson3_mining": N_(
+        "with the weights, this cell shows which default boxes the trained SSD300 finds hardest "
+        "among the negatives of a real photo"),
+    "lesson5_photo": N_(
+        "with the weights, this cell runs the trained SSD300 on your own photo, and its figure can "
+        "be your test-run screenshot"),
+}
+
 _LOADED: dict[tuple, SSD] = {}
 _TOLD: set[str] = set()
 
@@ -246,13 +278,13 @@ _TOLD: set[str] = set()
 def pretrained_or_none(shows: str, **kwargs) -> SSD | None:
     """:func:`pretrained_ssd300` for a lesson cell: the model, or None after printing why, what
     to do, and what the cell would have shown (``shows``: a key of
-    :data:`ssd_core.course.weights.WOULD_SHOW`). The lesson goes on either way.
+    :data:`WOULD_SHOW`). The lesson goes on either way.
 
     Several cells of a lesson share one loaded model (the same arguments give the same object),
     and a reason already printed is not printed again: later cells say only what they would
     show.
     """
-    would = course_weights.WOULD_SHOW[shows]        # a wrong key fails even with the weights
+    would = WOULD_SHOW[shows]                        # a wrong key fails even with the weights
     key = tuple(sorted((k, str(v)) for k, v in kwargs.items()))
     if key in _LOADED:
         return _LOADED[key]
@@ -262,7 +294,7 @@ def pretrained_or_none(shows: str, **kwargs) -> SSD | None:
         if str(err) not in _TOLD:
             _TOLD.add(str(err))
             print(err)
-        print(course_weights.SKIPPED.format(what=would))
+        print(_("(no trained SSD300 here: {what})").format(what=_(would)))
         return None
     _LOADED[key] = model
     return model
@@ -280,7 +312,10 @@ class DetectionTiming:
 
     def __str__(self) -> str:
         paper = PAPER_FACTS["ssd300_fps"]              # Table 7, Titan X, batch 1
-        return course_weights.TIMING.format(
+        return _(
+            "{model} on {device} ({threads} threads), one photo at a time: {seconds:.2f} s per "
+            "photo ({fps:.1f} photos/s). The paper: {paper_fps} photos/s on one Titan X GPU "
+            "(Table 7, batch 1).").format(
             model=self.model, device=self.device, threads=self.threads,
             seconds=self.seconds_per_image, fps=1.0 / self.seconds_per_image,
             paper_fps=paper.value)
@@ -297,7 +332,7 @@ def time_detection(model: SSD, images: Sequence, repeats: int = 2) -> DetectionT
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     detect_images(model, images[:1])
     best = math.inf
-    for _ in range(max(1, repeats)):
+    for _pass in range(max(1, repeats)):
         sync()
         start = time.perf_counter()
         for image in images:

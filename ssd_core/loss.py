@@ -5,7 +5,7 @@
 * ``L_loc``: smooth L1 between predicted and target offsets, over positives only.
 * ``L_conf``: softmax cross-entropy over positives *and* the mined negatives.
 
-Hard negative mining (难负样本挖掘): after matching, almost all of SSD300's 8,732 default boxes are
+Hard negative mining: after matching, almost all of SSD300's 8,732 default boxes are
 background. Training on all of them would drown the few positives, so per image the negatives
 are sorted by their confidence loss and only the hardest are kept, at most 3 for every positive.
 When N is 0 the loss is divided by 1 instead (the paper sets it to 0; dividing by

@@ -35,7 +35,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import torch
 
-from .course.text import Text
+from .i18n import pgettext
 
 __all__ = ["voc_ap", "evaluate_detections", "EvalResult", "match_detections", "coco_map",
            "TRUE_POSITIVE", "FALSE_POSITIVE", "IGNORED"]
@@ -112,7 +112,9 @@ class EvalResult:
         another metric, say) add a column each, headed by their ``metric``."""
         results = (self, *others)
         width = max([14] + [len(n) + 2 for n in (self.class_names or ())])
-        head = _HEAD.get().split("|")
+        # TRANSLATORS: column heads of the evaluation table, padded to a fixed width (a Chinese
+        # character counts two columns)
+        head = (pgettext("evaluation table", "class"), pgettext("evaluation table", "objects"))
         lines = [_pad(head[0], width) + _pad(head[1], 8, right=True)
                  + "".join(f"{r.metric:>9}" for r in results)]
         for c in sorted(self.ap):
@@ -121,10 +123,6 @@ class EvalResult:
                          + "".join(f"{r.ap[c]:>9.4f}" for r in results))
         lines.append(f"{'mAP':<{width}}{'':>8}" + "".join(f"{r.map:>9.4f}" for r in results))
         return "\n".join(lines)
-
-
-#: The table's column heads, in the course's language.
-_HEAD = Text("class|objects", "类别|物体数")
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
@@ -186,15 +184,15 @@ def evaluate_detections(
     gts = [_truth_arrays(g) for g in ground_truths]
     dets = [_detection_arrays(d) for d in detections]
     if num_classes is None:
-        seen = [l.max() for _, l, _ in gts if l.size] + [l.max() for _, _, l in dets if l.size]
+        seen = [l.max() for _b, l, _d in gts if l.size] + [l.max() for _b, _s, l in dets if l.size]
         num_classes = int(max(seen, default=0)) + 1
 
     ap, precision, recall, num_objects = {}, {}, {}, {}
     for c in range(1, num_classes):
         # Ground truth of class c, per image, and a "found" flag per object.
         class_gt = [(b[l == c], diff[l == c]) for b, l, diff in gts]
-        found = [np.zeros(len(b), dtype=bool) for b, _ in class_gt]
-        npos = int(sum((~diff).sum() for _, diff in class_gt))
+        found = [np.zeros(len(b), dtype=bool) for b, _diff in class_gt]
+        npos = int(sum((~diff).sum() for _b, diff in class_gt))
         # All detections of class c, ranked by score (stable, so ties keep image order).
         image_idx, boxes, scores = [], [], []
         for i, (b, s, l) in enumerate(dets):

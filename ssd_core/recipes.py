@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .config import SSDConfig
-from .course import messages as M
-from .course.ui_printed45 import SETTINGS as R
 from .data import (DatasetError, MissingSplitError, SSDAugmentation, SSDEvalTransform,
                    VOCDataset, data_dir, default_shapes_root, ensure_shapes, is_voc_layout,
                    list_splits)
 from .device import resolve_device
+from .i18n import _
 from .paths import repo_root, scratch_dir
 
 __all__ = ["TrainSettings", "PRESETS", "make_settings", "quick_mode", "QUICK_ENV", "DataChoice",
@@ -165,8 +164,7 @@ class DataChoice:
     """The data a run uses, resolved: what :func:`resolve_data` decided, and why.
 
     ``classes`` is ``None`` until the training split has been read (:func:`make_datasets`
-    fills it in); ``reasons`` are sentences for the log, in the course's language
-    (:data:`ssd_core.course.ui_printed45.SETTINGS`).
+    fills it in); ``reasons`` are sentences for the log, in the course's language.
     """
 
     kind: str                              # "shapes" or "voc"
@@ -207,15 +205,17 @@ def _default_splits(root: Path, splits: Sequence[str]) -> tuple[str, str, str]:
     """``(train, val, why)`` from the splits a VOC-layout folder offers."""
     have = set(splits)
     if {"2007-trainval", "2012-trainval", "2007-test"} <= have:
-        return "07+12", "2007-test", str(R["paper_split"])
+        return "07+12", "2007-test", _("the paper's split: VOC2007+2012 trainval, VOC2007 test")
     years = sorted({s.split("-", 1)[0] for s in splits if "-" in s}, reverse=True)
     for prefix in [""] + [f"{y}-" for y in years]:
         for train, val in _SPLIT_PAIRS:
             if prefix + train in have and prefix + val in have:
-                return prefix + train, prefix + val, R["folder_has"].format(train=prefix + train,
-                                                                            val=prefix + val)
-    raise DatasetError(M.DATA_NO_SPLITS.format(
-        folder=root, splits=", ".join(splits) or str(M.DATA_NO_SPLIT_FILES)))
+                return prefix + train, prefix + val, _("the folder has {train} and {val}").format(
+                    train=prefix + train, val=prefix + val)
+    raise DatasetError(_(
+        "{folder}: cannot tell which splits to train and validate on; it has {splits}. Choose them "
+        "with --train-split NAME --val-split NAME (in Python: train_split=..., val_split=...)."
+    ).format(folder=root, splits=", ".join(splits) or _("no split files (ImageSets/Main/<split>.txt)")))
 
 
 def _kind_and_root(s: TrainSettings) -> tuple[str, Path, list[str]]:
@@ -232,29 +232,42 @@ def _kind_and_root(s: TrainSettings) -> tuple[str, Path, list[str]]:
             kind = "voc"
         elif given.is_dir() and not any(given.iterdir()):
             kind = "shapes"
-            reasons.append(R["data_empty"].format(folder=given))
+            reasons.append(_("data: {folder} is empty, so the shapes dataset is made there")
+                           .format(folder=given))
         elif not given.exists():
-            raise DatasetError(M.DATA_NO_SUCH_FOLDER.format(folder=given))
+            raise DatasetError(_(
+                "{folder}: no such folder. Point --data-dir at a folder in VOC's layout "
+                "(Annotations/, JPEGImages/, ImageSets/Main/), or at an empty folder to make the "
+                "shapes dataset there.").format(folder=given))
         else:
-            raise DatasetError(M.DATA_NOT_VOC_LAYOUT.format(folder=given))
+            raise DatasetError(_(
+                "{folder}: no dataset in VOC layout there (no ImageSets/Main, Annotations or "
+                "VOCdevkit). Point --data-dir at a VOC-layout folder, or add --dataset shapes to "
+                "make the shapes dataset in an empty folder.").format(folder=given))
         if not reasons:
-            reasons.append(R["data_shapes_in" if kind == "shapes" else "data_voc_in"].format(folder=given))
+            reasons.append((_("data: the shapes dataset in {folder}") if kind == "shapes"
+                            else _("data: VOC layout in {folder}")).format(folder=given))
     elif kind == "auto":
         kind = "voc" if has_voc(data_dir()) else "shapes"
-        reasons.append(R["data_voc_found" if kind == "voc" else "data_no_voc"].format(folder=data_dir()))
+        reasons.append((_("data: PASCAL VOC found in {folder}") if kind == "voc" else
+                        _("data: no VOCdevkit/VOC2007 in {folder}, so the shapes dataset (get VOC "
+                          "with `python -m ssd_core data voc --root data/`, 2.9 GB)"))
+                       .format(folder=data_dir()))
     else:
-        reasons.append(R["data_as_asked"].format(kind=kind))
+        reasons.append(_("data: {kind}, as asked").format(kind=kind))
 
     if kind == "shapes":
         if given is not None:
             return kind, given, reasons
         if quick_mode():
-            reasons.append(R["quick_data"].format(env=QUICK_ENV))
+            reasons.append(_("{env}=1: a small shapes dataset (64 + 16 images)").format(env=QUICK_ENV))
             return kind, default_shapes_root().with_name("shapes-quick"), reasons
         return kind, default_shapes_root(), reasons
     root = given if given is not None else data_dir()
     if not is_voc_layout(root):
-        raise DatasetError(M.DATA_NO_VOC.format(folder=root))
+        raise DatasetError(_(
+            "{folder}: no PASCAL VOC there. Download it with `python -m ssd_core data voc --root "
+            "{folder}` (2.9 GB), or point --data-dir at a folder in VOC's layout.").format(folder=root))
     return kind, root, reasons
 
 
@@ -279,7 +292,8 @@ def resolve_data(s: TrainSettings) -> DataChoice:
     elif train is None or val is None:
         d_train, d_val, why = _default_splits(root, list_splits(root))
         train, val = train or d_train, val or d_val
-        reasons.append(R["splits"].format(train=train, val=val, why=why))
+        reasons.append(_("splits: {train} for training, {val} for validation ({why})")
+                       .format(train=train, val=val, why=why))
     return DataChoice(kind, str(root.resolve()), train, val, None, tuple(reasons))
 
 
@@ -288,7 +302,10 @@ def _open_split(choice: DataChoice, split: str, which: str, **kwargs) -> VOCData
     try:
         return VOCDataset(choice.root, split, **kwargs)
     except MissingSplitError as e:
-        raise DatasetError(M.DATA_OTHER_SPLIT.format(error=e, which=which, split=split)) from None
+        # TRANSLATORS: added below the dataset's own message ({error}); {which} is train or val
+        raise DatasetError(_("{error}\nThe {which} split is {split!r}; choose another with "
+                             "--{which}-split NAME (in Python: {which}_split=...).")
+                           .format(error=e, which=which, split=split)) from None
 
 
 def make_datasets(s: TrainSettings, choice: DataChoice | None = None):
@@ -349,24 +366,29 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
                           shapes_train=64, shapes_val=16)
         values.update(run_dir=str(work / "runs"), epochs=1, iterations=None, batch_size=8,
                       val_limit=8, num_workers=0)
-        reasons.append(R["quick"].format(env=QUICK_ENV, work=work))
+        reasons.append(_("{env}=1: a tiny real run (one epoch of the small model) in {work}")
+                       .format(env=QUICK_ENV, work=work))
     else:
         repo = repo_root()
         values["run_dir"] = str(Path(workdir) / "runs" if workdir is not None
                                 else (repo / "runs" if repo is not None else Path("runs")))
-    kind, _, why = _kind_and_root(make_settings("small", **values))
+    kind, _root, why = _kind_and_root(make_settings("small", **values))
     reasons += why
     values["dataset"] = kind
     if preset == "auto":
         preset = ("ssd300-voc" if kind == "voc" else "ssd300-shapes") if dev.type == "cuda" else "small"
         if preset == "ssd300-voc":
-            reasons.append(R["preset_voc"].format(dev=dev))
+            reasons.append(_("preset: ssd300-voc on {dev}: the released SSD300 schedule").format(dev=dev))
         elif dev.type == "cuda":
-            reasons.append(R["preset_shapes"].format(dev=dev, epochs=PRESETS["ssd300-shapes"]["epochs"]))
+            reasons.append(_("preset: ssd300-shapes on {dev}: the paper's SSD300 on the shapes, "
+                             "{epochs} epochs (get VOC for the paper's own run)")
+                           .format(dev=dev, epochs=PRESETS["ssd300-shapes"]["epochs"]))
         else:
-            reasons.append(str(R["preset_small"]) + (str(R["small_on_voc"]) if kind == "voc" else ""))
+            reasons.append(_("preset: small, the SSD that trains on a CPU")
+                           + (_(" (on VOC this takes hours: set DATASET = 'shapes' for minutes)")
+                              if kind == "voc" else ""))
     elif not quick:
-        reasons.append(R["preset_as_asked"].format(preset=preset))
+        reasons.append(_("preset: {preset}, as asked").format(preset=preset))
     tag = "" if augment and not augmentation else ("-noaug" if not augment else "-aug-" + "-".join(
         f"{k}{'' if v else 'off'}" for k, v in sorted((augmentation or {}).items())))
     values["name"] = f"lesson5-{preset}{tag}-{_dt.datetime.now():%Y%m%d-%H%M%S}"
@@ -374,7 +396,9 @@ def choose_settings(preset: str = "auto", dataset: str = "auto", device: str = "
     values["augmentation"] = {**PRESETS[preset].get("augmentation", {}), **(augmentation or {})}
     values.update(overrides)
     settings = make_settings(preset, **values)
-    state = R["augment_on" if settings.augment else "augment_off"]
-    reasons.append(R["device"].format(dev=dev, state=state)
-                   + (R["augment_with"].format(aug=settings.augmentation) if settings.augmentation else ""))
+    # TRANSLATORS: the state of the data augmentation, in "device: cpu; augmentation {state}"
+    state = _("on") if settings.augment else _("OFF")
+    reasons.append(_("device: {dev}; augmentation {state}").format(dev=dev, state=state)
+                   + (_(" with {aug}").format(aug=settings.augmentation) if settings.augmentation
+                      else ""))
     return settings, reasons

@@ -43,9 +43,9 @@ from tqdm.auto import tqdm
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import batch_targets, collate
-from .course.ui_printed45 import RUN
 from .device import autocast, dist_info, resolve_amp, resolve_device
 from .draw import plot_detection_grid, plot_pr_curves, plot_training_curves
+from .i18n import _
 from .inference import evaluate
 from .loss import multibox_loss
 from .models import WeightsUnavailableError, build_ssd, load_vgg16_imagenet
@@ -242,11 +242,14 @@ def _write_history(run_dir: Path, history: list[dict]) -> None:
 
 def _row_text(row: dict) -> str:
     """The line printed after an epoch, in the course's language."""
-    text = RUN["epoch"].format(epoch=row["epoch"], loss=row["loss"], loc=row["loc"],
-                               conf=row["conf"], speed=row["images_per_s"])
+    text = _("epoch {epoch}: loss {loss:.3f} (loc {loc:.3f}, conf {conf:.3f}), {speed:.1f} img/s"
+             ).format(epoch=row["epoch"], loss=row["loss"], loc=row["loc"], conf=row["conf"],
+                      speed=row["images_per_s"])
     if row["map07"] != "":
-        text += RUN["evaluated"].format(map07=row["map07"], area=row["map_area"])
-        text += RUN["on_images"].format(n=row["val_images"])
+        # TRANSLATORS: continues the line above: ", mAP07 0.512, area 0.530 on 100 validation images"
+        text += _(", mAP07 {map07:.3f}, area {area:.3f}").format(map07=row["map07"],
+                                                                 area=row["map_area"])
+        text += _(" on {n} validation images").format(n=row["val_images"])
     return text
 
 
@@ -435,8 +438,9 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
         result.interrupted = True
         run.save("last.pt")
         if main:
-            print("\n" + RUN["interrupted"].format(iteration=state.iteration,
-                                                   path=run_dir / "last.pt"))
+            print("\n" + _("interrupted at iteration {iteration}: saved {path}; resume with "
+                            "--resume {path}").format(iteration=state.iteration,
+                                                      path=run_dir / "last.pt"))
     finally:
         if bar is not None:
             bar.close()

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ssd_core.course.glossary import glossary_markdown
-from ssd_core.course.text import set_language
+from ssd_core.i18n import set_language
 from ssd_core.viz import walkthrough as wt
 
 ROOT = Path(__file__).resolve().parents[1]

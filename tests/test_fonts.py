@@ -11,7 +11,6 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ssd_core import fonts
-from ssd_core.course.text import Text
 from tests.texts import figure_text
 
 SENTENCE = "默认框与真实框的交并比，难负样本挖掘，张三的作业"
@@ -36,14 +35,15 @@ def test_a_chinese_figure_has_no_missing_glyph(language):
     language("zh")
     fig = Figure(figsize=(3, 2))
     ax = fig.add_subplot()
-    ax.set_title(fonts.fig(Text("default boxes", "默认框")))
-    ax.set_xlabel(fonts.fig(Text("IoU", "交并比")))
-    ax.text(0.1, 0.5, fonts.fig(Text("student: {name}", "学生：{name}"), name="张三"))
+    # sentences of the catalog: the glossary's term, and one with a placeholder
+    ax.set_title(fonts.fig("default box"))
+    ax.set_xlabel(fonts.fig("intersection over union (IoU)"))
+    ax.text(0.1, 0.5, fonts.fig("{what}: {value}  [{source}]", what="张三", value=1, source="§2"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")               # matplotlib warns on every missing glyph
         render(fig)
     text = figure_text(fig)
-    assert "默认框" in text and "张三" in text
+    assert "默认框" in text and "交并比" in text and "张三：1" in text
     assert fonts.missing_glyphs(text) == []
 
 
@@ -69,13 +69,14 @@ def test_without_a_cjk_font_figures_use_english_and_say_so_once(language, monkey
     monkeypatch.setattr(fonts, "cjk_font", lambda: None)
     monkeypatch.setattr(fonts, "_warned", False)
     language("zh")
-    t = Text("{n} default boxes", "{n} 个默认框")
+    # a sentence of the catalog with a placeholder (the quiz's score)
+    t = "{score} / {total} correct ({answered} answered)"
     with pytest.warns(UserWarning, match="fonts-noto-cjk") as caught:
-        assert fonts.fig(t, n=3) == "3 default boxes"
-        assert fonts.fig(t, n=4) == "4 default boxes"
+        assert fonts.fig(t, score=3, total=4, answered=4) == "3 / 4 correct (4 answered)"
+        assert fonts.fig(t, score=1, total=4, answered=2) == "1 / 4 correct (2 answered)"
     assert len(caught) == 1 and "没有找到能显示中文的字体" in str(caught[0].message)
     language("en")
-    assert fonts.fig(t, n=5) == "5 default boxes"
+    assert fonts.fig(t, score=5, total=5, answered=5) == "5 / 5 correct (5 answered)"
 
 
 def test_a_plain_script_in_chinese_draws_its_axis_labels(tmp_path):

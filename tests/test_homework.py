@@ -16,10 +16,11 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from PIL import Image
 
 from ssd_core import homework as hw
-from ssd_core import paths
+from ssd_core import i18n, paths
 from ssd_core.homework import files, screenshot
 from ssd_core.homework import (caption_lines, plot_training_flowchart, save_screenshot,
                                training_stages)
+from tests.texts import cjk
 
 REPO = Path(__file__).resolve().parents[1]
 WHEN = dt.datetime(2024, 5, 6, 7, 8, 9)
@@ -212,10 +213,14 @@ def test_summary_export_writes_three_labelled_parts_in_a_new_file_each_time(tmp_
     assert a.name == "lesson03_summary_20240506-070809.txt" and b.name.endswith("-2.txt")
     content = a.read_text(encoding="utf-8")
     header = content.split("-" * 60)[0]
-    assert "字数 (word count): 110 of 100 (enough" in header
+    assert "word count: 110 of 100 (enough" in header
     assert "essence 40/40, weaknesses 35/30, improvements 35/30" in header
     assert "student: 李雷" in header and "lesson 3" in header and "2024-05-06 07:08" in header
-    assert "## SSD's essence: 40 字" in content
+    assert "## SSD's essence: 40 words" in content
+    # in English the file says nothing in Chinese but what the student wrote
+    for written in [*box.texts.values(), "李雷"]:
+        content = content.replace(written, "")
+    assert not cjk(content)
     assert content.index("## Its weaknesses") < content.index("## Your ideas to improve it")
 
 
@@ -231,7 +236,7 @@ def test_summary_export_refuses_an_empty_text_and_the_button_says_so(tmp_path):
     box.save_button.click()
     assert "saved" in box.save_status.value and len(list(tmp_path.glob("lesson*"))) == 1
     content = next(tmp_path.glob("lesson*")).read_text(encoding="utf-8")
-    assert "字数 (word count): 1 of 100 (99 short" in content
+    assert "word count: 1 of 100 (99 short" in content
 
 
 def test_summary_draft_survives_a_new_kernel(tmp_path):
@@ -472,7 +477,7 @@ def test_save_student_chart(tmp_path):
 # ------------------------------------------------------------------ handing in
 
 
-def test_pack_zips_the_homework_with_a_manifest_and_never_overwrites(tmp_path):
+def test_pack_zips_the_homework_with_a_manifest_and_never_overwrites(tmp_path, capsys):
     import hashlib
     import json
     import zipfile
@@ -488,7 +493,8 @@ def test_pack_zips_the_homework_with_a_manifest_and_never_overwrites(tmp_path):
     (tmp_path / "drafts").mkdir(exist_ok=True)
     (tmp_path / "drafts" / "summary.json").write_text("{}")      # drafts are not homework
     (tmp_path / "notes.txt").write_text("private")                # nor other files
-    first = pack("李雷", folder=tmp_path, when=WHEN, quiet=True)
+    first = pack("李雷", folder=tmp_path, when=WHEN)
+    assert f"packed 2 files into {first}: hand in this zip." in capsys.readouterr().out
     second = pack("李雷", folder=tmp_path, when=WHEN, quiet=True)
     assert first.name == "lesson05_pack_20240506-070809.zip" and second.name.endswith("-2.zip")
     with zipfile.ZipFile(first) as z:
@@ -551,8 +557,8 @@ def test_flowchart_in_chinese_and_in_english(language):
     fig = plot_training_flowchart(stages)
     text = check_chinese(fig, "SSD 的训练过程", "对每张图像（在 DataLoader 中）", "下一个批次",
                          "匹配默认框", "难负样本挖掘", "然后进入下一轮")
-    assert all(CJK.search(str(s.title)) and CJK.search(str(s.detail)) for s in stages)
-    assert all(str(s.title) in text for s in stages)
+    assert all(CJK.search(i18n._(s.title)) and CJK.search(i18n._(s.detail)) for s in stages)
+    assert all(i18n._(s.title) in text for s in stages)
     # keys, gids and the order stay: tests and the student's chart find stages by key
     assert drawn_stage_order(fig) == [s.key for s in stages]
     titles = {t.get_gid(): t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid()}

@@ -17,12 +17,12 @@ import torch
 from ssd_core.metrics import evaluate_detections
 from ssd_core.viz.ap_example import format_rows, plot_ap_example, ranked_rows, worked_example
 from ssd_core.course.history import DETECTORS, SUCCESSORS
-from ssd_core.course.text import Text
+from ssd_core.i18n import _, using_language
 from ssd_core.viz.history import detectors_table, plot_speed_accuracy, successors_table
 from ssd_core.viz.losses import plot_confidence_loss, plot_encoding, plot_smooth_l1, smooth_l1
 from ssd_core.course.quiz import QUESTIONS, QUIZZES
 from ssd_core.viz.quiz import Quiz, check_answer, quiz_widget
-from ssd_core.homework.summary import MIN_CHARACTERS, count_characters, summary_box
+from ssd_core.homework.summary import count_characters, summary_box
 from tests.texts import cjk, figure_text
 
 # ------------------------------------------------------------------ history
@@ -143,16 +143,21 @@ def test_ap_example_and_history_in_english_have_no_chinese(language):
 
 
 def test_successors_table_in_both_languages(language):
-    # the results with words besides numbers are Text, and keep every number in Chinese
-    worded = [s for s in SUCCESSORS if isinstance(s.result, Text)]
+    # the results with words besides numbers have a Chinese translation that keeps every number
+    with using_language("zh"):
+        chinese = {s.name: (_(s.idea), _(s.result)) for s in SUCCESSORS}
+    worded = [s for s in SUCCESSORS if chinese[s.name][1] != s.result]
     assert {s.name for s in worded} >= {"DSSD", "YOLOv2", "RetinaNet", "YOLOv3", "DETR"}
     number = r"\d+(?:\.\d+)?"
     for s in worded:
-        assert cjk(s.result.zh) and not cjk(s.result.en), s.name
-        assert sorted(re.findall(number, s.result.zh)) == sorted(re.findall(number, s.result.en))
+        zh = chinese[s.name][1]
+        assert cjk(zh) and not cjk(s.result), s.name
+        assert sorted(re.findall(number, zh)) == sorted(re.findall(number, s.result))
+    # what each one changed is always worded
+    assert all(cjk(chinese[s.name][0]) and not cjk(s.idea) for s in SUCCESSORS)
     language("zh")
     zh = successors_table()
-    assert "焦点损失比最好的在线难例挖掘（OHEM）高 3.2 AP" in zh and "VOC2007 测试集 78.6 mAP" in zh
+    assert "焦点损失比最好的在线难负样本挖掘（OHEM）高 3.2 AP" in zh and "VOC2007 测试集 78.6 mAP" in zh
     assert "the focal loss beats" not in zh and " at 40 FPS" not in zh
     assert "[Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1]" in zh   # citations stay
     language("en")
@@ -168,26 +173,45 @@ def test_successors_table_in_both_languages(language):
 def test_every_lesson_has_three_to_five_questions_in_both_languages(lesson):
     questions = QUIZZES[lesson]
     assert 3 <= len(questions) <= 5
+    number = re.compile(r"\d+(?:[.,]\d+)*")
     for q in questions:
         assert sum(c.correct for c in q.choices) == 1 and q.choices[q.answer].correct
-        assert len({c.text.en for c in q.choices}) == len(q.choices) >= 3
-        assert q.prompt.en.strip() and cjk(q.prompt.zh) and q.section
-        for c in q.choices:
-            assert c.text.en and c.text.zh and c.why.en and cjk(c.why.zh)
+        assert q.section
+        with using_language("en"):
+            en = (q.prompt, [c.text for c in q.choices], [c.why for c in q.choices], q.then)
+        with using_language("zh"):
+            zh = (q.prompt, [c.text for c in q.choices], [c.why for c in q.choices], q.then)
+        assert en[0].strip() and not cjk(en[0]) and cjk(zh[0])
+        for texts in (en[1], zh[1]):
+            assert len(set(texts)) == len(q.choices) >= 3 and all(texts)
+        assert not any(cjk(t) for t in en[1] + en[2])
+        for why_en, why_zh in zip(en[2], zh[2]):
+            assert why_en and cjk(why_zh)
+            # the paper's numbers are filled in, in both languages
+            assert "{" not in why_en + why_zh
+            assert set(number.findall(why_en)) <= set(number.findall(why_zh)) | {"1", "2", "3"}, \
+                (why_en, why_zh)
+        assert (en[3] is None) == (zh[3] is None)
     # at least one question asks for a prediction, then a run
-    assert any(q.then is not None and cjk(q.then.zh) for q in questions)
+    with using_language("zh"):
+        assert any(q.then is not None and cjk(q.then) for q in questions)
 
 
 def test_quiz_numbers_are_the_papers():
     from ssd_core.course.facts import fact
 
-    q = QUIZZES[1][0]
-    assert q.choices[q.answer].text.en == f"{fact('ssd300_boxes'):,}" == "8,732"   # Table 7
-    q = QUIZZES[2][3]
-    assert q.choices[q.answer].text.en == "24,564"                                 # Table 7
-    assert ssd.SSDConfig.ssd512().num_boxes == fact("ssd512_boxes")
-    q = QUIZZES[5][2]
-    assert q.choices[q.answer].text.en == "77.2"                                   # Table 6
+    with using_language("en"):
+        q = QUIZZES[1][0]
+        assert q.choices[q.answer].text == f"{fact('ssd300_boxes'):,}" == "8,732"   # Table 7
+        assert "= 8,732 (Table 7)" in q.choices[q.answer].why
+        q = QUIZZES[2][3]
+        assert q.choices[q.answer].text == "24,564"                                 # Table 7
+        assert ssd.SSDConfig.ssd512().num_boxes == fact("ssd512_boxes")
+        q = QUIZZES[5][2]
+        assert q.choices[q.answer].text == "77.2"                                   # Table 6
+    with using_language("zh"):                      # the numbers are the same in Chinese
+        q = QUIZZES[1][0]
+        assert q.choices[q.answer].text == "8,732" and "= 8,732（表 7）" in q.choices[q.answer].why
 
 
 def test_feedback_logic(language):
@@ -218,6 +242,66 @@ def test_quiz_widget_gives_immediate_feedback(language):
     assert "Correct" in quiz.feedback[1].value and quiz.score == 2
     assert f"2 / {len(QUESTIONS)} correct" in quiz.total.value
     assert len(quiz_widget(3).questions) == len(QUIZZES[3])
+
+
+def quiz_words(quiz: Quiz) -> str:
+    """Everything the quiz widget says: prompts, answers, feedback and the score."""
+    prompts = [box.children[0].value for box in quiz.widget.children[:-1]]
+    answers = [label for b in quiz.buttons for label in b._options_labels]
+    return "\n".join(prompts + answers + [f.value for f in quiz.feedback] + [quiz.total.value])
+
+
+def test_the_quiz_widget_speaks_the_courses_language(language):
+    language("zh")
+    quiz = quiz_widget(2)
+    predict = QUIZZES[2][3]
+    quiz.answer(3, predict.answer)
+    words = quiz_words(quiz)
+    assert "SSD300 的哪个特征图负责检测最小的目标？" in words and "论文 §2.2, 3.1" in words
+    assert "conv4_3，38x38 的特征图" in words and "24,564" in words
+    assert "正确。 正确（表 7）：64x64x4" in quiz.feedback[3].value
+    assert "运行下一个单元格：ssd.SSDConfig.ssd512().num_boxes。" in quiz.feedback[3].value
+    assert f"答对 1 / {len(QUIZZES[2])} 题（已答 1 题）" in quiz.total.value
+    language("en")
+    quiz = quiz_widget(2)
+    quiz.answer(3, predict.answer)
+    words = quiz_words(quiz)
+    assert not cjk(words) and "Which source feature map of SSD300" in words
+    assert "Correct. Right (Table 7)" in quiz.feedback[3].value
+
+
+def test_the_static_page_note_is_in_the_courses_language(language, monkeypatch):
+    from ssd_core.viz import explorer
+
+    shown = []
+    monkeypatch.setattr(explorer, "display", shown.append)
+    language("zh")
+    explorer.show_static("<p>x</p>")
+    assert "这是静态页面" in shown[-1].data and "Run > Run All Cells" in shown[-1].data
+    language("en")
+    explorer.show_static()
+    assert len(shown) == 3 and shown[-1].data.startswith("<p><i>Static page: run the notebook")
+
+
+# ------------------------------------------------------------------ the glossary (lesson 1)
+
+
+def test_the_glossary_table_in_both_editions(language):
+    from ssd_core.course.glossary import GLOSSARY, glossary_markdown
+
+    zh, en = glossary_markdown("zh").splitlines(), glossary_markdown("en").splitlines()
+    assert zh[0] == "| 英文 | 中文 | 其他叫法 | ssd_core 中的名字 | SSD-Tensorflow 中的名字 |"
+    assert en[0] == "| English | 中文 | also called | ssd_core | SSD-Tensorflow |"
+    # the rows are the same in both editions: English, Chinese, other Chinese names, code names
+    assert zh[1:] == en[1:] and len(en) == 2 + len(GLOSSARY)
+    assert ("| default box | 默认框 | 先验框 (Caffe: prior box); 锚框 (d2l: anchor box) | "
+            "`default_boxes, priors` | `anchors (ssd_anchors_all_layers)` |") in en
+    assert "| object detection | 目标检测 |  |  |  |" in en
+    for t in GLOSSARY:
+        assert cjk(t.zh) and not cjk(t.en) and (t.also == "" or cjk(t.also)), t.en
+    assert sum(bool(t.also) for t in GLOSSARY) == 13
+    language("en")
+    assert glossary_markdown().splitlines() == en               # the current language
 
 
 # ------------------------------------------------------------------ 字数, the summary's count

@@ -261,10 +261,15 @@ def test_lesson2_explorers_in_chinese(language):
         s = e.set(show=value)
         assert s["show"] == value and f'show="{value}"' in e.state_line
         chinese_figure(e.figure)
+    # words that mean another thing elsewhere in the course (told apart by context)
+    assert e.controls["photo"].description == "照片"
+    assert "<th style='padding:0 6px'>每个位置的框数</th><th style='padding:0 6px'>框数</th>" \
+        in e.table_html.value
     s = e.set(scales=(0.5, 0.5))
-    assert "s_min 必须小于 s_max" in s["error"] and cjk(figure_text(e.figure))
+    assert "s_min 必须小于 s_max（现在 s_min = 0.5，s_max = 0.5）" in s["error"]
+    assert cjk(figure_text(e.figure))
     s = e.set(scales=(0.0, 0.9))
-    assert "s_min 必须大于 0" in s["error"]
+    assert "s_min 必须大于 0（现在是 0.0）" in s["error"]
     assert e.set(scales=(0.2, 0.9))["total"] == 8732
 
     e, missing = drawn(atrous_explorer)
@@ -292,6 +297,16 @@ def test_lesson2_figures_and_table_in_chinese(language, ssd300):
     width = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
     assert {width(line) for line in table[:-1]} == {width(table[0])}
     assert [r.name for r in rows if "head" in r.name][0] == "loc head on conv4_3"   # data as is
+
+
+@pytest.mark.parametrize("scales", [(0.5, 0.5), (0.73, 0.73), (0.0, 0.9), (0.0, 0.0)])
+def test_impossible_scales_in_english_are_ssdconfigs_own_message(language, scales):
+    language("en")
+    e = default_box_explorer()
+    s = e.set(scales=scales)
+    with pytest.raises(ValueError) as raised:
+        SSDConfig.from_paper(*e.controls["scales"].value)
+    assert s["error"] == str(raised.value)
 
 
 def test_lesson2_in_english_has_no_chinese(language, ssd300):

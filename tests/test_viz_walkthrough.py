@@ -230,7 +230,6 @@ def test_plot_pictures_puts_boxes_in_pixels():
 
 
 def test_batch_and_picture_figures_in_chinese_and_in_english(language):
-    from ssd_core.course.text import Text
     from ssd_core.viz.mining import small_model
 
     from .test_l10n_run import check_chinese, check_english
@@ -241,12 +240,13 @@ def test_batch_and_picture_figures_in_chinese_and_in_english(language):
     bt = wt.trace_batch(samples, [index["coffee"]], model, seed=5)
     positives = int((bt.labels[0] > 0).sum())
     image = torch.zeros(3, 20, 40, dtype=torch.uint8)
-    panels = [(image, torch.tensor([[1.0, 2.0, 11.0, 7.0]]), Text("toy", "玩具"))]
+    box = torch.tensor([[1.0, 2.0, 11.0, 7.0]])
     assert f"coffee: {positives} positives" in check_english(wt.plot_batch(bt))
-    assert "toy\n40 x 20 px, 1 box(es)" in check_english(wt.plot_pictures(panels))
+    assert "toy\n40 x 20 px, 1 box(es)" in check_english(wt.plot_pictures([(image, box, "toy")]))
     language("zh")
     check_chinese(wt.plot_batch(bt), f"coffee：{positives} 个正样本，挖掘出")
-    check_chinese(wt.plot_pictures(panels), "玩具\n40 × 20 像素，1 个框")
+    # the title as the lesson writes it, in the course's language
+    check_chinese(wt.plot_pictures([(image, box, "玩具")]), "玩具\n40 × 20 像素，1 个框")
     # a title given as a plain string is shown as it is
     check_chinese(wt.plot_pictures([(image, torch.zeros(0, 4), "coffee")]),
                   "coffee\n40 × 20 像素，0 个框")

@@ -7,14 +7,18 @@ marked approximate. :data:`SUCCESSORS_VOC` adds the detectors after SSD whose pa
 comparable numbers, and :data:`SUCCESSORS` says what each later detector changed. Lesson 1
 prints and draws them (:mod:`ssd_core.viz.history`). SSD's own numbers come from
 :data:`ssd_core.course.facts.PAPER_FACTS`.
+
+The words among the numbers (a cell such as ``~2000 proposals``, what a successor changed, a
+result worded beyond numbers) are English messages of the catalog (marked with ``N_``),
+translated where they are shown; the citations stay as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_
 from .facts import PAPER_FACTS
-from .text import Text
 
 __all__ = ["Detector", "DETECTORS", "SUCCESSORS_VOC", "Successor", "SUCCESSORS"]
 
@@ -28,8 +32,9 @@ class Detector:
         year: year of publication.
         map: mAP (%) on PASCAL VOC2007 test.
         fps: frames per second at batch size 1 (including proposals where a method needs them).
-        boxes: how many boxes it scores per image (text: proposals are approximate).
-        input: input resolution.
+        boxes: how many boxes it scores per image (text: proposals are approximate; words
+            are a message of the catalog).
+        input: input resolution (words, too, are a message of the catalog).
         source: where the numbers come from.
         in_table7: True for the rows of the SSD paper's Table 7, False for other sources.
         fps_batch8: frames per second at batch size 8 (Table 7 gives it for SSD only).
@@ -56,10 +61,11 @@ _F = PAPER_FACTS
 
 #: Detection on PASCAL VOC2007 test, oldest first: the SSD paper's Table 7, and before it.
 DETECTORS: tuple[Detector, ...] = (
-    Detector("R-CNN (VGG16)", 2014, 66.0, 1 / 47, "~2000 proposals", "each proposal warped to 224x224",
+    Detector("R-CNN (VGG16)", 2014, 66.0, 1 / 47, N_("~2000 proposals"),
+             N_("each proposal warped to 224x224"),
              "R-CNN paper (VGG16 result); 47 s/image on a K40 per the Fast R-CNN paper; approximate",
              False),
-    Detector("Fast R-CNN (VGG16)", 2015, 70.0, 0.5, "~2000 proposals", "~1000x600",
+    Detector("Fast R-CNN (VGG16)", 2015, 70.0, 0.5, N_("~2000 proposals"), "~1000x600",
              "Fast R-CNN paper (07+12 training); 0.5 FPS with Selective Search proposals, "
              "per the YOLO paper; approximate", False),
     Detector("Faster R-CNN (VGG16)", 2015, _F["faster_rcnn_map07"].value, _F["faster_rcnn_fps"].value,
@@ -93,51 +99,48 @@ SUCCESSORS_VOC: tuple[Detector, ...] = (
 class Successor:
     """A detector after SSD and what it changed, with the number its paper reports.
 
-    ``result`` is a :class:`Text` where it has words besides numbers, dataset names and
-    backbones; ``source`` is a citation and stays as it is."""
+    ``idea`` is an English message of the catalog, and so is ``result`` where it has words
+    besides numbers, dataset names and backbones (translate both with ``_`` where shown);
+    ``source`` is a citation and stays as it is."""
 
     name: str
     year: int
-    idea: Text
-    result: Text | str
+    idea: str
+    result: str
     source: str
 
 
 #: After SSD: what each detector changed, and its headline number (COCO unless said).
 SUCCESSORS: tuple[Successor, ...] = (
-    Successor("DSSD", 2017, Text("SSD + a deconvolution path that brings context from the deep, "
-              "coarse maps back to the fine ones (ResNet-101)",
-              "SSD 加上反卷积通路，把深层粗糙特征图的上下文带回浅层精细特征图（ResNet-101）"),
-              Text("VOC2007 test 81.5 mAP (DSSD513); COCO test-dev 33.2 AP",
-                   "VOC2007 测试集 81.5 mAP（DSSD513）；COCO test-dev 33.2 AP"),
+    Successor("DSSD", 2017, N_("SSD + a deconvolution path that brings context from the deep, "
+                               "coarse maps back to the fine ones (ResNet-101)"),
+              N_("VOC2007 test 81.5 mAP (DSSD513); COCO test-dev 33.2 AP"),
               "Fu et al. 2017, arXiv 1701.06659, abstract"),
-    Successor("FPN", 2017, Text("a top-down pyramid with lateral connections: every map gets the "
-              "deep maps' semantics; with Faster R-CNN", "自顶向下的特征金字塔加横向连接：每一层都获得深层的语义；配合 Faster R-CNN"),
-              "COCO test-dev 36.2 AP (ResNet-101)", "Lin et al. 2017, arXiv 1612.03144, Table 4"),
-    Successor("YOLOv2", 2017, Text("anchor boxes from k-means, batch norm, multi-scale training",
-              "用 k-means 聚类得到的锚框、批归一化、多尺度训练"),
-              Text("VOC2007 test 78.6 mAP at 40 FPS (544 px)",
-                   "VOC2007 测试集 78.6 mAP，每秒 40 帧（输入 544 px）"), _Y2),
-    Successor("RetinaNet", 2017, Text("the focal loss: down-weights easy negatives instead of "
-              "sampling 3 per positive, the successor of hard negative mining",
-              "焦点损失（focal loss）：降低简单负样本的权重，而不是按 3:1 采样，是难负样本挖掘的后继"),
-              Text("COCO test-dev 39.1 AP (ResNet-101-FPN); the focal loss beats the best online "
-                   "hard example mining by 3.2 AP (36.0 against 32.8; SSD's 1:3 ratio at best 31.1)",
-                   "COCO test-dev 39.1 AP（ResNet-101-FPN）；焦点损失比最好的在线难例挖掘（OHEM）"
-                   "高 3.2 AP（36.0 对 32.8；按 SSD 的 1:3 正负比例采样，最好也只有 31.1）"),
+    Successor("FPN", 2017, N_("a top-down pyramid with lateral connections: every map gets the "
+                              "deep maps' semantics; with Faster R-CNN"),
+              "COCO test-dev 36.2 AP (ResNet-101)",
+              "Lin et al. 2017, arXiv 1612.03144, Table 4"),
+    Successor("YOLOv2", 2017, N_("anchor boxes from k-means, batch norm, multi-scale training"),
+              N_("VOC2007 test 78.6 mAP at 40 FPS (544 px)"),
+              _Y2),
+    Successor("RetinaNet", 2017, N_("the focal loss: down-weights easy negatives instead of "
+                                    "sampling 3 per positive, the successor of hard negative "
+                                    "mining"),
+              N_("COCO test-dev 39.1 AP (ResNet-101-FPN); the focal loss beats the best online "
+                 "hard example mining by 3.2 AP (36.0 against 32.8; SSD's 1:3 ratio at best 31.1)"),
               "Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1"),
-    Successor("YOLOv3", 2018, Text("predictions on three scales of a feature pyramid",
-              "在特征金字塔的三个尺度上预测"),
-              Text("COCO test-dev 33.0 AP, 57.9 AP50 in 51 ms (608 px, Titan X)",
-                   "COCO test-dev 33.0 AP、57.9 AP50，每张图像 51 ms（输入 608 px，Titan X）"),
+    Successor("YOLOv3", 2018, N_("predictions on three scales of a feature pyramid"),
+              N_("COCO test-dev 33.0 AP, 57.9 AP50 in 51 ms (608 px, Titan X)"),
               "Redmon & Farhadi 2018, arXiv 1804.02767, abstract and Table 3"),
-    Successor("CornerNet", 2018, Text("anchor-free: an object is a pair of corner key points",
-              "无锚框：一个物体就是一对角点"), "COCO 42.2 AP", "Law & Deng 2018, arXiv 1808.01244, abstract"),
-    Successor("FCOS", 2019, Text("anchor-free: every location of the pyramid predicts its distances "
-              "to the box's four sides", "无锚框：特征金字塔上每个位置直接预测到框四条边的距离"),
-              "COCO 44.7 AP (ResNeXt-64x4d-101)", "Tian et al. 2019, arXiv 1904.01355, abstract"),
-    Successor("DETR", 2020, Text("a transformer predicts a set of boxes directly: no default boxes, "
-              "no matching by IoU threshold, no NMS", "用 Transformer 直接预测一组框：没有默认框，没有按交并比阈值的匹配，也没有非极大值抑制"),
-              Text("COCO val 42.0 AP at 28 FPS (ResNet-50)",
-                   "COCO val（验证集）42.0 AP，每秒 28 帧（ResNet-50）"), "Carion et al., ECCV 2020"),
+    Successor("CornerNet", 2018, N_("anchor-free: an object is a pair of corner key points"),
+              "COCO 42.2 AP",
+              "Law & Deng 2018, arXiv 1808.01244, abstract"),
+    Successor("FCOS", 2019, N_("anchor-free: every location of the pyramid predicts its "
+                               "distances to the box's four sides"),
+              "COCO 44.7 AP (ResNeXt-64x4d-101)",
+              "Tian et al. 2019, arXiv 1904.01355, abstract"),
+    Successor("DETR", 2020, N_("a transformer predicts a set of boxes directly: no default "
+                               "boxes, no matching by IoU threshold, no NMS"),
+              N_("COCO val 42.0 AP at 28 FPS (ResNet-50)"),
+              "Carion et al., ECCV 2020"),
 )

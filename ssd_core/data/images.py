@@ -27,7 +27,7 @@ from typing import IO
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from ..course import messages as M
+from ..i18n import _
 from .errors import DatasetError
 
 __all__ = ["MAX_IMAGE_BYTES", "to_rgb", "load_rgb", "decode_image_bytes"]
@@ -112,12 +112,15 @@ def decode_image_bytes(data: bytes, name: str) -> Image.Image:
     decompression bomb) raise :class:`DatasetError` naming the file and the fix.
     """
     if not data:
-        raise DatasetError(M.UPLOAD_EMPTY.format(name=name))
+        raise DatasetError(_("{name!r} is empty (0 bytes); upload the photo again.").format(
+            name=name))
     if len(data) > MAX_IMAGE_BYTES:
-        raise DatasetError(M.UPLOAD_TOO_LARGE.format(name=name, mb=len(data) / 1e6,
-                                                     limit=MAX_IMAGE_BYTES / 1e6))
+        raise DatasetError(_("{name!r} is {mb:.0f} MB; upload a photo under {limit:.0f} MB "
+                             "(shrink it first).").format(name=name, mb=len(data) / 1e6,
+                                                         limit=MAX_IMAGE_BYTES / 1e6))
     try:
         return _open_rgb(io.BytesIO(data))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError,
             ValueError) as e:
-        raise DatasetError(M.UPLOAD_NOT_IMAGE.format(name=name, kind=type(e).__name__)) from None
+        raise DatasetError(_("{name!r} is not an image PIL can read ({kind}); upload a JPEG or "
+                             "PNG photo.").format(name=name, kind=type(e).__name__)) from None

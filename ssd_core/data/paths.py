@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..course.messages import SAMPLES_MISSING
+from ..i18n import _
 from ..paths import SOURCE_ROOT
 from .voc import VOCDataset
 
@@ -36,7 +36,9 @@ def samples_root() -> Path:
     """
     root = _repo_data() / "samples"
     if not (root / "Annotations").is_dir():
-        raise FileNotFoundError(SAMPLES_MISSING.format(folder=root))
+        raise FileNotFoundError(_(
+            "{folder}: the sample photos are missing; they ship with the ssd-course repository "
+            "(data/samples/). Run from a clone of it.").format(folder=root))
     return root
 
 

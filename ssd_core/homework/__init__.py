@@ -5,7 +5,8 @@
 - :mod:`.screenshot`: :func:`save_screenshot`, a figure or an explorer with a caption strip;
 - :mod:`.flowchart`: the stages of SSD's training process and the reference flowchart;
 - :mod:`.my_flowchart`: the student's own flowchart, its builder and the comparison;
-- :mod:`.summary`: the written summary (精髓, 缺点, 改进想法) counted in 字数, with drafts;
+- :mod:`.summary`: the written summary (essence 精髓, weaknesses 缺点, improvements
+  改进想法) counted in words (字数), with drafts;
 - :mod:`.pack`: :func:`pack`, one zip of the homework files with a manifest, for the check-in.
 
 :mod:`.summary` and :mod:`.my_flowchart` need ipywidgets and are imported on first use.

@@ -6,7 +6,7 @@
   current folder when ``ssd_core`` is installed elsewhere.
 * :func:`set_student` / :func:`student_name`: the name every caption carries.
 * :func:`caption_lines`: course, lesson, student, date, versions and device, line by line,
-  in the course's language (``ssd-course · 第 5 课：训练实战 · 学生：张三``).
+  in the course's language (``ssd-course · lesson 5: training run · student: Li Lei``).
 * :func:`write_homework_file`: a new file every time (the name carries the date and time, and
   a counter when that is taken too), written atomically: a temporary file first, then linked
   to its name, so an interrupted save leaves nothing half-written and nothing is replaced.
@@ -24,9 +24,8 @@ from typing import Any
 import torch
 
 from .. import __version__
-from ..course.text import Text
-from ..course.ui_lessons45 import FILES, LESSONS
 from ..device import describe_device
+from ..i18n import N_, _
 from ..paths import repo_root, scratch_dir, write_atomically
 from ..recipes import quick_mode
 
@@ -36,9 +35,15 @@ __all__ = ["COURSE", "LESSON_TITLES", "HOMEWORK_ENV", "STUDENT_ENV", "homework_d
 
 COURSE = "ssd-course"
 
-#: The five sessions, as the captions name them (``str(LESSON_TITLES[5])``: in the current
-#: language).
-LESSON_TITLES: dict[int, Text] = LESSONS
+#: The five sessions, as the captions name them: English sentences of the catalog
+#: (``_(LESSON_TITLES[5])``: in the current language).
+LESSON_TITLES: dict[int, str] = {
+    1: N_("detection basics"),
+    2: N_("the SSD architecture"),
+    3: N_("matching and the loss"),
+    4: N_("code walkthrough"),
+    5: N_("training run"),
+}
 
 #: Environment variables: the homework folder, and the student's name for the captions.
 HOMEWORK_ENV = "SSD_COURSE_HOMEWORK"
@@ -67,12 +72,15 @@ def homework_dir(folder: str | os.PathLike | None = None) -> Path:
 def _check_student(name: str) -> str:
     name = unicodedata.normalize("NFC", str(name)).strip()
     if not name:
-        raise ValueError(str(FILES["student_empty"]))
+        raise ValueError(_("student name is empty; write your name, e.g. set_student('Li Lei')."))
     bad = [c for c in name if unicodedata.category(c).startswith("C")]
     if bad:
-        raise ValueError(FILES["student_control"].format(name=name, bad=bad))
+        raise ValueError(_("student name {name!r} contains control characters ({bad!r}); write "
+                           "it on one line, without tabs or line breaks.")
+                         .format(name=name, bad=bad))
     if len(name) > 60:
-        raise ValueError(FILES["student_long"].format(n=len(name)))
+        raise ValueError(_("student name is {n} characters long; keep it under 60.")
+                         .format(n=len(name)))
     return name
 
 
@@ -99,7 +107,8 @@ def lesson_number(lesson) -> int:
     except ValueError:
         n = -1
     if n not in LESSON_TITLES:
-        raise ValueError(FILES["lesson"].format(choices=sorted(LESSON_TITLES), lesson=lesson))
+        raise ValueError(_("lesson must be one of {choices} (the session number), got {lesson!r}; "
+                           "e.g. lesson=5.").format(choices=sorted(LESSON_TITLES), lesson=lesson))
     return n
 
 
@@ -109,15 +118,21 @@ _NAME_OK = re.compile(r"^[^\W][\w\-.]*$")
 def check_name(name: str) -> str:
     """A file-name part: letters (any script), digits, ``-``, ``_``, ``.``; no separators."""
     name = unicodedata.normalize("NFC", str(name))
-    example = str(FILES["example"])
+    example = _("e.g. name='loss_curve'")
     if not name:
-        raise ValueError(FILES["name_empty"].format(example=example))
+        raise ValueError(_("name is empty; give the homework file a short name, {example}.")
+                         .format(example=example))
     if "/" in name or "\\" in name or ".." in name:
-        raise ValueError(FILES["name_path"].format(name=name, example=example))
+        raise ValueError(_("name {name!r} contains a path ('/', '\\' or '..'); give only a short "
+                           "name, the folder is chosen for you (homework/), {example}.")
+                         .format(name=name, example=example))
     if len(name) > 60:
-        raise ValueError(FILES["name_long"].format(name=name, n=len(name)))
+        raise ValueError(_("name {name!r} is {n} characters long; keep it under 60.")
+                         .format(name=name, n=len(name)))
     if not _NAME_OK.match(name):
-        raise ValueError(FILES["name_chars"].format(name=name, example=example))
+        raise ValueError(_("name {name!r} has characters a file name should not have (spaces, "
+                           "punctuation); use letters, digits, '-', '_' and '.', {example}.")
+                         .format(name=name, example=example))
     return name
 
 def caption_lines(lesson, student: str | None = None, when: _dt.datetime | None = None,
@@ -134,10 +149,12 @@ def caption_lines(lesson, student: str | None = None, when: _dt.datetime | None 
     who = student_name(student)
     when = when or _dt.datetime.now()
     lines = [
-        FILES["caption"].format(course=COURSE, n=n, title=LESSON_TITLES[n],
-                                who=who if who else FILES["no_name"]),
+        _("{course} · lesson {n}: {title} · student: {who}").format(
+            course=COURSE, n=n, title=_(LESSON_TITLES[n]),
+            who=who if who else _("(name not set: set_student('your name'))")),
         f"{when:%Y-%m-%d %H:%M} · ssd_core {__version__} · torch {torch.__version__}"
-        + (FILES["device"].format(device=describe_device(device)) if with_device else ""),
+        # TRANSLATORS: the end of the caption's second line (date, versions), with its separator
+        + (_(" · device: {device}").format(device=describe_device(device)) if with_device else ""),
     ]
     if extra:
         lines.append(str(extra).strip().replace("\n", " "))
@@ -172,7 +189,7 @@ def write_homework_file(data: bytes, lesson, name: str, suffix: str,
     name = check_name(name)
     when = when or _dt.datetime.now()
     folder_path = homework_dir(folder)
-    for _ in range(1000):
+    for _attempt in range(1000):
         path = homework_path(n, name, suffix, when, folder_path)
         try:
             return write_atomically(path, data, replace=False)

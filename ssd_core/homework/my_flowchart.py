@@ -12,9 +12,9 @@ left out and those out of the order the code runs them.
 Nothing is saved as homework by itself; a draft of the chart is kept as you build it
 (``homework/drafts/flowchart.json``), so a kernel restart loses nothing.
 
-Everything the builder and the charts say is in the course's language
-(:data:`ssd_core.course.ui_lessons45.MY_FLOWCHART`); a stage picked from the palette shows the
-reference stage's title in that language, whatever language it was picked in.
+Everything the builder and the charts say is in the course's language (the catalog's,
+:mod:`ssd_core.i18n`); a stage picked from the palette shows the reference stage's title in that
+language, whatever language it was picked in.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ from IPython.display import display
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ..course.text import Text
-from ..course.ui_lessons45 import MY_FLOWCHART as T
-from ..fonts import fig as _text, new_figure, use_cjk_font
+from ..fonts import fig, new_figure, use_cjk_font
+from ..i18n import _, pgettext
 from ..paths import write_atomically
 from ..viz.explorer import show_static, static_mode
 from .files import homework_dir
@@ -55,7 +54,7 @@ ROWS_PER_COLUMN = 7
 @dataclass
 class ChartStage:
     """One box of the student's chart: a reference stage's ``key`` (None for one you wrote),
-    its title, and your note on it."""
+    its title (a reference stage's: as shown when it was picked), and your note on it."""
 
     title: str
     key: str | None = None
@@ -76,13 +75,14 @@ class StudentChart:
         if isinstance(stage, ChartStage):
             item = stage
         elif isinstance(stage, Stage):
-            item = ChartStage(str(stage.title), stage.key, note)
+            item = ChartStage(_(stage.title), stage.key, note)
         else:
             text = str(stage).strip()
             if not text:
-                raise ValueError(str(T["needs_title"]))
+                raise ValueError(_("a stage needs a title; write what happens there, e.g. "
+                                   "'match'."))
             ref = {s.key: s for s in training_stages()}.get(text)
-            item = (ChartStage(str(ref.title), ref.key, note) if ref
+            item = (ChartStage(_(ref.title), ref.key, note) if ref
                     else ChartStage(text, None, note))
         self.stages.append(item)
         return len(self.stages) - 1
@@ -90,7 +90,8 @@ class StudentChart:
     def _check(self, *positions: int) -> None:
         for i in positions:
             if not 0 <= i < len(self.stages):
-                raise IndexError(T["no_such_stage"].format(i=i, last=len(self.stages) - 1))
+                raise IndexError(_("stage {i} does not exist; the chart has stages 0 to {last}")
+                                 .format(i=i, last=len(self.stages) - 1))
 
     def move(self, i: int, j: int) -> None:
         """Move stage ``i`` to position ``j``; arrows and loops keep their stages."""
@@ -114,12 +115,12 @@ class StudentChart:
         """An arrow from stage ``a`` to stage ``b`` (a dashed loop with ``loop=True``)."""
         self._check(a, b)
         if a == b:
-            raise ValueError(str(T["same_stage"]))
+            raise ValueError(_("an arrow needs two different stages"))
         (self.loops if loop else self.arrows).append((a, b, str(label)))
 
     def chain(self) -> None:
         """Arrows between every pair of neighbouring stages (those not yet joined)."""
-        have = {(a, b) for a, b, _ in self.arrows}
+        have = {(a, b) for a, b, _label in self.arrows}
         for i in range(len(self.stages) - 1):
             if (i, i + 1) not in have:
                 self.arrows.append((i, i + 1, ""))
@@ -137,14 +138,15 @@ class StudentChart:
     def from_dict(cls, d: dict) -> "StudentChart":
         chart = cls([ChartStage(**s) for s in d.get("stages", [])],
                     [tuple(a) for a in d.get("arrows", [])], [tuple(a) for a in d.get("loops", [])])
-        chart._check(*[k for a, b, _ in chart.arrows + chart.loops for k in (a, b)])
+        chart._check(*[k for a, b, _label in chart.arrows + chart.loops for k in (a, b)])
         return chart
 
 
-def _shown_title(stage: ChartStage) -> str:
-    """What a box says: a reference stage's title in the current language, or your own title."""
+def _shown_title(stage: ChartStage, show=_) -> str:
+    """What a box says: a reference stage's title in the current language (``show``: ``_``, or
+    ``fig`` in a figure), or your own title."""
     ref = {s.key: s for s in training_stages()}.get(stage.key) if stage.key else None
-    return str(ref.title) if ref is not None else stage.title
+    return show(ref.title) if ref is not None else stage.title
 
 
 def shuffled_palette(seed: int | None = None) -> list[Stage]:
@@ -164,9 +166,11 @@ def _centre(i: int, rows: int) -> tuple[float, float]:
     return i // rows + 0.5, -(i % rows)
 
 
-def plot_student_chart(chart: StudentChart, title: str | Text = T["title"]) -> Figure:
+def plot_student_chart(chart: StudentChart, title: str | None = None) -> Figure:
     """Draw ``chart`` as its author built it: boxes in their order, column after column;
-    solid arrows and dashed loops where they put them; each note under its title.
+    solid arrows and dashed loops where they put them; each note under its title. ``title``:
+    an English sentence of the catalog, or a text of your own (default: "my SSD training
+    flowchart").
 
     Boxes carry ``gid="stage:<position>"``, arrows ``"arrow:<a>-<b>"``, loops ``"loop:<a>-<b>"``.
     """
@@ -174,15 +178,17 @@ def plot_student_chart(chart: StudentChart, title: str | Text = T["title"]) -> F
     n = len(chart.stages)
     rows = min(ROWS_PER_COLUMN, max(1, n))
     cols = max(1, -(-n // rows))
-    fig = new_figure(figsize=(3.6 * cols + 0.8, 1.05 * rows + 1.2))
-    ax = fig.add_axes((0, 0, 1, 1))
+    figure = new_figure(figsize=(3.6 * cols + 0.8, 1.05 * rows + 1.2))
+    ax = figure.add_axes((0, 0, 1, 1))
     ax.set_xlim(-0.1, cols + 0.1)
     ax.set_ylim(-(rows - 1) - 0.75, 1.0)
     ax.set_axis_off()
-    ax.text(cols / 2, 0.72, _text(title), ha="center", va="center", fontsize=12, weight="bold")
+    shown = fig(title) if title is not None else fig("my SSD training flowchart")
+    ax.text(cols / 2, 0.72, shown, ha="center", va="center", fontsize=12, weight="bold")
     if n == 0:
-        ax.text(cols / 2, -0.2, _text(T["no_stages"]), ha="center", va="center", fontsize=10)
-        return fig
+        ax.text(cols / 2, -0.2, fig("no stages yet: add some"), ha="center", va="center",
+                fontsize=10)
+        return figure
     w, h = 0.86, 0.72
     for i, s in enumerate(chart.stages):
         cx, cy = _centre(i, rows)
@@ -192,7 +198,7 @@ def plot_student_chart(chart: StudentChart, title: str | Text = T["title"]) -> F
                                edgecolor="#445566", linewidth=1.0)
         patch.set_gid(f"stage:{i}")
         ax.add_patch(patch)
-        ax.text(cx, cy + (0.16 if s.note else 0), f"{i + 1}. {_shown_title(s)}", ha="center",
+        ax.text(cx, cy + (0.16 if s.note else 0), f"{i + 1}. {_shown_title(s, fig)}", ha="center",
                 va="center", fontsize=9, weight="bold", gid=f"title:{i}")
         if s.note:
             ax.text(cx, cy - 0.14, "\n".join(textwrap.wrap(s.note, 44)[:3]), ha="center",
@@ -220,7 +226,7 @@ def plot_student_chart(chart: StudentChart, title: str | Text = T["title"]) -> F
         edge(a, b, label, f"arrow:{a}-{b}", color="#223344")
     for a, b, label in chart.loops:
         edge(a, b, label, f"loop:{a}-{b}", color="#aa3322", linestyle="--")
-    return fig
+    return figure
 
 
 # ---------------------------------------------------------------------------- comparison
@@ -231,29 +237,31 @@ class ChartComparison:
     """Your chart against the reference: what is missing, what is out of order, what is yours."""
 
     missing: list[Stage]
-    out_of_order: list[str]            # titles of picked stages placed out of the code's order
+    out_of_order: list[str]            # titles (as shown) of picked stages out of the code's order
     own: list[str]                     # titles of stages you wrote yourself
     has_batch_loop: bool
     has_epoch_loop: bool
 
     def lines(self) -> list[str]:
         """The comparison as sentences, in the course's language."""
-        join = str(T["joiner"]).join
+        # TRANSLATORS: between the stages of a list (Chinese: the enumeration comma)
+        join = pgettext("list of stages", ", ").join
         out = []
         if self.missing:
-            out.append(T["missing"].format(stages=join(str(s.title) for s in self.missing)))
+            out.append(_("missing: {stages}").format(
+                stages=join(_(s.title) for s in self.missing)))
         else:
-            out.append(str(T["none_missing"]))
+            out.append(_("no stage of the reference is missing"))
         if self.out_of_order:
-            out.append(T["out_of_order"].format(stages=join(self.out_of_order)))
+            out.append(_("out of order: {stages}").format(stages=join(self.out_of_order)))
         else:
-            out.append(str(T["in_order"]))
+            out.append(_("your stages are in the order the code runs them"))
         if self.own:
-            out.append(T["own"].format(stages=join(self.own)))
+            out.append(_("your own stages: {stages}").format(stages=join(self.own)))
         if not self.has_batch_loop:
-            out.append(str(T["no_batch_loop"]))
+            out.append(_("no loop back for the next batch"))
         if not self.has_epoch_loop:
-            out.append(str(T["no_epoch_loop"]))
+            out.append(_("no loop back for the next epoch"))
         return out
 
 
@@ -279,16 +287,17 @@ def compare_with_reference(chart: StudentChart,
     rank = {s.key: k for k, s in enumerate(reference)}
     group = {s.key: s.group for s in reference}
     picked = [(i, s) for i, s in enumerate(chart.stages) if s.key in rank]
-    keep = _longest_increasing([rank[s.key] for _, s in picked])
-    out_of_order = [_shown_title(s) for j, (_, s) in enumerate(picked) if j not in keep]
-    present = {s.key for _, s in picked}
+    keep = _longest_increasing([rank[s.key] for _i, s in picked])
+    out_of_order = [_shown_title(s) for j, (_i, s) in enumerate(picked) if j not in keep]
+    present = {s.key for _i, s in picked}
     key_at = {i: s.key for i, s in enumerate(chart.stages)}
 
     def back(a: int, b: int) -> bool:
         return b <= a
     batch_loop = any(back(a, b) and group.get(key_at[a]) in ("batch", None)
-                     and group.get(key_at[b]) in ("image", None) for a, b, _ in chart.loops)
-    epoch_loop = any(back(a, b) and group.get(key_at[a]) == "epoch" for a, b, _ in chart.loops)
+                     and group.get(key_at[b]) in ("image", None) for a, b, _label in chart.loops)
+    epoch_loop = any(back(a, b) and group.get(key_at[a]) == "epoch"
+                     for a, b, _label in chart.loops)
     return ChartComparison([s for s in reference if s.key not in present], out_of_order,
                            [_shown_title(s) for s in chart.stages if s.key is None], batch_loop,
                            epoch_loop)
@@ -299,7 +308,8 @@ def save_student_chart(chart: StudentChart, lesson: int = 5, name: str = "flowch
     """Your chart, drawn by :func:`plot_student_chart`, saved with the caption strip
     (:func:`~ssd_core.homework.screenshot.save_screenshot`). An empty chart is refused."""
     if not chart.stages:
-        raise ValueError(str(T["empty_chart"]))
+        raise ValueError(_("the flowchart has no stages yet: add the stages of SSD's training "
+                           "first."))
     return save_screenshot(plot_student_chart(chart), lesson, name, student, **kwargs)
 
 
@@ -348,30 +358,34 @@ class FlowchartBuilder:
         self.saved: list[Path] = []
         lay = widgets.Layout(width="auto")
         self.pick = widgets.Dropdown(
-            options=[(str(s.title), s.key) for s in self.palette]
-            + [(str(T["write_own"]), self.OWN)],
-            description=str(T["stage"]), layout=widgets.Layout(width="340px"))
-        self.own = widgets.Text(placeholder=str(T["own_placeholder"]),
+            options=[(_(s.title), s.key) for s in self.palette]
+            + [(_("(write your own)"), self.OWN)],
+            description=_("stage"), layout=widgets.Layout(width="340px"))
+        self.own = widgets.Text(placeholder=_("your own stage"),
                                 layout=widgets.Layout(width="260px"))
-        self.add_button = widgets.Button(description=str(T["add"]), layout=lay)
+        self.add_button = widgets.Button(description=_("add"), layout=lay)
         self.list = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="340px"))
-        self.up, self.down, self.remove = (widgets.Button(description=str(T[d]), layout=lay)
-                                           for d in ("up", "down", "remove"))
-        self.note = widgets.Text(placeholder=str(T["note_placeholder"]),
+        # TRANSLATORS: buttons that move the selected stage in the list, and remove it
+        self.up = widgets.Button(description=_("up"), layout=lay)
+        self.down = widgets.Button(description=_("down"), layout=lay)
+        self.remove = widgets.Button(description=_("remove"), layout=lay)
+        self.note = widgets.Text(placeholder=_("note on the selected stage"),
                                  layout=widgets.Layout(width="340px"))
-        self.note_button = widgets.Button(description=str(T["set_note"]), layout=lay)
-        self.source = widgets.Dropdown(options=[], description=str(T["source"]),
+        self.note_button = widgets.Button(description=_("set note"), layout=lay)
+        # TRANSLATORS: an arrow goes from one stage to another
+        self.source = widgets.Dropdown(options=[], description=_("from"),
                                        layout=widgets.Layout(width="250px"))
-        self.target = widgets.Dropdown(options=[], description=str(T["target"]),
+        self.target = widgets.Dropdown(options=[], description=_("to"),
                                        layout=widgets.Layout(width="250px"))
-        self.kind = widgets.ToggleButtons(options=[(str(T["arrow"]), "arrow"),
-                                                   (str(T["loop"]), "loop")], layout=lay)
-        self.label = widgets.Text(placeholder=str(T["label_placeholder"]),
+        self.kind = widgets.ToggleButtons(options=[(_("arrow"), "arrow"), (_("loop"), "loop")],
+                                          layout=lay)
+        self.label = widgets.Text(placeholder=_("label, e.g. next batch"),
                                   layout=widgets.Layout(width="200px"))
-        self.connect_button = widgets.Button(description=str(T["connect"]), layout=lay)
-        self.chain_button = widgets.Button(description=str(T["chain"]), layout=lay)
-        self.save_button = widgets.Button(description=str(T["save"]), icon="save", layout=lay)
-        self.reveal_button = widgets.Button(description=str(T["reveal"]), disabled=True,
+        self.connect_button = widgets.Button(description=_("connect"), layout=lay)
+        self.chain_button = widgets.Button(description=_("arrows in order"), layout=lay)
+        self.save_button = widgets.Button(description=_("save my flowchart"), icon="save",
+                                          layout=lay)
+        self.reveal_button = widgets.Button(description=_("reveal the reference"), disabled=True,
                                             layout=lay)
         # its own pixel size, not stretched to the box's width (an empty chart is small)
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%",
@@ -385,7 +399,8 @@ class FlowchartBuilder:
                                (self.reveal_button, self._reveal)):
             button.on_click(lambda _b, action=action: self._safely(action))
         self.widget = widgets.VBox([
-            widgets.HTML(str(T["header"])),
+            widgets.HTML(_("<b>My SSD training flowchart</b> &mdash; pick stages (shuffled) or "
+                           "write your own, order them, connect them, note them.")),
             widgets.HBox([self.pick, self.own, self.add_button]),
             widgets.HBox([self.list, widgets.VBox([self.up, self.down, self.remove])]),
             widgets.HBox([self.note, self.note_button]),
@@ -419,7 +434,7 @@ class FlowchartBuilder:
 
     def _selected(self) -> int:
         if self.list.index is None:
-            raise ValueError(str(T["select_first"]))
+            raise ValueError(_("select a stage in the list first."))
         return self.list.index
 
     def _move(self, step: int) -> None:
@@ -440,7 +455,7 @@ class FlowchartBuilder:
 
     def _connect(self) -> None:
         if self.source.index is None or self.target.index is None:
-            raise ValueError(str(T["two_stages"]))
+            raise ValueError(_("add at least two stages first."))
         self.chart.connect(self.source.index, self.target.index, self.label.value,
                            loop=self.kind.value == "loop")
         self.label.value = ""
@@ -455,12 +470,12 @@ class FlowchartBuilder:
                                   folder=self.folder, quiet=True)
         self.saved.append(path)
         self.reveal_button.disabled = False
-        self.message.value = (f"<span style='color:green'>{escape(T['saved'].format(path=path))}"
-                              "</span>")
+        saved = _("saved {path}; you may now reveal the reference.").format(path=path)
+        self.message.value = f"<span style='color:green'>{escape(saved)}</span>"
 
     def _reveal(self) -> None:
         if not self.saved:
-            raise ValueError(str(T["save_first"]))
+            raise ValueError(_("save your own flowchart first."))
         comparison = compare_with_reference(self.chart)
         self.reference.clear_output()
         with self.reference:

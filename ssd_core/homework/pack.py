@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import __version__
-from ..course.ui_lessons45 import PACK
+from ..i18n import _, ngettext
 from .files import COURSE, homework_dir, student_name, write_homework_file
 
 __all__ = ["pack", "homework_files", "MANIFEST"]
@@ -58,13 +58,17 @@ def pack(student: str | None = None, files: Iterable[str | os.PathLike] | None =
     """
     who = student_name(student)
     if not who:
-        raise ValueError(str(PACK["no_name"]))
+        raise ValueError(_("set your name first: set_student('your name') (the pack says whose "
+                           "homework it is)."))
     paths = [Path(p) for p in files] if files is not None else homework_files(folder)
     if not paths:
-        raise ValueError(PACK["no_files"].format(folder=homework_dir(folder)))
+        raise ValueError(_("{folder}: no homework files yet (lessonNN_*.png or .txt); save your "
+                           "screenshots, summary or flowchart first.")
+                         .format(folder=homework_dir(folder)))
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        raise FileNotFoundError(PACK["missing"].format(files=", ".join(missing)))
+        raise FileNotFoundError(_("cannot pack {files}: no such file.")
+                                .format(files=", ".join(missing)))
     when = when or _dt.datetime.now()
     entries = []
     for p in paths:
@@ -82,5 +86,7 @@ def pack(student: str | None = None, files: Iterable[str | os.PathLike] | None =
             z.write(p, arcname=p.name)
     path = write_homework_file(buf.getvalue(), 5, "pack", ".zip", when, folder)
     if not quiet:
-        print(PACK["packed"].format(n=len(paths), path=path))
+        print(ngettext("packed {n} file into {path}: hand in this zip.",
+                       "packed {n} files into {path}: hand in this zip.", len(paths))
+              .format(n=len(paths), path=path))
     return path

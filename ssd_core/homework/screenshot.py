@@ -13,7 +13,7 @@ flowchart of SSD's training process. :func:`save_screenshot` turns any figure of
     +--------------------------------------------------+
 
 The caption says which course, which lesson, who, when, with which version of the package and
-on which device, in the course's language (``第 5 课：训练实战 · 学生：张三``), so a screenshot
+on which device, in the course's language (the catalog's, :mod:`ssd_core.i18n`), so a screenshot
 can be checked against the run it claims to show. The same text is stored in the PNG's metadata (key ``Caption``), exactly, even where a font cannot draw
 a character. The file is written by :func:`~ssd_core.homework.files.write_homework_file`:
 never over an earlier one, never half-written.
@@ -36,8 +36,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from PIL import Image, PngImagePlugin
 
-from ..course.ui_lessons45 import SCREENSHOT
 from ..fonts import font_families, missing_glyphs, new_figure
+from ..i18n import _
 from .files import COURSE, caption_lines, check_name, lesson_number, write_homework_file
 
 __all__ = ["STRIP_COLOR", "strip_height", "render_png", "save_screenshot"]
@@ -57,7 +57,7 @@ def _wrap(lines: Sequence[str], width_px: int, dpi: float) -> list[str]:
     def fits(text: str) -> bool:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*[Gg]lyph.*missing.*")
-            w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+            w, _h, _d = renderer.get_text_width_height_descent(text, prop, ismath=False)
         return w <= room
 
     out: list[str] = []
@@ -130,16 +130,22 @@ def render_png(obj, dpi: float = 100) -> Image.Image:
     if isinstance(obj, (str, os.PathLike)):
         path = Path(obj)
         if not path.is_file():
-            raise FileNotFoundError(SCREENSHOT["no_image_file"].format(path=path))
+            raise FileNotFoundError(_("{path}: no such image file; give a figure, an explorer, or "
+                                      "the path of a PNG/JPEG (e.g. runs/<name>/curves.png).")
+                                    .format(path=path))
         try:
             with Image.open(path) as im:
                 return im.convert("RGB")
         except Exception as e:
-            raise ValueError(SCREENSHOT["not_image"].format(path=path, error=e)) from None
+            raise ValueError(_("{path}: not an image PIL can read ({error}); give a PNG or JPEG.")
+                             .format(path=path, error=e)) from None
     if getattr(obj, "figure", None) is not None and not isinstance(obj.figure, Figure):
-        raise TypeError(SCREENSHOT["not_figure"].format(kind=type(obj).__name__,
-                                                        what=type(obj.figure).__name__))
-    raise TypeError(SCREENSHOT["cannot"].format(kind=type(obj).__name__))
+        raise TypeError(_("{kind}.figure is {what}, not a matplotlib Figure; redraw the explorer "
+                          "first.").format(kind=type(obj).__name__,
+                                           what=type(obj.figure).__name__))
+    raise TypeError(_("save_screenshot: cannot take a picture of a {kind}; give a matplotlib "
+                      "Figure, an explorer, a PIL image, or an image file path.")
+                    .format(kind=type(obj).__name__))
 
 
 def save_screenshot(figure_or_explorer, lesson, name: str, student: str | None = None, *,
@@ -182,8 +188,11 @@ def save_screenshot(figure_or_explorer, lesson, name: str, student: str | None =
     out.save(buf, format="PNG", pnginfo=info, dpi=(dpi, dpi))
     path = write_homework_file(buf.getvalue(), n, name, ".png", when, folder)
     if not quiet:
-        print(SCREENSHOT["saved"].format(path=path, w=out.width, h=out.height))
+        print(_("saved {path} ({w} x {h} px)").format(path=path, w=out.width, h=out.height))
         missing = missing_glyphs(text)
         if missing:
-            print(SCREENSHOT["missing_glyphs"].format(chars="".join(missing)))
+            print(_("note: no installed font draws {chars!r}, so the caption image shows boxes "
+                    "there (the PNG's 'Caption' metadata keeps the exact text). Install a CJK font "
+                    "(Noto Sans CJK SC) or also write your name in Latin letters.")
+                  .format(chars="".join(missing)))
     return path

@@ -1,10 +1,11 @@
-"""Homework of sessions 2-3: a summary of SSD, 100 字 or more, in three parts.
+"""Homework of sessions 2-3: a summary of SSD, 100 words or more, in three parts.
 
 The course asks for SSD's essence (精髓), its weaknesses (缺点) and your ideas to improve it
-(改进想法), at least 100 字 in all. Lesson 2 starts it (the essence needs only the model);
-lesson 3 finishes it (weaknesses and improvements need the loss, mining and augmentation).
+(改进想法), at least 100 words (字) in all. Lesson 2 starts it (the essence needs only the
+model); lesson 3 finishes it (weaknesses and improvements need the loss, mining and augmentation).
 
-**How 字数 is counted** (:func:`count_characters`), as Chinese word processors count it:
+**How the word count (字数) is counted** (:func:`count_characters`), as Chinese word
+processors count it:
 
 * every CJK character (汉字, and kana or hangul) counts one;
 * every Latin word counts one: a run of letters and digits, with hyphens and apostrophes
@@ -35,8 +36,7 @@ from typing import Mapping, Sequence
 import ipywidgets as widgets
 from IPython.display import display
 
-from ..course.text import Text
-from ..course.ui_lessons45 import SUMMARY
+from ..i18n import N_, _, ngettext, pgettext
 from ..paths import write_atomically
 from ..viz.explorer import show_static, static_mode
 from .files import caption_lines, homework_dir, write_homework_file
@@ -45,35 +45,41 @@ __all__ = ["count_characters", "SummaryPart", "SUMMARY_PARTS", "MIN_CHARACTERS",
            "load_draft", "save_draft", "summary_file_text", "export_summary", "SummaryBox",
            "summary_box"]
 
-#: The course asks for at least this many 字 in all (:func:`count_characters`).
+#: The course asks for at least this many words in all (:func:`count_characters`).
 MIN_CHARACTERS = 100
 
 
 @dataclass(frozen=True)
 class SummaryPart:
-    """One part of the summary: its key, title, prompt and the 字 it needs at least."""
+    """One part of the summary: its key, title and prompt (English sentences of the catalog,
+    ``title_id`` and ``prompt_id``; :attr:`title` and :attr:`prompt` give them in the current
+    language) and the words it needs at least."""
 
     key: str
-    title: Text
-    prompt: Text
+    title_id: str
+    prompt_id: str
     minimum: int
+
+    @property
+    def title(self) -> str:
+        """The part's title in the current language."""
+        return _(self.title_id)
+
+    @property
+    def prompt(self) -> str:
+        """The question the part answers, in the current language."""
+        return _(self.prompt_id)
 
 
 SUMMARY_PARTS: tuple[SummaryPart, ...] = (
-    SummaryPart("essence", Text("SSD's essence", "SSD 的精髓"), Text(
+    SummaryPart("essence", N_("SSD's essence"), N_(
         "What makes SSD a single-shot detector? How do default boxes on several feature maps "
-        "replace region proposals, and why does that make it fast?",
-        "SSD 为什么是单阶段（single-shot）检测器？多个特征图上的默认框如何取代候选区域？它为什么因此而快？"),
-        40),
-    SummaryPart("weaknesses", Text("Its weaknesses", "SSD 的缺点"), Text(
+        "replace region proposals, and why does that make it fast?"), 40),
+    SummaryPart("weaknesses", N_("Its weaknesses"), N_(
         "Where does SSD fall short? Use the paper's own evidence where you can (small objects, "
-        "Fig. 4 and Table 3; similar classes, Fig. 3).",
-        "SSD 的不足在哪里？尽量用论文自己的证据（小目标：图 4 与表 3；相近类别：图 3）。"),
-        30),
-    SummaryPart("improvements", Text("Your ideas to improve it", "你的改进想法"), Text(
-        "At least one idea to improve SSD, and why you expect it to help.",
-        "至少一个改进 SSD 的想法，并说明你为什么认为它有效。"),
-        30),
+        "Fig. 4 and Table 3; similar classes, Fig. 3)."), 30),
+    SummaryPart("improvements", N_("Your ideas to improve it"), N_(
+        "At least one idea to improve SSD, and why you expect it to help."), 30),
 )
 _PARTS = {p.key: p for p in SUMMARY_PARTS}
 
@@ -95,8 +101,8 @@ def _is_word_char(ch: str) -> bool:
 
 
 def count_characters(text: str) -> int:
-    """字数 of ``text``: one per CJK character, one per Latin word, nothing for punctuation
-    and whitespace (see the module docstring).
+    """The word count of ``text``: one per CJK character, one per Latin word, nothing for
+    punctuation and whitespace (see the module docstring).
 
     >>> count_characters("SSD 很快")
     3
@@ -145,8 +151,9 @@ def load_draft(folder: str | os.PathLike | None = None) -> dict[str, str]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         aside = path.with_name(f"{path.name}.unreadable-{_dt.datetime.now():%Y%m%d-%H%M%S}")
         os.replace(path, aside)
-        warnings.warn(SUMMARY["draft_unreadable"].format(path=path, kind=type(e).__name__,
-                                                         aside=aside))
+        warnings.warn(_("{path}: the summary draft could not be read ({kind}); it was kept as "
+                        "{aside} and the boxes start empty.")
+                      .format(path=path, kind=type(e).__name__, aside=aside))
         return {}
 
 
@@ -164,26 +171,41 @@ def save_draft(texts: Mapping[str, str], folder: str | os.PathLike | None = None
 
 
 def _verdict(n: int, minimum: int) -> str:
-    return str(SUMMARY["enough"]) if n >= minimum else SUMMARY["short"].format(n=minimum - n)
+    # TRANSLATORS: the count has reached the minimum; else "{n} short": that many words missing
+    return _("enough") if n >= minimum else _("{n} short").format(n=minimum - n)
+
+
+def _short_name(key: str) -> str:
+    """A part's name in the file's count line (English: its key; Chinese: its title)."""
+    names = {"essence": pgettext("summary part, in the count line", "essence"),
+             "weaknesses": pgettext("summary part, in the count line", "weaknesses"),
+             "improvements": pgettext("summary part, in the count line", "improvements")}
+    return names.get(key, key)
 
 
 def summary_file_text(texts: Mapping[str, str], student: str | None = None,
                       when: _dt.datetime | None = None, lesson: int = 3) -> str:
     """What :func:`export_summary` writes: the caption lines (course, lesson, student, date,
-    versions), the 字数 of each part and in all, then each part under its title; in the
+    versions), the word count of each part and in all, then each part under its title; in the
     course's language."""
     counts = {p.key: count_characters(texts.get(p.key, "")) for p in SUMMARY_PARTS}
     total = sum(counts.values())
     lines = caption_lines(lesson, student, when, with_device=False)
-    parts = str(SUMMARY["separator"]).join(
-        SUMMARY["part_count"].format(key=p.key, title=p.title, n=counts[p.key], minimum=p.minimum)
+    # TRANSLATORS: between the parts' counts in the count line
+    parts = pgettext("between the parts' counts", ", ").join(
+        _("{part} {n}/{minimum}").format(part=_short_name(p.key), n=counts[p.key],
+                                         minimum=p.minimum)
         for p in SUMMARY_PARTS)
-    lines.append(SUMMARY["count"].format(total=total, minimum=MIN_CHARACTERS,
-                                         verdict=_verdict(total, MIN_CHARACTERS), parts=parts))
+    # TRANSLATORS: a word is a Chinese character or an English word (count_characters)
+    lines.append(_("word count: {total} of {minimum} ({verdict}); {parts}").format(
+        total=total, minimum=MIN_CHARACTERS, verdict=_verdict(total, MIN_CHARACTERS),
+        parts=parts))
     lines.append("-" * 60)
     for p in SUMMARY_PARTS:
-        lines += ["", SUMMARY["heading"].format(title=p.title, n=counts[p.key]), "",
-                  texts.get(p.key, "").strip() or str(SUMMARY["empty_part"])]
+        n = counts[p.key]
+        lines += ["", ngettext("## {title}: {n} word", "## {title}: {n} words", n)
+                  .format(title=p.title, n=n), "",
+                  texts.get(p.key, "").strip() or _("(empty)")]
     return "\n".join(lines) + "\n"
 
 
@@ -205,21 +227,29 @@ def export_summary(texts, student: str | None = None, *, lesson: int = 3,
                         f"{type(texts).__name__}")
     total = sum(count_characters(texts.get(p.key, "")) for p in SUMMARY_PARTS)
     if total == 0:
-        raise ValueError(SUMMARY["empty"].format(minimum=MIN_CHARACTERS))
+        raise ValueError(_("the summary is empty: write it in the boxes first (at least {minimum} "
+                           "words in all), then save.").format(minimum=MIN_CHARACTERS))
     when = when or _dt.datetime.now()
     body = summary_file_text(texts, student, when, lesson)
     path = write_homework_file(body.encode("utf-8"), lesson, name, ".txt", when, folder)
     if not quiet:
-        print(SUMMARY["saved"].format(path=path, n=total) + (
-            "" if total >= MIN_CHARACTERS else SUMMARY["too_short"].format(minimum=MIN_CHARACTERS)))
+        note = "" if total >= MIN_CHARACTERS else _(
+            "; note: the homework asks for at least {minimum} words").format(minimum=MIN_CHARACTERS)
+        print(ngettext("saved {path} ({n} word)", "saved {path} ({n} words)", total)
+              .format(path=path, n=total) + note)
     return path
 
 
 # ---------------------------------------------------------------------------- the widget
 
 
+def _at_least(part: SummaryPart) -> str:
+    return ngettext("at least {minimum} word", "at least {minimum} words",
+                    part.minimum).format(minimum=part.minimum)
+
+
 class SummaryBox:
-    """Labelled text boxes for some parts of the summary, each with its live 字数, a total, a
+    """Labelled text boxes for some parts of the summary, each with its live word count, a total, a
     draft saved as you type, and a button that writes the homework file."""
 
     def __init__(self, parts: Sequence[str] | None = None, student: str | None = None,
@@ -241,22 +271,25 @@ class SummaryBox:
                                    layout=widgets.Layout(width="95%", height="140px"))
             box.observe(lambda _change: self._changed(), names="value")
             self.boxes[p.key], self.counts[p.key] = box, widgets.HTML()
-            at_least = SUMMARY["at_least"].format(minimum=p.minimum)
-            rows += [widgets.HTML(f"<b>{escape(str(p.title))}</b> ({escape(at_least)})<br>"
-                                  f"<small>{escape(str(p.prompt))}</small>"),
+            rows += [widgets.HTML(f"<b>{escape(p.title)}</b> ({escape(_at_least(p))})<br>"
+                                  f"<small>{escape(p.prompt)}</small>"),
                      box, self.counts[p.key]]
         self.total_html = widgets.HTML()
         self.draft_html = widgets.HTML()
-        self.save_button = widgets.Button(description=str(SUMMARY["save_button"]), icon="save",
+        self.save_button = widgets.Button(description=_("Save homework"), icon="save",
                                           layout=widgets.Layout(width="auto"))
         self.save_status = widgets.HTML()
         self.save_button.on_click(lambda _b: self._save_clicked())
-        rule = widgets.HTML(f"<small>{escape(str(SUMMARY['rule']))}</small>")
+        rule = widgets.HTML("<small>{}</small>".format(escape(_(
+            "Word count: each Chinese character counts one, each English word counts one; "
+            "punctuation and spaces count zero."))))
         # Only the whole summary is homework: a box for some parts (lesson 2's start on the
         # essence) keeps the draft and says where the summary is handed in.
         self.hands_in = {p.key for p in self.parts} == set(_PARTS)
         last = (widgets.HBox([self.save_button, self.save_status]) if self.hands_in else
-                widgets.HTML(f"<small>{escape(str(SUMMARY['draft_only']))}</small>"))
+                widgets.HTML("<small>{}</small>".format(escape(_(
+                    "A start: this box keeps a draft only. Lesson 3 hands in the whole summary "
+                    "(essence, weaknesses, improvements) and finds what you wrote here.")))))
         self.widget = widgets.VBox(rows + [self.total_html, rule, self.draft_html, last])
         self._update()
 
@@ -267,12 +300,12 @@ class SummaryBox:
 
     @property
     def count(self) -> int:
-        """字数 of the whole summary (all three parts)."""
+        """The word count of the whole summary (all three parts)."""
         return sum(count_characters(self.texts.get(p.key, "")) for p in SUMMARY_PARTS)
 
     @property
     def enough(self) -> bool:
-        """Every part has its minimum and the whole has 100 字."""
+        """Every part has its minimum and the whole has 100 words."""
         texts = self.texts
         return self.count >= MIN_CHARACTERS and all(
             count_characters(texts.get(p.key, "")) >= p.minimum for p in SUMMARY_PARTS)
@@ -282,11 +315,11 @@ class SummaryBox:
             try:
                 path = save_draft({k: b.value for k, b in self.boxes.items()}, self.folder)
                 self.draft = load_draft(self.folder)
-                saved = SUMMARY["draft_saved"].format(path=path,
-                                                      time=f"{_dt.datetime.now():%H:%M:%S}")
+                saved = _("draft saved: {path} ({time})").format(
+                    path=path, time=f"{_dt.datetime.now():%H:%M:%S}")
                 self.draft_html.value = f"<small>{escape(saved)}</small>"
             except OSError as e:               # a full disk must not lose what is in the boxes
-                failed = SUMMARY["draft_not_saved"].format(error=e)
+                failed = _("draft not saved: {error}").format(error=e)
                 self.draft_html.value = f"<small style='color:#b00'>{escape(failed)}</small>"
         self._update()
 
@@ -294,13 +327,13 @@ class SummaryBox:
         for p in self.parts:
             n = count_characters(self.boxes[p.key].value)
             color = "green" if n >= p.minimum else "#b00"
-            shown = SUMMARY["part_total"].format(n=n, minimum=p.minimum,
-                                                 verdict=_verdict(n, p.minimum))
+            shown = _("{n} / {minimum} words ({verdict})").format(
+                n=n, minimum=p.minimum, verdict=_verdict(n, p.minimum))
             self.counts[p.key].value = f"<span style='color:{color}'>{escape(shown)}</span>"
         total = self.count
         color = "green" if self.enough else "#b00"
-        shown = SUMMARY["total"].format(n=total, minimum=MIN_CHARACTERS,
-                                        verdict=_verdict(total, MIN_CHARACTERS))
+        shown = _("in all: {n} / {minimum} words ({verdict})").format(
+            n=total, minimum=MIN_CHARACTERS, verdict=_verdict(total, MIN_CHARACTERS))
         self.total_html.value = f"<b style='color:{color}'>{escape(shown)}</b>"
 
     def export(self, student: str | None = None, **kwargs) -> Path:
@@ -311,7 +344,7 @@ class SummaryBox:
                               **kwargs)
         self.saved.append(path)
         self.save_status.value = (f"<span style='color:green'>"
-                                  f"{escape(SUMMARY['saved_status'].format(path=path))}</span>")
+                                  f"{escape(_('saved {path}').format(path=path))}</span>")
         return path
 
     def _save_clicked(self) -> None:
@@ -322,9 +355,8 @@ class SummaryBox:
 
     def _ipython_display_(self):
         if static_mode():
-            show_static("".join(f"<p><b>{escape(str(p.title))}</b> "
-                                f"({escape(SUMMARY['at_least'].format(minimum=p.minimum))}): "
-                                f"{escape(str(p.prompt))}</p>" for p in self.parts))
+            show_static("".join(f"<p><b>{escape(p.title)}</b> ({escape(_at_least(p))}): "
+                                f"{escape(p.prompt)}</p>" for p in self.parts))
         else:
             display(self.widget)
 

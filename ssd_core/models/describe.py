@@ -30,7 +30,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from ..config import SSDConfig
-from ..course.ui_printed12 import DESCRIBE as TEXT
+from ..i18n import _, pgettext
 from .vgg import L2Norm
 
 __all__ = ["LayerGeometry", "SourceInfo", "SourceTable", "walk_geometry", "describe", "count_macs"]
@@ -160,8 +160,17 @@ class SourceTable:
         return self.rows[i]
 
     def __str__(self) -> str:
-        # heads and title in the course's language, read now (not at import)
-        head = tuple(str(h) for h in TEXT["head"])
+        # heads and title in the course's language, read now (not at import); columns are
+        # aligned by display width, so a Chinese head (two columns a character) lines up too
+        head = (
+            _("source"), _("channels"), _("map"), _("stride"),
+            # TRANSLATORS: the spacing of the default boxes' centres in pixels (the config's
+            # step), not the network's stride (the column before)
+            pgettext("source table column", "step"),
+            _("receptive field"),
+            pgettext("source table column", "boxes/loc"),
+            pgettext("source table column", "boxes"),
+        )
         body = [
             (
                 r.name, f"{r.channels:,}", f"{r.map_size}x{r.map_size}", f"{r.stride}",
@@ -169,7 +178,7 @@ class SourceTable:
             )
             for r in self.rows
         ]
-        total = (str(TEXT["total"]), "", "", "", "", "", "", f"{self.total_boxes:,}")
+        total = (_("total"), "", "", "", "", "", "", f"{self.total_boxes:,}")
         widths = [max(_width(row[i]) for row in [head, *body, total]) for i in range(len(head))]
 
         def line(row) -> str:
@@ -178,7 +187,8 @@ class SourceTable:
             return "  ".join(cells)
 
         rule = "-" * _width(line(head))
-        title = TEXT["title"].format(name=self.config.name, size=self.config.image_size)
+        title = _("{name}: {size}x{size} input").format(name=self.config.name,
+                                                        size=self.config.image_size)
         return "\n".join([title, line(head), rule, *map(line, body), rule, line(total)])
 
     def __repr__(self) -> str:

@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..course.ui_lessons12 import AP_EXAMPLE as TEXT
-from ..fonts import fig as fig_text, new_figure
+from ..fonts import fig, new_figure, pfig
+from ..i18n import _, pgettext
 from ..metrics import EvalResult
 
 __all__ = ["worked_example", "ranked_rows", "format_rows", "plot_ap_example"]
@@ -52,7 +52,18 @@ def worked_example() -> dict:
                      [0.31, 0.30, 0.70, 0.78]]),   # dog 0.85: on the dog       -> TP
          "scores": torch.tensor([0.70, 0.85]), "labels": torch.tensor([1, 2])},
     ]
-    notes = {label: [str(t) for t in texts] for label, texts in TEXT["notes"].items()}
+    # why each detection counts as it does, in ranked order, per class (1 = cat, 2 = dog)
+    notes = {
+        1: [_("on the cat"),
+            _("on cat B"),
+            _("cat B again: a duplicate"),
+            _("a cat box on the dog"),
+            _("beside cat C: IoU < 0.5"),
+            _("on cat C")],
+        2: [pgettext("AP example: the dog of image 2", "on the dog"),
+            _("a dog box on the cat"),
+            pgettext("AP example: the dog of image 0", "on the dog")],
+    }
     return {"class_names": ("cat", "dog"), "detections": detections,
             "ground_truths": ground_truths, "notes": notes}
 
@@ -83,7 +94,13 @@ def ranked_rows(result: EvalResult, detections: Sequence[dict], label: int) -> l
 
 def format_rows(rows: Sequence[dict], notes: Sequence[str] | None = None) -> str:
     """:func:`ranked_rows` as a small text table."""
-    lines = [str(TEXT["header"]) + (str(TEXT["why"]) if notes else "")]
+    # TRANSLATORS: the head of a text table printed in a monospaced font, over rows like
+    # "   3      1  0.80    FP      0.667   0.667". A Chinese character is two columns wide;
+    # space the words so that each ends over the last digit of its column (the numbers are
+    # right-aligned).
+    header = _("rank  image  score  TP/FP  precision  recall")
+    # TRANSLATORS: the head of the last column of the same table (after two spaces).
+    lines = [header + (_("  why") if notes else "")]
     for i, r in enumerate(rows):
         why = f"  {notes[i]}" if notes else ""
         lines.append(f"{r['rank']:>4}  {r['image']:>5}  {r['score']:.2f}   {'TP' if r['tp'] else 'FP':>3}"
@@ -97,16 +114,17 @@ def plot_ap_example(rows: Sequence[dict], ap: float, name: str = "") -> Figure:
     rec = np.array([r["recall"] for r in rows])
     prec = np.array([r["precision"] for r in rows])
     # the text first: it readies the CJK font before the axes (and their labels) exist
-    title = fig_text(TEXT["title_named"], name=name) if name else fig_text(TEXT["title"])
-    xlabel, ylabel = fig_text(TEXT["recall"]), fig_text(TEXT["precision"])
-    fig = new_figure(figsize=(5.5, 3.8))
-    ax = fig.add_subplot()
+    title = fig("AP of '{name}'", name=name) if name else fig("AP")
+    xlabel = pfig("AP example: axis label, with the English term", "recall")
+    ylabel = pfig("AP example: axis label, with the English term", "precision")
+    figure = new_figure(figsize=(5.5, 3.8))
+    ax = figure.add_subplot()
     ax.plot(np.concatenate([[0], rec]), np.concatenate([[1], prec]), "o-", color="tab:blue",
-            label=fig_text(TEXT["curve"]), gid="curve")
+            label=fig("precision / recall after each detection"), gid="curve")
     levels = np.linspace(0, 1, 11)
     best = [prec[rec >= t - 1e-12].max() if (rec >= t - 1e-12).any() else 0.0 for t in levels]
     ax.plot(levels, best, "s", color="tab:red", mfc="none", ms=8,
-            label=fig_text(TEXT["eleven"], ap=ap), gid="eleven_points")
+            label=fig("11 points: AP = mean = {ap:.3f}", ap=ap), gid="eleven_points")
     for t, b in zip(levels, best):
         ax.plot([t, t], [0, b], color="tab:red", lw=0.6, alpha=0.5)
     ax.set_xlim(-0.02, 1.02)
@@ -116,5 +134,5 @@ def plot_ap_example(rows: Sequence[dict], ap: float, name: str = "") -> Figure:
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    figure.tight_layout()
+    return figure

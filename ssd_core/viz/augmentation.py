@@ -1,4 +1,4 @@
-"""Lesson 3: data augmentation (数据增强), one step at a time.
+"""Lesson 3: data augmentation, one step at a time.
 
 :func:`augmentation_explorer` runs :class:`ssd_core.data.SSDAugmentation` through its
 ``trace`` with each step switched on or off, the crop's minimum-IoU option chosen by hand (or
@@ -19,10 +19,10 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..course.ui_lesson3 import AUGMENTATION as TEXT
 from ..data.transforms import CROP_OPTIONS, SSDAugmentation
 from ..draw import add_boxes
-from ..fonts import fig as fig_text, new_figure
+from ..fonts import fig, new_figure, pfig
+from ..i18n import N_, _, pgettext
 from .explorer import Explorer
 from .pictures import Picture, picture_by_name, sample_names
 
@@ -38,6 +38,11 @@ CROP_CHOICES: tuple[tuple[str, object], ...] = (
 )
 
 
+#: The steps' names in the figure's steps line (the ``state:`` line keeps the code's names).
+_STEP_NAMES = {"photometric": N_("photometric"), "zoom_out": N_("zoom_out"),
+               "iou_crop": N_("iou_crop"), "flip": N_("flip"), "none": N_("none")}
+
+
 def _crop_options(choice) -> tuple:
     return tuple(CROP_OPTIONS) if choice == "random" else (choice,)
 
@@ -51,43 +56,49 @@ def _option_text(option) -> str:
     return f"min IoU {option:g}"
 
 
-def _option_label(option, say=str) -> str:
-    """The crop option in the course's language: ``say`` is ``str`` for a widget label,
+def _option_label(option, say=_) -> str:
+    """The crop option in the course's language: ``say`` is ``_`` for a widget label,
     :func:`ssd_core.fonts.fig` for a figure."""
     if option == "random":
-        return say(TEXT["crop_random"])
+        return say(N_("random, as in training"))
     if option is None:
-        return say(TEXT["whole_image"])
+        return say(N_("whole image"))
     if option == 0.0:
-        return say(TEXT["any_patch"])
-    return say(TEXT["min_iou"]).format(o=option)
+        return say(N_("any patch"))
+    return say(N_("min IoU {o:g}")).format(o=option)
 
 
 class AugmentationExplorer(Explorer):
     """The training augmentation of section 2.2 on one photo, step by step."""
 
-    title = TEXT["title"]
     figsize = (9.6, 3.6)
     #: Photos are shrunk to this longer side first: the output is 300x300 anyway, and a 4x
     #: zoom-out canvas of a 512 px photo (2048 px) would make every redraw slow.
     max_side = 320
+
+    @property
+    def title(self) -> str:
+        return _("Data augmentation")
 
     def __init__(self, picture: str = "coffee", seed: int = 0, size: int = 300):
         self.size = size
         names = list(sample_names()) + ["shapes val 29"]
         super().__init__({
             "picture": widgets.Dropdown(options=names, value=picture,
-                                        description=str(TEXT["picture"])),
-            "photometric": widgets.ToggleButton(value=True, description=str(TEXT["photometric"])),
-            "zoom_out": widgets.ToggleButton(value=True, description=str(TEXT["zoom_out"])),
-            "iou_crop": widgets.ToggleButton(value=True, description=str(TEXT["iou_crop"])),
-            "flip": widgets.ToggleButton(value=True, description=str(TEXT["flip"])),
+                                        description=_("picture")),
+            "photometric": widgets.ToggleButton(value=True, description=_("photometric")),
+            "zoom_out": widgets.ToggleButton(value=True, description=_("zoom out")),
+            "iou_crop": widgets.ToggleButton(
+                value=True, description=pgettext("augmentation switch", "IoU crop")),
+            "flip": widgets.ToggleButton(value=True,
+                                         description=pgettext("augmentation switch", "flip")),
             # the labels in the course's language, the values those of CROP_CHOICES
-            "crop": widgets.Dropdown(options=[(_option_label(v), v) for _, v in CROP_CHOICES],
-                                     value="random", description=str(TEXT["crop"])),
-            "seed": widgets.IntSlider(value=seed, min=0, max=99, description=str(TEXT["seed"]),
+            "crop": widgets.Dropdown(
+                options=[(_option_label(v), v) for _en, v in CROP_CHOICES], value="random",
+                description=_("crop")),
+            "seed": widgets.IntSlider(value=seed, min=0, max=99, description=_("seed"),
                                       continuous_update=False),
-        }, note=TEXT["note"])
+        }, note=_("each seed is one draw of the training pipeline"))
 
     def compute(self, picture, photometric, zoom_out, iou_crop, flip, crop, seed):
         pic = picture_by_name(picture).shrunk(self.max_side)
@@ -115,8 +126,9 @@ class AugmentationExplorer(Explorer):
             state["crop_met"] = not (crop not in ("random", None) and p["option"] is None)
             if patch is not None:
                 state["patch"] = tuple(int(v) for v in patch.tolist())
-            self._crop_message = "" if state["crop_met"] else fig_text(
-                TEXT["no_patch"], option=_option_label(wanted[0], fig_text))
+            self._crop_message = "" if state["crop_met"] else fig(
+                "no patch in 50 tries\nmet '{option}':\nthe whole image is kept",
+                option=_option_label(wanted[0], fig))
         else:
             self._crop_message = ""
         if "flip" in steps:
@@ -126,22 +138,23 @@ class AugmentationExplorer(Explorer):
         self._pic, self._before, self._patch, self._out = pic, before_crop, patch, out
         return state
 
-    def draw(self, fig, s):
+    def draw(self, figure, s):
         # the text first: it readies the CJK font before the axes (and their titles) exist
-        titles = [fig_text(TEXT["photo"]),
-                  fig_text(TEXT["zoomed"], zoom=s["zoom"]) if s["zoom"] > 1
-                  else fig_text(TEXT["before_crop"]),
-                  fig_text(TEXT["result"], size=self.size, n=s["objects_after"])]
+        titles = [pfig("augmentation figure", "photo"),
+                  fig("zoom out x{zoom:.2f}", zoom=s["zoom"]) if s["zoom"] > 1
+                  else fig("before the crop"),
+                  fig("{size}x{size} result: {n} object(s)", size=self.size, n=s["objects_after"])]
         if "crop" in s:
-            titles[1] = fig_text(TEXT["with_crop"], title=titles[1],
-                                 crop=_option_label(self._crop_option, fig_text))
+            titles[1] = fig("{title}, crop: {crop}", title=titles[1],
+                            crop=_option_label(self._crop_option, fig))
         if s.get("flipped"):
-            titles[2] = fig_text(TEXT["flipped"], title=titles[2])
-        steps = fig_text(TEXT["steps_sep"]).join(fig_text(TEXT["steps"][n])
-                                                 for n in s["steps"].split(","))
-        suptitle = fig_text(TEXT["steps_line"], steps=steps, seed=s["seed"])
-        axes = fig.subplots(1, 3, gridspec_kw=dict(left=0.01, right=0.99, bottom=0.02, top=0.86,
-                                                   wspace=0.05))
+            titles[2] = fig("{title}, flipped", title=titles[2])
+        # TRANSLATORS: what separates the steps' names in "steps: photometric,zoom_out,flip"
+        separator = fig(",")
+        steps = separator.join(fig(_STEP_NAMES[n]) for n in s["steps"].split(","))
+        suptitle = fig("steps: {steps}   seed {seed}", steps=steps, seed=s["seed"])
+        axes = figure.subplots(1, 3, gridspec_kw=dict(left=0.01, right=0.99, bottom=0.02,
+                                                      top=0.86, wspace=0.05))
         pic = self._pic
         h, w = pic.hw
         panels = [
@@ -175,7 +188,7 @@ class AugmentationExplorer(Explorer):
             axes[1].text(0.5, 0.5, self._crop_message, transform=axes[1].transAxes, ha="center",
                          va="center", fontsize=8, color="white",
                          bbox=dict(facecolor="darkred", alpha=0.85, edgecolor="none"))
-        fig.suptitle(suptitle, fontsize=9, y=0.99)
+        figure.suptitle(suptitle, fontsize=9, y=0.99)
 
 
 def augmentation_explorer(**kwargs) -> AugmentationExplorer:
@@ -201,7 +214,7 @@ def augmented_sizes(picture: Picture | str, draws: int = 200, zoom_out: bool = T
     aug = SSDAugmentation(canvas, photometric=False, zoom_out=zoom_out, flip=False)
     sizes = []
     for k in range(draws):
-        _, target = aug(blank.image, blank.target_px(), seed=seed * 100_003 + k)
+        _image, target = aug(blank.image, blank.target_px(), seed=seed * 100_003 + k)
         b = target["boxes"]
         sizes.append(torch.sqrt((b[:, 2] - b[:, 0]).clamp(min=0) * (b[:, 3] - b[:, 1]).clamp(min=0)))
     return torch.cat(sizes).numpy() if sizes else np.zeros(0)
@@ -212,13 +225,15 @@ def plot_augmented_sizes(with_zoom: np.ndarray, without_zoom: np.ndarray,
     """Histograms of :func:`augmented_sizes` with and without zoom-out, and the side of
     SSD300's smallest default box (0.1 of the image: 30 px on conv4_3)."""
     # the text first: it readies the CJK font before the axes (and their labels) exist
-    without_label = fig_text(TEXT["without_zoom"], n=len(without_zoom))
-    with_label = fig_text(TEXT["with_zoom"], n=len(with_zoom))
-    smallest, xlabel = fig_text(TEXT["smallest_box"]), fig_text(TEXT["sizes_xlabel"])
-    ylabel = fig_text(TEXT["sizes_ylabel"])
-    title = fig_text(TEXT["sizes_title_named"], name=name) if name else fig_text(TEXT["sizes_title"])
-    fig = new_figure(figsize=(7, 3.2))
-    ax = fig.add_subplot()
+    without_label = fig("without zoom-out ({n} objects)", n=len(without_zoom))
+    with_label = fig("with zoom-out ({n} objects)", n=len(with_zoom))
+    smallest = fig(" smallest default box")
+    xlabel = fig("object size after augmentation, sqrt(w h) / image side")
+    ylabel = fig("objects")
+    title = (fig("what the network is trained on: {name}", name=name) if name
+             else fig("what the network is trained on"))
+    figure = new_figure(figsize=(7, 3.2))
+    ax = figure.add_subplot()
     bins = np.linspace(0, 1, 41)
     ax.hist(without_zoom, bins=bins, alpha=0.6, label=without_label)
     ax.hist(with_zoom, bins=bins, alpha=0.6, label=with_label)
@@ -228,5 +243,5 @@ def plot_augmented_sizes(with_zoom: np.ndarray, without_zoom: np.ndarray,
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    figure.tight_layout()
+    return figure

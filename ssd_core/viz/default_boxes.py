@@ -22,10 +22,10 @@ from torchvision.transforms.v2 import functional as TF
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
-from ..course.ui_lessons12 import BOX_SCHEMES, DEFAULT_BOXES as TEXT
 from ..default_boxes import boxes_per_map, default_boxes
 from ..draw import add_boxes
-from ..fonts import fig as fig_text, new_figure
+from ..fonts import fig, new_figure
+from ..i18n import N_, _, pgettext
 from .explorer import Explorer, Impossible
 from .pictures import Picture, load_sample, sample_names
 
@@ -95,17 +95,21 @@ def _location_box_names(ratios: Sequence[float]) -> list[str]:
 
 
 class DefaultBoxExplorer(Explorer):
-    """Default boxes (默认框) of SSD300's six maps, from the formula of section 2.2.
+    """Default boxes of SSD300's six maps, from the formula of section 2.2.
 
     The figure shows the boxes over a sample photo warped to 300x300; beside it (below it in a
     narrow window) an HTML table (``self.table_html``) puts the formula's scales next to the
     released model's.
     """
 
-    title = TEXT["title"]
     figsize = (5.0, 5.0)
 
-    SHOW = ("one location", "all centres", "every box, all maps")
+    #: The values of the "show" toggle (its labels are their translations).
+    SHOW = (N_("one location"), N_("all centres"), N_("every box, all maps"))
+
+    @property
+    def title(self) -> str:
+        return _("Default boxes")
 
     def __init__(self, photo: str = "chelsea", source: int = 2):
         names = sample_names()
@@ -113,24 +117,26 @@ class DefaultBoxExplorer(Explorer):
         self.table_html = widgets.HTML()
         super().__init__({
             "scales": widgets.FloatRangeSlider(value=(0.2, 0.9), min=0.0, max=1.0, step=0.01,
-                                               description=str(TEXT["scales"]), readout_format=".2f",
+                                               description=_("s_min, s_max"), readout_format=".2f",
                                                continuous_update=False),
             "source": widgets.Dropdown(
                 options=[(f"{f}x{f} {n}", k) for k, (n, f) in
                          enumerate(zip(SSD300_SOURCES, SSDConfig.ssd300().feature_maps))],
-                value=source, description=str(TEXT["source"])),
-            "ratio_2": widgets.ToggleButton(value=True, description=str(TEXT["ratio_2"])),
-            "ratio_3": widgets.ToggleButton(value=True, description=str(TEXT["ratio_3"])),
-            "three_everywhere": widgets.Checkbox(value=False, description=str(TEXT["three_everywhere"])),
-            "show": widgets.ToggleButtons(options=[(str(TEXT["show_options"][v]), v) for v in self.SHOW],
-                                          value="one location", description=str(TEXT["show"])),
-            "x": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description=str(TEXT["x"]),
+                value=source, description=_("source map")),
+            "ratio_2": widgets.ToggleButton(value=True, description=_("ratios 2, 1/2")),
+            "ratio_3": widgets.ToggleButton(value=True, description=_("ratios 3, 1/3")),
+            "three_everywhere": widgets.Checkbox(value=False, description=_("3, 1/3 on every map")),
+            "show": widgets.ToggleButtons(options=[(_(v), v) for v in self.SHOW],
+                                          value="one location", description=_("show")),
+            "x": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description=_("location x"),
                                      continuous_update=False),
-            "y": widgets.FloatSlider(value=0.4, min=0.0, max=1.0, step=0.01, description=str(TEXT["y"]),
+            "y": widgets.FloatSlider(value=0.4, min=0.0, max=1.0, step=0.01, description=_("location y"),
                                      continuous_update=False),
             "photo": widgets.Dropdown(options=names, value=photo if photo in names else names[0],
-                                      description=str(TEXT["photo"])),
-        }, note=TEXT["note"])
+                                      description=pgettext("default-box explorer: the sample "
+                                                           "photo to draw on", "photo")),
+        }, note=_("SSD300's six source maps; the photo is warped to 300x300 as the network "
+                  "sees it"))
         # Beside the figure when the window has room, else below it; scrolls rather than
         # spilling out of the explorer in a window narrower than the table.
         self.table_html.layout = widgets.Layout(flex="0 1 auto", max_width="100%",
@@ -145,8 +151,15 @@ class DefaultBoxExplorer(Explorer):
             table = scales_table(s_min, s_max)
         except ValueError as e:
             self.table, self.table_html.value = [], ""
-            said = TEXT["s_min_positive"] if not s_min > 0 else TEXT["s_min_smaller"]
-            raise Impossible(fig_text(said, msg=str(e), s_min=s_min, s_max=s_max)) from None
+            # SSDConfig.from_paper's message, in the course's language
+            if not s_min > 0:
+                said = fig("SSDConfig.from_paper: s_min must be > 0, got {s_min}", s_min=s_min)
+            elif not s_min < s_max:
+                said = fig("SSDConfig.from_paper: s_min ({s_min}) must be smaller than s_max "
+                           "({s_max})", s_min=s_min, s_max=s_max)
+            else:
+                said = str(e)
+            raise Impossible(said) from None
         per_map = boxes_per_map(config)                                      # [f*f*A, 4] each
         total = int(default_boxes(config).shape[0])
         f = config.feature_maps[source]
@@ -181,7 +194,10 @@ class DefaultBoxExplorer(Explorer):
 
     @staticmethod
     def _table_html(table, source, total, s_min, s_max) -> str:
-        head = [str(h) for h in TEXT["table_head"]]
+        head = [_("k"), _("source"), _("map"), _("s<sub>k</sub>"), _("s'<sub>k</sub>"),
+                _("released s<sub>k</sub>"), _("released s'<sub>k</sub>"),
+                pgettext("default-box table column", "boxes/loc"),
+                pgettext("default-box table column", "boxes")]
         cells = "".join(f"<th style='padding:0 6px'>{h}</th>" for h in head)
         body = []
         for k, r in enumerate(table):
@@ -191,20 +207,25 @@ class DefaultBoxExplorer(Explorer):
                     r["boxes_per_location"], f"{r['boxes']:,}")
             body.append(f"<tr{style}>" + "".join(f"<td style='padding:0 6px;text-align:right'>{v}</td>"
                                                   for v in vals) + "</tr>")
-        body.append(f"<tr><td></td><td><b>{TEXT['table_total']}</b></td>" + "<td></td>" * 6
+        body.append("<tr><td></td><td><b>" + _("total") + "</b></td>" + "<td></td>" * 6
                     + f"<td style='text-align:right'><b>{total:,}</b></td></tr>")
-        return (f"<div style='font-size:12px'><p>{TEXT['table_formula'].format(s_min=s_min, s_max=s_max)}</p>"
+        formula = _("eq. 4: s<sub>k</sub> = {s_min:.2f} + ({s_max:.2f} &minus; {s_min:.2f})"
+                    "(k &minus; 1)/5; s'<sub>k</sub> = &radic;(s<sub>k</sub> s<sub>k+1</sub>), "
+                    "the extra square box").format(s_min=s_min, s_max=s_max)
+        released = _("released = the original SSD300's sizes in pixels / 300: conv4_3 gets 0.1<br>"
+                     "(section 3.1), the other five maps 0.2 ... 0.88 in rounded steps.")
+        return (f"<div style='font-size:12px'><p>{formula}</p>"
                 f"<table><tr>{cells}</tr>{''.join(body)}</table>"
-                f"<p>{TEXT['table_released']}</p></div>")
+                f"<p>{released}</p></div>")
 
-    def draw(self, fig, s):
+    def draw(self, figure, s):
         S = self._config.image_size
         k = SSD300_SOURCES.index(s["source"])
         f = self._config.feature_maps[k]
         if s["show"] == "every box, all maps":
-            self._draw_every_box(fig, s)
+            self._draw_every_box(figure, s)
             return
-        ax = fig.add_axes((0.01, 0.01, 0.98, 0.91))
+        ax = figure.add_axes((0.01, 0.01, 0.98, 0.91))
         self._photo_axes(ax, S)
         step = S / f
         col, row = s["cell"]
@@ -223,12 +244,14 @@ class DefaultBoxExplorer(Explorer):
         for b, name, c in zip(boxes_px, _location_box_names(self._config.aspect_ratios[k]), colors):
             ax.text(b[2], b[1], name, color=c, fontsize=7, va="bottom", ha="right")
         if s["show"] == "one location":
-            title = fig_text(TEXT["one_location"], map=s["map"], source=s["source"], cell=s["cell"],
-                             n=s["boxes_per_location"])
+            title = fig("{map} {source}, cell {cell}: {n} boxes", map=s["map"], source=s["source"],
+                        cell=s["cell"], n=s["boxes_per_location"])
         else:
-            title = fig_text(TEXT["all_centres"], map=s["map"], source=s["source"], centres=f * f,
-                             per_location=s["boxes_per_location"], n=s["boxes_on_map"])
-        fig.suptitle(fig_text(TEXT["total"], title=title, total=s["total"]), fontsize=10, y=0.985)
+            title = fig("{map} {source}: {centres:,} centres x {per_location} = {n:,} boxes",
+                        map=s["map"], source=s["source"], centres=f * f,
+                        per_location=s["boxes_per_location"], n=s["boxes_on_map"])
+        figure.suptitle(fig("{title}   (total {total:,})", title=title, total=s["total"]),
+                        fontsize=10, y=0.985)
 
     def _photo_axes(self, ax, S):
         ax.imshow(self._picture.square_numpy(S), extent=(0, S, S, 0))
@@ -239,10 +262,10 @@ class DefaultBoxExplorer(Explorer):
         ax.set_yticks([])
         ax.add_patch(Rectangle((0, 0), S, S, fill=False, ec="black", lw=0.8))
 
-    def _draw_every_box(self, fig, s):
+    def _draw_every_box(self, figure, s):
         """Six small panels, one per map, every default box drawn (no photo: they would hide it)."""
         S = self._config.image_size
-        axes = fig.subplots(2, 3, gridspec_kw=dict(left=0.01, right=0.99, bottom=0.01, top=0.88,
+        axes = figure.subplots(2, 3, gridspec_kw=dict(left=0.01, right=0.99, bottom=0.01, top=0.88,
                                                    wspace=0.04, hspace=0.15))
         m = 0.2 * S
         for i, (ax, d) in enumerate(zip(axes.flat, self._drawn)):
@@ -256,7 +279,7 @@ class DefaultBoxExplorer(Explorer):
             ax.set_aspect("equal")
             f = self._config.feature_maps[i]
             ax.set_title(f"{f}x{f}: {len(d):,}", fontsize=8, pad=2)
-        fig.suptitle(fig_text(TEXT["every_box"], total=s["total"]), fontsize=10, y=0.985)
+        figure.suptitle(fig("every default box: {total:,}", total=s["total"]), fontsize=10, y=0.985)
 
 
 def default_box_explorer(**kwargs) -> DefaultBoxExplorer:
@@ -291,11 +314,14 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
     H, W = round(h * f), round(w * f)
     counts = box_scheme_counts((H, W))
     # the text first: it readies the CJK font before the axes (and their titles) exist
-    titles = (fig_text(BOX_SCHEMES["faster_rcnn"], H=H, W=W, n=counts["faster_rcnn"]),
-              fig_text(BOX_SCHEMES["yolo"], S=448, n=counts["yolo"]),
-              fig_text(BOX_SCHEMES["ssd"], n=counts["ssd300"]))
-    fig = new_figure(figsize=(12, 4.3))
-    axes = fig.subplots(1, 3)
+    titles = (fig("Faster R-CNN: 9 anchors per location\n"
+                  "{H}x{W} input, stride 16: {n:,} anchors", H=H, W=W, n=counts["faster_rcnn"]),
+              fig("YOLO: 7x7 grid on {S}x{S}, 2 boxes per cell\n"
+                  "{n} boxes, shapes learned freely", S=448, n=counts["yolo"]),
+              fig("SSD300: default boxes on 6 maps\n"
+                  "{n:,} boxes, 4 or 6 per location", n=counts["ssd300"]))
+    figure = new_figure(figsize=(12, 4.3))
+    axes = figure.subplots(1, 3)
     ax = axes[0]
     ax.imshow(_resized(picture, H, W), extent=(0, W, H, 0))
     cy, cx = (H // 32) * 16 + 8, (W // 32) * 16 + 8
@@ -334,8 +360,8 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.tight_layout()
-    return fig
+    figure.tight_layout()
+    return figure
 
 
 def _resized(picture: Picture, H: int, W: int) -> np.ndarray:

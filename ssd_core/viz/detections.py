@@ -20,12 +20,10 @@ import torch
 from PIL import Image
 from torchvision.transforms.v2 import functional as TF
 
-from ..course.messages import NO_UPLOAD
-from ..course.text import language
-from ..course.ui_lessons45 import DETECTIONS, UPLOAD
 from ..data import decode_image_bytes
 from ..draw import draw_boxes, image_to_numpy
-from ..fonts import fig as _text, use_cjk_font
+from ..fonts import fig, use_cjk_font
+from ..i18n import SOURCE_LANGUAGE, N_, _, language
 from ..inference import map_labels, raw_predictions
 from ..metrics import TRUE_POSITIVE, match_detections
 from ..postprocess import postprocess
@@ -52,9 +50,9 @@ def _detect(model, loc, conf, score: float, nms: float, top_k: int = 200) -> dic
                        variances=model.config.variances)[0]
 
 
-def _draw_result(fig, image_uint8: torch.Tensor, dets: Mapping, class_names, truth=None,
+def _draw_result(figure, image_uint8: torch.Tensor, dets: Mapping, class_names, truth=None,
                  title: str = ""):
-    ax = fig.add_axes((0.01, 0.02, 0.98, 0.88))
+    ax = figure.add_axes((0.01, 0.02, 0.98, 0.88))
     arr = image_to_numpy(image_uint8)
     ax.imshow(arr)
     ax.set_axis_off()
@@ -72,7 +70,7 @@ def _draw_result(fig, image_uint8: torch.Tensor, dets: Mapping, class_names, tru
 class DetectionExplorer(Explorer):
     """A trained model on the images of a dataset, with the test-time thresholds on sliders."""
 
-    title = DETECTIONS["title"]
+    title = N_("Detections")
     figsize = (6.0, 5.4)
 
     def __init__(self, model, dataset, class_names: Sequence[str] | None = None,
@@ -87,20 +85,20 @@ class DetectionExplorer(Explorer):
         self._truth_names = truth if truth != self.class_names else None
         n = len(dataset) if max_images is None else min(max_images, len(dataset))
         if n == 0:
-            raise ValueError(str(DETECTIONS["no_images"]))
+            raise ValueError(_("detection_explorer: the dataset has no images; give it the "
+                               "validation set of the run (run.data.open())."))
         self._cache: dict[int, tuple] = {}
         self.forward_calls = 0
+        self.title = _(self.title)
         super().__init__({
-            "image": widgets.IntSlider(value=0, min=0, max=n - 1,
-                                       description=str(DETECTIONS["image"]),
+            "image": widgets.IntSlider(value=0, min=0, max=n - 1, description=_("image"),
                                        continuous_update=False),
             "score": widgets.FloatSlider(value=score, min=0.05, max=0.95, step=0.05,
-                                         description=str(DETECTIONS["score"]),
-                                         continuous_update=False),
+                                         description=_("score ≥"), continuous_update=False),
             "nms": widgets.FloatSlider(value=nms, min=0.05, max=0.95, step=0.05,
-                                       description=str(DETECTIONS["nms"]), continuous_update=False),
-            "truth": widgets.Checkbox(value=True, description=str(DETECTIONS["truth"])),
-        }, note=DETECTIONS["note"])
+                                       description=_("NMS IoU"), continuous_update=False),
+            "truth": widgets.Checkbox(value=True, description=_("show ground truth")),
+        }, note=_("solid: detections (class, score); dashed white: ground truth"))
 
     def _load(self, index: int):
         if index not in self._cache:
@@ -133,11 +131,13 @@ class DetectionExplorer(Explorer):
                 "objects": n_obj, "found": count_found(dets, gt),
                 "classes": ",".join(sorted(set(classes))) or "none"}
 
-    def draw(self, fig, s):
-        _draw_result(fig, self._img, self._dets, self.class_names,
+    def draw(self, figure, s):
+        _draw_result(figure, self._img, self._dets, self.class_names,
                      self._gt if self._show_truth else None,
-                     _text(DETECTIONS["result"], id=s["id"], detections=s["detections"],
-                           candidates=s["candidates"], found=s["found"], objects=s["objects"]))
+                     fig("{id}: {detections} detections ({candidates} boxes above the score "
+                         "before NMS); found {found} of {objects} objects",
+                         id=s["id"], detections=s["detections"], candidates=s["candidates"],
+                         found=s["found"], objects=s["objects"]))
 
 
 def detection_explorer(model, dataset, class_names: Sequence[str] | None = None,
@@ -173,14 +173,14 @@ def read_upload(value) -> list[tuple[str, Image.Image]]:
     """
     entries = _entries(value)
     if not entries:
-        raise ValueError(str(NO_UPLOAD))
+        raise ValueError(_("no file uploaded yet: click 'Upload' and choose a photo (JPEG or PNG)."))
     return [(name, decode_image_bytes(data, name)) for name, data in entries]
 
 
 class UploadDetector(Explorer):
     """Detection on a photo the student uploads (or opens from a path with :meth:`open`)."""
 
-    title = UPLOAD["title"]
+    title = N_("Your photo")
     figsize = (6.0, 5.2)
 
     def __init__(self, model, class_names: Sequence[str], score: float = 0.4, nms: float = 0.45,
@@ -191,21 +191,22 @@ class UploadDetector(Explorer):
         self.model_name = (model_name if model_name is not None
                            else getattr(model, "weights_name", None))
         self._cache: tuple | None = None
+        self.title = _(self.title)
         super().__init__({
             "upload": widgets.FileUpload(accept="image/*", multiple=False,
-                                         description=str(UPLOAD["upload"])),
+                                         description=_("Upload")),
             "score": widgets.FloatSlider(value=score, min=0.05, max=0.95, step=0.05,
-                                         description=str(UPLOAD["score"]),
-                                         continuous_update=False),
+                                         description=_("score ≥"), continuous_update=False),
             "nms": widgets.FloatSlider(value=nms, min=0.05, max=0.95, step=0.05,
-                                       description=str(UPLOAD["nms"]), continuous_update=False),
-        }, note=UPLOAD["note"])
+                                       description=_("NMS IoU"), continuous_update=False),
+        }, note=_("upload a JPEG or PNG; the model sees it warped to its square input"))
 
     def open(self, path: str | os.PathLike) -> dict:
         """Use the image file at ``path`` as if it had been uploaded; returns the state."""
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(UPLOAD["no_such_file"].format(path=path))
+            raise FileNotFoundError(_("{path}: no such file; give the path of a JPEG or PNG photo.")
+                                    .format(path=path))
         data = path.read_bytes()
         self.controls["upload"].value = ({"name": path.name, "type": "", "size": len(data),
                                           "content": memoryview(data),
@@ -221,15 +222,15 @@ class UploadDetector(Explorer):
         key = (name, len(data), hash(data))
         if self._cache is None or self._cache[0] != key:
             try:
-                (_, pil), = read_upload(upload)
+                (_name, pil), = read_upload(upload)
             except ValueError as e:
-                if language() == "zh":
+                if language() != SOURCE_LANGUAGE:
                     use_cjk_font()         # the explorer draws the message in the figure
                 raise Impossible(str(e)) from None
             image = TF.pil_to_tensor(pil)
             loc, conf = raw_predictions(self.model, image)
             self._cache = (key, image, loc, conf)
-        _, image, loc, conf = self._cache
+        _key, image, loc, conf = self._cache
         dets = _detect(self.model, loc, conf, float(score), float(nms))
         self._img, self._dets = image, dets
         classes = [self.class_names[int(l) - 1] if 0 < int(l) <= len(self.class_names) else str(int(l))
@@ -240,16 +241,17 @@ class UploadDetector(Explorer):
                 "nms": float(nms), "detections": len(dets["scores"]),
                 "classes": ",".join(sorted(set(classes))) or "none"}
 
-    def draw(self, fig, s):
+    def draw(self, figure, s):
         if self._img is None:
-            fig.text(0.5, 0.5, _text(UPLOAD["no_photo"]), ha="center", va="center", fontsize=11)
+            figure.text(0.5, 0.5, fig("No photo yet: click 'Upload' and choose a JPEG or PNG."),
+                        ha="center", va="center", fontsize=11)
             return
-        classes = s["classes"] if s["classes"] != "none" else _text(UPLOAD["no_class"])
-        result = _text(UPLOAD["result"], file=s["file"], size=s["size"],
-                       detections=s["detections"], classes=classes)
+        classes = s["classes"] if s["classes"] != "none" else fig("none")
+        result = fig("{file} ({size}): {detections} detections: {classes}", file=s["file"],
+                     size=s["size"], detections=s["detections"], classes=classes)
         if self.model_name:
-            result = _text(UPLOAD["by_model"], model=self.model_name, result=result)
-        _draw_result(fig, self._img, self._dets, self.class_names, None, result)
+            result = fig("{model}: {result}", model=self.model_name, result=result)
+        _draw_result(figure, self._img, self._dets, self.class_names, None, result)
 
 
 def upload_detector(model, class_names: Sequence[str], **kwargs) -> UploadDetector:

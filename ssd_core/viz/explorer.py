@@ -33,17 +33,14 @@ import ipywidgets as widgets
 from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
-from ..course.text import Text
 from ..device import num_threads
 from ..fonts import new_figure
+from ..i18n import _
 
 __all__ = ["Explorer", "Impossible", "format_state", "static_mode", "STATIC_ENV", "show_static"]
 
 #: Environment variable of the static mode: ``make html`` sets it to ``1``.
 STATIC_ENV = "SSD_COURSE_STATIC"
-
-_STATIC_NOTE = Text("Static page: run the notebook (Run > Run All Cells) to move the controls.",
-                    "这是静态页面：在 JupyterLab 中运行 notebook（Run > Run All Cells）后才能拖动控件。")
 
 
 def static_mode() -> bool:
@@ -61,7 +58,8 @@ def show_static(html: str = "", png: bytes = b"", text: str = "") -> None:
         display(Image(data=png, format="png"))
     if text:
         print(text)
-    display(HTML(f"<p><i>{_STATIC_NOTE}</i></p>"))
+    note = _("Static page: run the notebook (Run > Run All Cells) to move the controls.")
+    display(HTML(f"<p><i>{note}</i></p>"))
 
 
 class Impossible(ValueError):

@@ -1,4 +1,5 @@
-"""Lesson 1's explorers: the IoU (交并比) of two boxes, and non-maximum suppression (非极大值抑制)."""
+"""Lesson 1's explorers: the IoU (intersection over union) of two boxes, and non-maximum
+suppression."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from matplotlib.patches import Rectangle
 from torchvision.ops import nms
 
 from ..boxes import box_iou
-from ..course.ui_lessons12 import IOU, NMS
-from ..fonts import fig as fig_text
+from ..fonts import fig
+from ..i18n import _
 from .explorer import Explorer, Impossible
 
 __all__ = ["iou_explorer", "nms_explorer", "nms_candidates", "IoUExplorer", "NMSExplorer"]
@@ -24,16 +25,19 @@ def _range(description: str, value: tuple[float, float]) -> widgets.FloatRangeSl
 class IoUExplorer(Explorer):
     """Two boxes A and B as x and y ranges; their intersection, union and IoU."""
 
-    title = IOU["title"]
     figsize = (4.5, 4.5)
+
+    @property
+    def title(self) -> str:
+        return _("IoU: intersection over union")
 
     def __init__(self, a=(0.15, 0.15, 0.55, 0.6), b=(0.35, 0.3, 0.8, 0.85)):
         super().__init__({
-            "a_x": _range(str(IOU["a_x"]), (a[0], a[2])),
-            "a_y": _range(str(IOU["a_y"]), (a[1], a[3])),
-            "b_x": _range(str(IOU["b_x"]), (b[0], b[2])),
-            "b_y": _range(str(IOU["b_y"]), (b[1], b[3])),
-        }, note=IOU["note"])
+            "a_x": _range(_("A x1..x2"), (a[0], a[2])),
+            "a_y": _range(_("A y1..y2"), (a[1], a[3])),
+            "b_x": _range(_("B x1..x2"), (b[0], b[2])),
+            "b_y": _range(_("B y1..y2"), (b[1], b[3])),
+        }, note=_("drag the ranges; boxes are (x1, y1, x2, y2) in [0, 1]"))
 
     def compute(self, a_x, a_y, b_x, b_y):
         a = torch.tensor([[a_x[0], a_y[0], a_x[1], a_y[1]]], dtype=torch.float64)
@@ -41,7 +45,8 @@ class IoUExplorer(Explorer):
         area_a = float((a[0, 2] - a[0, 0]) * (a[0, 3] - a[0, 1]))
         area_b = float((b[0, 2] - b[0, 0]) * (b[0, 3] - b[0, 1]))
         if area_a == 0 and area_b == 0:
-            raise Impossible(fig_text(IOU["zero_area"]))
+            raise Impossible(fig("Both boxes have zero area: IoU is 0 / 0, undefined. "
+                                 "Widen a box."))
         iou = float(box_iou(a, b)[0, 0])
         iw = max(0.0, min(a_x[1], b_x[1]) - max(a_x[0], b_x[0]))
         ih = max(0.0, min(a_y[1], b_y[1]) - max(a_y[0], b_y[0]))
@@ -50,11 +55,11 @@ class IoUExplorer(Explorer):
                 "a": tuple(a[0].tolist()), "b": tuple(b[0].tolist()),
                 "match_at_0.5": iou >= 0.5}
 
-    def draw(self, fig, s):
+    def draw(self, figure, s):
         # the text first: it readies the CJK font before the axes (and their title) exist
-        title = fig_text(IOU["figure_title"], inter=s["intersection"], union=s["union"],
-                         iou=s["iou"])
-        ax = fig.add_subplot()
+        title = fig("IoU = {inter:.3f} / {union:.3f} = {iou:.3f}", inter=s["intersection"],
+                    union=s["union"], iou=s["iou"])
+        ax = figure.add_subplot()
         ax.set_xlim(0, 1)
         ax.set_ylim(1, 0)                     # image coordinates: y grows downwards
         ax.set_aspect("equal")
@@ -94,26 +99,30 @@ def nms_candidates(seed: int = 0, objects: int = 3, per_object: int = 8):
 class NMSExplorer(Explorer):
     """Greedy NMS: keep the best box, drop every box overlapping it above the threshold, repeat."""
 
-    title = NMS["title"]
     figsize = (4.8, 4.8)
+
+    @property
+    def title(self) -> str:
+        return _("Non-maximum suppression")
 
     def __init__(self, seed: int = 0):
         super().__init__({
             "nms_threshold": widgets.FloatSlider(value=0.45, min=0.0, max=1.0, step=0.05,
-                                                 description=str(NMS["nms_threshold"]),
+                                                 description=_("IoU thresh"),
                                                  continuous_update=False),
             "score_threshold": widgets.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.05,
-                                                   description=str(NMS["score_threshold"]),
+                                                   description=_("score min"),
                                                    continuous_update=False),
-            "seed": widgets.IntSlider(value=seed, min=0, max=20, description=str(NMS["seed"]),
+            "seed": widgets.IntSlider(value=seed, min=0, max=20, description=_("seed"),
                                       continuous_update=False),
-        }, note=NMS["note"])
+        }, note=_("solid boxes are kept, dotted ones suppressed"))
 
     def compute(self, nms_threshold, score_threshold, seed):
-        boxes, scores, _ = nms_candidates(seed)
+        boxes, scores, _truth = nms_candidates(seed)
         above = scores >= score_threshold
         if not above.any():
-            raise Impossible(fig_text(NMS["no_candidate"], t=score_threshold))
+            raise Impossible(fig("No candidate scores {t:.2f} or more: lower 'score min'.",
+                                 t=score_threshold))
         idx = above.nonzero().flatten()
         kept = idx[nms(boxes[idx], scores[idx], nms_threshold)]
         self._boxes, self._scores, self._kept, self._idx = boxes, scores, kept, idx
@@ -121,9 +130,10 @@ class NMSExplorer(Explorer):
                 "candidates": int(above.sum()), "kept": int(len(kept)),
                 "suppressed": int(above.sum() - len(kept))}
 
-    def draw(self, fig, s):
-        title = fig_text(NMS["figure_title"], candidates=s["candidates"], kept=s["kept"])
-        ax = fig.add_subplot()
+    def draw(self, figure, s):
+        title = fig("{candidates} candidates -> {kept} kept", candidates=s["candidates"],
+                    kept=s["kept"])
+        ax = figure.add_subplot()
         ax.set_xlim(0, 1)
         ax.set_ylim(1, 0)
         ax.set_aspect("equal")

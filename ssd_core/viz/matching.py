@@ -1,11 +1,11 @@
-"""Lesson 3: the matching strategy (匹配策略), moved by a slider.
+"""Lesson 3: the matching strategy, moved by a slider.
 
 :func:`match_explorer` matches a picture's ground truth to SSD300's 8,732 default boxes with
 :func:`ssd_core.match` and draws the result: every positive default box coloured by its IoU
-(交并比) with its object, the boxes that only the first step (each object takes its best box)
-made positive, and a count of positives per object. Small objects are the point: their best
-default box overlaps them less than the threshold, so without step 1 they would have no
-positive at all.
+(intersection over union) with its object, the boxes that only the first step (each object
+takes its best box) made positive, and a count of positives per object. Small objects are the
+point: their best default box overlaps them less than the threshold, so without step 1 they
+would have no positive at all.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from matplotlib.ticker import MaxNLocator
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
-from ..course.ui_lesson3 import MATCHING as TEXT
 from ..default_boxes import default_boxes
 from ..draw import add_boxes
-from ..fonts import fig as fig_text
+from ..fonts import fig
+from ..i18n import _
 from ..matching import match
 from .default_boxes import SSD300_SOURCES
 from .explorer import Explorer, Impossible
@@ -48,8 +48,11 @@ def source_ranges(config: SSDConfig) -> list[tuple[int, int]]:
 class MatchExplorer(Explorer):
     """Positives of the matching step over a picture, for an IoU threshold."""
 
-    title = TEXT["title"]
     figsize = (8.2, 4.2)
+
+    @property
+    def title(self) -> str:
+        return _("Matching strategy")
 
     def __init__(self, picture: str = "chelsea", threshold: float = 0.5):
         self.config = SSDConfig.ssd300()
@@ -60,21 +63,23 @@ class MatchExplorer(Explorer):
         maps = self.config.feature_maps
         super().__init__({
             "picture": widgets.Dropdown(options=names, value=picture,
-                                        description=str(TEXT["picture"])),
+                                        description=_("picture")),
             "threshold": widgets.FloatSlider(value=threshold, min=0.05, max=1.0, step=0.05,
-                                             description=str(TEXT["threshold"]),
+                                             description=_("IoU thresh"),
                                              continuous_update=False),
             "sources": widgets.SelectMultiple(
                 options=[(f"{f}x{f} {n}", k) for k, (n, f) in enumerate(zip(SSD300_SOURCES, maps))],
-                value=tuple(range(len(maps))), rows=6, description=str(TEXT["sources"])),
-        }, note=TEXT["note"])
+                value=tuple(range(len(maps))), rows=6, description=_("show maps")),
+        }, note=_("SSD300's 8,732 default boxes; matching always uses all of them"))
 
     def compute(self, picture, threshold, sources):
         pic = picture_by_name(picture)
         if len(pic.boxes) == 0:
-            raise Impossible(fig_text(TEXT["no_objects"], picture=picture))
+            raise Impossible(fig("{picture} has no objects: every default box is background.",
+                                 picture=picture))
         if not sources:
-            raise Impossible(fig_text(TEXT["no_source"]))
+            raise Impossible(fig("No source map chosen: select at least one under 'show maps' "
+                                 "(ctrl/cmd-click to pick several)."))
         m = match(pic.boxes, pic.labels, self.priors, iou_threshold=threshold)
         positive = m.labels > 0                                               # [P]
         G = len(pic.boxes)
@@ -96,18 +101,19 @@ class MatchExplorer(Explorer):
             "shown": int((positive & shown).sum()),
         }
 
-    def draw(self, fig, s):
+    def draw(self, figure, s):
         S = self.config.image_size
         pic, m = self._pic, self._m
         positive = m.labels > 0
         # the text first: it readies the CJK font before the axes (and their labels) exist
-        title = fig_text(TEXT["figure_title"], positives=s["positives"], shown=s["shown"],
-                         forced=s["forced"])
-        iou_label = fig_text(TEXT["iou"])
-        bars_threshold = fig_text(TEXT["bars_threshold"], t=s["threshold"])
-        bars_forced = fig_text(TEXT["bars_forced"])
-        bars_xlabel, bars_title = fig_text(TEXT["bars_xlabel"]), fig_text(TEXT["bars_title"])
-        ax = picture_axes(fig, (0.01, 0.02, 0.5, 0.88), pic, S)
+        title = fig("{positives} positives ({shown} on the maps shown), {forced} only by "
+                    "best match", positives=s["positives"], shown=s["shown"], forced=s["forced"])
+        iou_label = "IoU"                             # the colour bar's symbol, in every language
+        bars_threshold = fig("IoU >= {t:.2f}", t=s["threshold"])
+        bars_forced = fig("best match only")
+        bars_xlabel = fig("positive default boxes")
+        bars_title = fig("per object (size: sqrt(area) of the image)")
+        ax = picture_axes(figure, (0.01, 0.02, 0.5, 0.88), pic, S)
         cmap, norm = colormaps["viridis"], Normalize(0.0, 1.0)
         plain = positive & ~m.forced & self._shown
         order = torch.argsort(m.iou[plain])                                   # best on top
@@ -128,7 +134,7 @@ class MatchExplorer(Explorer):
                 ax.text(b[0] + 2, b[1] + 2, f"#{g}", color="white", fontsize=7, va="top",
                         bbox=dict(facecolor="black", alpha=0.5, pad=0.5, edgecolor="none"))
         ax.set_title(title, fontsize=9)
-        cax = fig.add_axes((0.515, 0.1, 0.012, 0.7))
+        cax = figure.add_axes((0.515, 0.1, 0.012, 0.7))
         grad = np.linspace(0, 1, 64)[:, None]
         cax.imshow(grad, aspect="auto", cmap=cmap, origin="lower", extent=(0, 1, 0, 1))
         cax.axhline(s["threshold"], color="red", lw=1.5)
@@ -138,7 +144,7 @@ class MatchExplorer(Explorer):
         cax.tick_params(labelsize=7)
         cax.set_xlabel(iou_label, fontsize=7, labelpad=2)
         # bars: positives per object, split into threshold matches and best-match-only
-        bx = fig.add_axes((0.66, 0.2, 0.32, 0.7))
+        bx = figure.add_axes((0.66, 0.2, 0.32, 0.7))
         G = len(gt)
         per_gt = np.array(s["per_gt"])
         forced_gt = np.bincount(m.gt_index[m.forced].numpy(), minlength=G)
@@ -156,8 +162,8 @@ class MatchExplorer(Explorer):
         bx.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         bx.set_xlabel(bars_xlabel, fontsize=8)
         bx.tick_params(axis="x", labelsize=7)
-        fig.legend(handles=[bx.collections[0], bx.collections[1]], fontsize=7, ncol=2,
-                   loc="lower center", bbox_to_anchor=(0.82, 0.0), frameon=False)
+        figure.legend(handles=[bx.collections[0], bx.collections[1]], fontsize=7, ncol=2,
+                      loc="lower center", bbox_to_anchor=(0.82, 0.0), frameon=False)
         bx.set_title(bars_title, fontsize=8)
 
 

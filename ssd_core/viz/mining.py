@@ -1,4 +1,4 @@
-"""Lesson 3: hard negative mining (难负样本挖掘) on a real model's predictions.
+"""Lesson 3: hard negative mining on a real model's predictions.
 
 After matching, almost every default box is background. The loss keeps, per image, only the
 negatives the model gets most wrong (highest confidence loss), at most ``ratio`` of them for
@@ -33,11 +33,11 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
-from ..course.ui_lesson3 import MINING as TEXT
 from ..data import SSDAugmentation, collate
 from ..device import eval_mode, num_threads
 from ..draw import add_boxes, plot_training_curves
-from ..fonts import fig as fig_text
+from ..fonts import fig
+from ..i18n import _
 from ..loss import hard_negative_mining
 from ..matching import match
 from ..models import build_ssd
@@ -156,15 +156,18 @@ def train_briefly(
 def plot_brief_run(run: BriefRun) -> Figure:
     """The loss and its two terms, step by step, of :func:`train_briefly`."""
     return plot_training_curves(run.history, x="step",
-                                title=fig_text(TEXT["run_title"], steps=run.steps,
-                                               seconds=run.seconds))
+                                title=fig("{steps} steps in {seconds:.1f} s", steps=run.steps,
+                                          seconds=run.seconds))
 
 
 class MiningExplorer(Explorer):
     """The mined negatives of one image for a negative-to-positive ratio."""
 
-    title = TEXT["title"]
     figsize = (8.2, 4.0)
+
+    @property
+    def title(self) -> str:
+        return _("Hard negative mining")
 
     def __init__(self, model: torch.nn.Module | None = None,
                  pictures: Sequence[Picture] | None = None, ratio: float = 3.0):
@@ -176,11 +179,11 @@ class MiningExplorer(Explorer):
         self._cache: dict[str, tuple] = {}
         super().__init__({
             "ratio": widgets.FloatSlider(value=ratio, min=0.0, max=10.0, step=0.5,
-                                         description=str(TEXT["ratio"]), continuous_update=False),
+                                         description=_("neg : pos"), continuous_update=False),
             "picture": widgets.Dropdown(options=list(self.pictures),
-                                        description=str(TEXT["picture"])),
-            "positives": widgets.Checkbox(value=True, description=str(TEXT["positives"])),
-        }, note=TEXT["note"])
+                                        description=_("picture")),
+            "positives": widgets.Checkbox(value=True, description=_("show positives")),
+        }, note=_("negatives ranked by their background confidence loss, -log p(background)"))
 
     @torch.no_grad()
     def losses(self, name: str):
@@ -191,7 +194,7 @@ class MiningExplorer(Explorer):
             S = self.model.config.image_size
             x = pic.square(S)[None]                                            # [1, 3, S, S]
             with eval_mode(self.model):
-                _, conf = self.model(x)                                        # [1, P, C]
+                _locs, conf = self.model(x)                                    # [1, P, C]
             m = match(pic.boxes, pic.labels, self.model.priors)
             ce = F.cross_entropy(conf[0], m.labels, reduction="none")          # [P]
             self._cache[name] = (ce, m.labels)
@@ -203,7 +206,9 @@ class MiningExplorer(Explorer):
         pos = labels > 0
         n_pos = int(pos.sum())
         if n_pos == 0:
-            raise Impossible(fig_text(TEXT["no_objects"], picture=picture))
+            raise Impossible(fig("{picture} has no objects: N = 0 positives, so the loss is 0 "
+                                 "(section 2.2) and no negative is mined. Pick another picture.",
+                                 picture=picture))
         mined = hard_negative_mining(ce[None], labels[None], ratio)[0]        # [P]
         neg = ~pos
         k = int(mined.sum())
@@ -221,39 +226,42 @@ class MiningExplorer(Explorer):
             "conf_loss": float((ce[pos].sum() + ce[mined].sum()) / n_pos),
         }
 
-    def draw(self, fig, s):
+    def draw(self, figure, s):
         S = self.model.config.image_size
         pic = self._pic
         priors = cxcywh_to_xyxy(self.model.priors)
         # the text first: it readies the CJK font before the axes (and their labels) exist
-        title = fig_text(TEXT["figure_title"], positives=s["positives"], mined=s["mined"])
-        all_label = fig_text(TEXT["all_negatives"], n=s["negatives"])
-        mined_label = fig_text(TEXT["mined"], n=s["mined"])
-        xlabel, ylabel = fig_text(TEXT["xlabel"]), fig_text(TEXT["ylabel"])
-        hist_title = fig_text(TEXT["hist_title"], cut=s["cut_loss"], share=100 * s["mined_share"])
-        ax = picture_axes(fig, (0.01, 0.03, 0.44, 0.86), pic, S)
+        title = fig("{positives} positives (green), {mined} mined negatives (red)",
+                    positives=s["positives"], mined=s["mined"])
+        all_label = fig("all {n:,} negatives", n=s["negatives"])
+        mined_label = fig("mined: {n}", n=s["mined"])
+        xlabel = fig("log10 of the background loss  -log p(background)  (floor: 1e-8)")
+        ylabel = fig("default boxes")
+        hist_title = fig("cut at loss {cut:.3g}: keeps {share:.1f}% of the background loss",
+                         cut=s["cut_loss"], share=100 * s["mined_share"])
+        ax = picture_axes(figure, (0.01, 0.03, 0.44, 0.86), pic, S)
         if self._show_pos:
             add_boxes(ax, priors[self._pos].numpy() * S, edgecolors="lime", linewidth=1.0).set_gid("positives")
         add_boxes(ax, priors[self._mined].numpy() * S, edgecolors="red", linewidth=1.0).set_gid("mined")
         add_boxes(ax, pic.boxes.numpy() * S, edgecolors="white", linewidth=1.5, linestyle=":").set_gid("ground_truth")
         ax.set_title(title, fontsize=9)
-        hx = fig.add_axes((0.53, 0.14, 0.45, 0.72))
+        hx = figure.add_axes((0.53, 0.14, 0.45, 0.72))
         logs = np.log10(self._ce.clamp(min=1e-8).numpy())
         neg = (~self._pos).numpy()
         lo, hi = logs[neg].min(), logs[neg].max()
         bins = np.linspace(lo, hi + 1e-6, 41)
-        all_counts, _ = np.histogram(logs[neg], bins=bins)
+        all_counts, _edges = np.histogram(logs[neg], bins=bins)
         hx.stairs(np.maximum(all_counts, 0.5), bins, baseline=0.5, fill=True, color="tab:gray",
                   label=all_label).set_gid("all_negatives")
         if s["mined"]:
-            mined_counts, _ = np.histogram(logs[self._mined.numpy()], bins=bins)
+            mined_counts, _edges = np.histogram(logs[self._mined.numpy()], bins=bins)
             hx.stairs(np.maximum(mined_counts, 0.5), bins, baseline=0.5, fill=True, color="red",
                       label=mined_label).set_gid("mined_hist")
             line = hx.axvline(math.log10(max(s["cut_loss"], 1e-8)), color="black", ls="--", lw=1.2)
             line.set_gid("cut")
         hx.set_yscale("log")
         hx.set_ylim(0.7, max(2.0, all_counts.max() * 2.0))
-        hx.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        hx.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         hx.yaxis.set_minor_locator(NullLocator())          # minor log ticks cost ~40 ms a redraw
         hx.set_xlabel(xlabel, fontsize=8)
         hx.set_ylabel(ylabel, fontsize=8)

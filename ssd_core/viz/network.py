@@ -2,7 +2,7 @@
 
 * :func:`layer_table` lists every layer of a real model with its output shape, parameters and
   receptive field; :func:`plot_receptive_field` draws how the receptive field grows.
-* :func:`atrous_explorer`: a dilated (atrous, 空洞) 3x3 kernel and what it sees.
+* :func:`atrous_explorer`: a dilated (atrous) 3x3 kernel and what it sees.
 * :func:`source_norms`: the size of the feature vectors on each source map, before and after
   conv4_3's L2Norm.
 """
@@ -21,9 +21,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import nn
 
-from ..course.ui_lessons12 import NETWORK as TEXT
 from ..device import eval_mode
-from ..fonts import fig as fig_text, new_figure
+from ..fonts import fig, new_figure
+from ..i18n import N_, _
 from ..models.describe import LayerGeometry, walk_geometry
 from .explorer import Explorer, Impossible
 
@@ -41,6 +41,9 @@ __all__ = [
 
 
 # ============================================================================ the layer table
+
+#: The ``kind`` of conv4_3's L2Norm row (data, in English; shown in the current language).
+_L2NORM_KIND = N_("L2Norm (scale from 20)")
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def layer_table(model: nn.Module, image_size: int | None = None) -> list[LayerRo
     l2 = getattr(getattr(model, "base", None), "l2norm", None)
     if l2 is not None:
         i = next(i for i, r in enumerate(rows) if r.name == source_names[0])
-        rows.insert(i + 1, replace(rows[i], name="l2norm", kind=TEXT["l2norm_kind"].en,
+        rows.insert(i + 1, replace(rows[i], name="l2norm", kind=_L2NORM_KIND,
                                    params=sum(p.numel() for p in l2.parameters()), source=False))
     for k, (name, g) in enumerate(zip(source_names, maps)):
         for head, what in ((model.head.loc[k], "loc"), (model.head.conf[k], "conf")):
@@ -120,16 +123,16 @@ def _width(text: str) -> int:
 def _shown_name(name: str) -> str:
     """A row's name as the table prints it: the heads' rows in the current language."""
     what, on, source = name.partition(" head on ")
-    return TEXT["head_row"].format(what=what, source=source) if on else name
+    return _("{what} head on {source}").format(what=what, source=source) if on else name
 
 
 def _shown_kind(kind: str) -> str:
-    return str(TEXT["l2norm_kind"]) if kind == TEXT["l2norm_kind"].en else kind
+    return _(kind) if kind == _L2NORM_KIND else kind
 
 
 def format_layer_table(rows: Sequence[LayerRow]) -> str:
     """The rows as aligned text, sources marked with ``*``, and the parameter total."""
-    head = tuple(str(h) for h in TEXT["head"])
+    head = (_("layer"), _("kind"), _("output"), _("params"), _("stride"), _("receptive field"))
     body = [(("* " if r.source else "  ") + _shown_name(r.name), _shown_kind(r.kind),
              f"{r.channels} x {r.size} x {r.size}", f"{r.params:,}", str(r.stride),
              f"{r.receptive_field} px") for r in rows]
@@ -139,21 +142,22 @@ def format_layer_table(rows: Sequence[LayerRow]) -> str:
     line = lambda cells: "  ".join(c + pad(c, w) if i < 3 else pad(c, w) + c
                                    for i, (c, w) in enumerate(zip(cells, widths)))
     return "\n".join([line(head), "-" * _width(line(head)), *map(line, body),
-                      TEXT["total"].format(total=total)])
+                      _("total parameters: {total:,}   (* = source map for predictions)")
+                      .format(total=total)])
 
 
 def plot_receptive_field(rows: Sequence[LayerRow], image_size: int = 300) -> Figure:
     """Receptive field (and stride) of every layer, with the image size for comparison."""
     rows = [r for r in rows if "head" not in r.name]
     # the text first: it readies the CJK font before the axes (and their labels) exist
-    ylabel = fig_text(TEXT["rf_ylabel"])
-    fig = new_figure(figsize=(9, 3.6))
-    ax = fig.add_subplot()
+    ylabel = fig("pixels of the input")
+    figure = new_figure(figsize=(9, 3.6))
+    ax = figure.add_subplot()
     x = np.arange(len(rows))
-    ax.plot(x, [r.receptive_field for r in rows], "o-", ms=3, label=fig_text(TEXT["rf_label"]))
-    ax.plot(x, [r.stride for r in rows], "s--", ms=3, label=fig_text(TEXT["stride_label"]))
+    ax.plot(x, [r.receptive_field for r in rows], "o-", ms=3, label=fig("receptive field (px)"))
+    ax.plot(x, [r.stride for r in rows], "s--", ms=3, label=fig("stride (px between cells)"))
     ax.axhline(image_size, color="gray", ls=":", lw=1)
-    ax.text(0, image_size * 1.08, fig_text(TEXT["input_size"], size=image_size), color="gray", fontsize=8)
+    ax.text(0, image_size * 1.08, fig("input {size} px", size=image_size), color="gray", fontsize=8)
     for i, r in enumerate(rows):
         if r.source:
             ax.annotate(f"{r.name}\n{r.size}x{r.size}", (i, r.receptive_field), fontsize=7,
@@ -164,8 +168,8 @@ def plot_receptive_field(rows: Sequence[LayerRow], image_size: int = 300) -> Fig
     ax.set_ylabel(ylabel)
     ax.legend(loc="lower right", fontsize=8)      # clear of the "input ... px" line's label
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    figure.tight_layout()
+    return figure
 
 
 # ============================================================================ atrous convolution
@@ -180,34 +184,40 @@ def receptive_field_of_stack(dilation: int, layers: int, kernel: int = 3) -> int
 class AtrousExplorer(Explorer):
     """A 3x3 kernel with holes: the taps of one output cell and the window it sees."""
 
-    title = TEXT["atrous_title"]
     figsize = (8.4, 4.2)
+
+    @property
+    def title(self) -> str:
+        return _("Atrous (dilated) convolution")
 
     def __init__(self, dilation: int = 6, layers: int = 1, grid: int = 27):
         self.grid = grid
         super().__init__({
-            "dilation": widgets.IntSlider(value=dilation, min=1, max=8, description=str(TEXT["dilation"]),
+            "dilation": widgets.IntSlider(value=dilation, min=1, max=8, description=_("dilation"),
                                           continuous_update=False),
-            "layers": widgets.IntSlider(value=layers, min=1, max=3, description=str(TEXT["layers"]),
+            "layers": widgets.IntSlider(value=layers, min=1, max=3, description=_("layers"),
                                         continuous_update=False),
-        }, note=TEXT["atrous_note"])
+        }, note=_("fc6 of SSD is a 3x3 convolution with dilation 6 on the 19x19 map"))
 
     def compute(self, dilation, layers):
         rf = receptive_field_of_stack(dilation, layers)
         if rf > self.grid:
-            raise Impossible(fig_text(TEXT["too_wide"], layers=layers, dilation=dilation, rf=rf,
-                                      grid=self.grid))
+            raise Impossible(fig("{layers} layer(s) with dilation {dilation} see {rf}x{rf} cells, "
+                                 "more than the {grid}x{grid} grid drawn here: lower one.",
+                                 layers=layers, dilation=dilation, rf=rf, grid=self.grid))
         return {"dilation": dilation, "layers": layers, "kernel": "3x3",
                 "weights_per_channel_pair": 9 * layers, "receptive_field": rf,
                 "dense_kernel_same_view": f"{rf}x{rf}", "dense_weights": rf * rf}
 
-    def draw(self, fig, s):
+    def draw(self, figure, s):
         n, d, L, rf = self.grid, s["dilation"], s["layers"], s["receptive_field"]
         c = n // 2
         # the text first: it readies the CJK font before the axes (and their titles) exist
-        left = fig_text(TEXT["one_layer"], d=d, span=2 * d + 1)
-        right = fig_text(TEXT["stacked"], layers=L, rf=rf, weights=9 * L, dense=rf * rf)
-        ax1, ax2 = fig.subplots(1, 2)
+        left = fig("one layer: 9 taps, {d} apart\nspan {span}x{span}", d=d, span=2 * d + 1)
+        right = fig("{layers} layer(s): receptive field {rf}x{rf}\n"
+                    "({weights} weights; a dense kernel would need {dense})",
+                    layers=L, rf=rf, weights=9 * L, dense=rf * rf)
+        ax1, ax2 = figure.subplots(1, 2)
         for ax in (ax1, ax2):
             ax.set_xlim(-0.5, n - 0.5)
             ax.set_ylim(n - 0.5, -0.5)
@@ -228,7 +238,7 @@ class AtrousExplorer(Explorer):
         # right: every input cell the output cell depends on after L layers
         r = (rf - 1) // 2
         offsets = {0}
-        for _ in range(L):
+        for _layer in range(L):
             offsets = {o + k * d for o in offsets for k in (-1, 0, 1)}
         for oy in offsets:
             for ox in offsets:
@@ -272,16 +282,16 @@ def source_norms(model: nn.Module, images: torch.Tensor) -> list[dict[str, Any]]
 
 def plot_source_norms(norms: Sequence[dict]) -> Figure:
     """Bars of :func:`source_norms`: each map's feature size, before and after L2Norm."""
-    ylabel = fig_text(TEXT["norms_ylabel"])       # before the axes: readies the CJK font
-    fig = new_figure(figsize=(7, 3.2))
-    ax = fig.add_subplot()
+    ylabel = fig("mean L2 norm per location")            # before the axes: readies the CJK font
+    figure = new_figure(figsize=(7, 3.2))
+    ax = figure.add_subplot()
     x = np.arange(len(norms))
-    ax.bar(x - 0.2, [n["raw"] for n in norms], 0.4, label=fig_text(TEXT["as_computed"]))
-    ax.bar(x + 0.2, [n["seen"] for n in norms], 0.4, label=fig_text(TEXT["as_seen"]))
+    ax.bar(x - 0.2, [n["raw"] for n in norms], 0.4, label=fig("as computed"))
+    ax.bar(x + 0.2, [n["seen"] for n in norms], 0.4, label=fig("as the heads see it"))
     ax.set_xticks(x, [f"{n['name']}\n{n['size']}x{n['size']}" for n in norms], fontsize=8)
     ax.set_yscale("log")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    return fig
+    figure.tight_layout()
+    return figure

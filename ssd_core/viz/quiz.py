@@ -1,9 +1,9 @@
 """Checks for understanding as radio buttons: a click gives its answer at once.
 
-The questions of every lesson are data in :mod:`ssd_core.course.quiz`, in both languages;
-the widget shows the current one (:func:`ssd_core.course.language`). :func:`check_answer` is
-the whole feedback logic; :func:`quiz_widget` puts it behind radio buttons. A prediction
-question tells, once answered, which cell to run to check the prediction.
+The questions of every lesson are data in :mod:`ssd_core.course.quiz`, English messages of
+the catalog; the widget shows them in the current language (:func:`ssd_core.i18n.language`).
+:func:`check_answer` is the whole feedback logic; :func:`quiz_widget` puts it behind radio
+buttons. A prediction question tells, once answered, which cell to run to check the prediction.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..course.quiz import QUIZZES, Question
-from ..course.text import Text
+from ..i18n import _
 from .explorer import show_static, static_mode
 
 __all__ = ["Feedback", "check_answer", "Quiz", "quiz_widget"]
@@ -30,23 +30,17 @@ class Feedback:
     message: str
 
 
-_PICK = Text("Pick an answer.", "请选择一个答案。")
-_RIGHT = Text("Correct.", "正确。")
-_WRONG = Text("Not quite.", "再想一想。")
-_SCORE = Text("{score} / {total} correct ({answered} answered)", "答对 {score} / {total} 题（已答 {answered} 题）")
-_SECTION = Text("paper §", "论文 §")
-
-
 def check_answer(question: Question, choice: int | None) -> Feedback:
     """Feedback for picking ``choice`` (an index) in ``question``; ``None`` means no answer.
 
     A prediction question adds what to run next (its ``then``)."""
     if choice is None:
-        return Feedback(False, str(_PICK))
+        return Feedback(False, _("Pick an answer."))
     if not 0 <= choice < len(question.choices):
         raise IndexError(f"choice {choice} out of range for {len(question.choices)} choices")
     c = question.choices[choice]
-    message = f"{_RIGHT if c.correct else _WRONG} {c.why}"
+    verdict = _("Correct.") if c.correct else _("Not quite.")
+    message = f"{verdict} {c.why}"
     if question.then is not None:
         message += f" {question.then}"
     return Feedback(c.correct, message)
@@ -65,15 +59,16 @@ class Quiz:
         self.total = widgets.HTML()
         boxes = []
         for i, q in enumerate(self.questions):
-            radio = widgets.RadioButtons(options=[(str(c.text), k) for k, c in enumerate(q.choices)],
+            radio = widgets.RadioButtons(options=[(c.text, k) for k, c in enumerate(q.choices)],
                                          value=None, layout=widgets.Layout(width="auto"))
             note = widgets.HTML()
             radio.observe(lambda change, i=i: self._update(i), names="value")
             self.buttons.append(radio)
             self.feedback.append(note)
-            where = f" <i>({_SECTION}{escape(q.section)})</i>" if q.section else ""
+            paper = _("paper §")
+            where = f" <i>({paper}{escape(q.section)})</i>" if q.section else ""
             boxes.append(widgets.VBox([
-                widgets.HTML(f"<b>{i + 1}. {escape(str(q.prompt))}</b>{where}"), radio, note]))
+                widgets.HTML(f"<b>{i + 1}. {escape(q.prompt)}</b>{where}"), radio, note]))
         self._update_total()
         self.widget = widgets.VBox(boxes + [self.total])
 
@@ -85,8 +80,9 @@ class Quiz:
 
     def _update_total(self) -> None:
         answered = sum(b.value is not None for b in self.buttons)
-        self.total.value = "<b>" + escape(str(_SCORE).format(
-            score=self.score, total=len(self.questions), answered=answered)) + "</b>"
+        score = _("{score} / {total} correct ({answered} answered)").format(
+            score=self.score, total=len(self.questions), answered=answered)
+        self.total.value = "<b>" + escape(score) + "</b>"
 
     @property
     def score(self) -> int:
@@ -101,8 +97,8 @@ class Quiz:
     def _ipython_display_(self):
         if static_mode():
             show_static("".join(
-                f"<p><b>{i + 1}. {escape(str(q.prompt))}</b></p><ol type='A'>"
-                + "".join(f"<li>{escape(str(c.text))}</li>" for c in q.choices) + "</ol>"
+                f"<p><b>{i + 1}. {escape(q.prompt)}</b></p><ol type='A'>"
+                + "".join(f"<li>{escape(c.text)}</li>" for c in q.choices) + "</ol>"
                 for i, q in enumerate(self.questions)))
         else:
             display(self.widget)

@@ -22,9 +22,9 @@ from IPython.display import Image as IPImage
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from ..course.ui_lessons45 import TRAINING
 from ..draw import plot_training_curves
-from ..fonts import fig as _text
+from ..fonts import fig
+from ..i18n import _
 from .explorer import format_state
 
 __all__ = ["LiveLossPlot", "compare_runs", "ablation_table"]
@@ -103,13 +103,18 @@ class LiveLossPlot:
         """A new figure of everything recorded so far."""
         if not self.steps:
             return plot_training_curves([], x="iteration", epochs=self.epochs,
-                                        title=TRAINING["waiting"])
+                                        title=fig("waiting for the first iteration ..."))
         last = self.steps[-1]
         total = last.get("total")
-        title = _text(TRAINING["progress_of" if total else "progress"],
-                      iteration=int(last["iteration"]), total=int(total or 0),
-                      epoch=int(last.get("epoch", 0)), loss=float(last["loss"]),
-                      lr=float(last.get("lr", 0)), speed=float(last.get("images_per_s", 0)))
+        numbers = dict(iteration=int(last["iteration"]), total=int(total or 0),
+                       epoch=int(last.get("epoch", 0)), loss=float(last["loss"]),
+                       lr=float(last.get("lr", 0)), speed=float(last.get("images_per_s", 0)))
+        if total:
+            title = fig("iteration {iteration} of {total}, epoch {epoch}: loss {loss:.3f}, "
+                        "lr {lr:.2g}, {speed:.1f} img/s", **numbers)
+        else:
+            title = fig("iteration {iteration}, epoch {epoch}: loss {loss:.3f}, lr {lr:.2g}, "
+                        "{speed:.1f} img/s", **numbers)
         return plot_training_curves(self.steps, x="iteration", smooth=self.smooth,
                                     epochs=self.epochs, xmax=total, title=title)
 
@@ -130,8 +135,11 @@ def _pad(text: str, width: int, left: bool = False) -> str:
 def ablation_table(runs: Mapping[str, Any]) -> str:
     """One line per run: its last epoch's loss and mAP, and its best mAP (the header in the
     course's language; columns line up in a monospaced font, Chinese characters two wide)."""
-    widths = {"run": 28, "epochs": 7, "last_loss": 11, "last_map": 12, "best_map": 12}
-    lines = ["".join(_pad(str(TRAINING[k]), w, left=k == "run") for k, w in widths.items())]
+    # TRANSLATORS: the column heads of the ablation table (a Chinese character is two columns
+    # wide: the table pads them)
+    heads = [(_("run"), 28), (_("epochs"), 7), (_("last loss"), 11), (_("last mAP07"), 12),
+             (_("best mAP07"), 12)]
+    lines = ["".join(_pad(head, w, left=i == 0) for i, (head, w) in enumerate(heads))]
     for name, run in runs.items():
         h = _history(run)
         maps = [float(r["map07"]) for r in h if r.get("map07") not in (None, "")]

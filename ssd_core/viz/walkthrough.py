@@ -14,7 +14,7 @@
   :func:`ssd_core.homework.training_stages`, the flowchart of the homework.
 
 Every trace is a :class:`ShapeTrace`: rows of (stage, step, shape, note) that print as a table,
-in the course's language (:data:`ssd_core.course.ui_printed45.TRACE`); code names stay as they are.
+in the course's language (:mod:`ssd_core.i18n`); code names stay as they are.
 """
 
 from __future__ import annotations
@@ -33,13 +33,11 @@ from torch import nn
 
 from ..boxes import box_iou, cxcywh_to_xyxy, encode
 from ..course.paper_map import PAPER_MAP
-from ..course.text import Text
 from ..course.tf_port import TF_PORT, tf_link
-from ..course.ui_lessons45 import WALKTHROUGH
-from ..course.ui_printed45 import TRACE
 from ..data import SSDAugmentation, collate, parse_voc_xml
 from ..draw import add_boxes
-from ..fonts import fig as _text, new_figure
+from ..fonts import fig, new_figure
+from ..i18n import N_, _, ngettext, pgettext
 from ..loss import hard_negative_mining, multibox_loss
 from ..matching import match
 from ..paths import SOURCE_ROOT as _ROOT
@@ -68,12 +66,13 @@ __all__ = [
 
 
 def paper_map_markdown(link_prefix: str = "../../") -> str:
-    """:data:`~ssd_core.course.paper_map.PAPER_MAP` as a Markdown table; links are relative to
-    the lesson's folder (``link_prefix`` leads from there to the repository)."""
+    """:data:`~ssd_core.course.paper_map.PAPER_MAP` as a Markdown table, each idea in the
+    course's language; links are relative to the lesson's folder (``link_prefix`` leads from
+    there to the repository)."""
     lines = ["| paper | idea | module | key names |", "| --- | --- | --- | --- |"]
     for r in PAPER_MAP:
         names = ", ".join(f"`{n}`" for n in r.names)
-        lines.append(f"| {r.section} | {r.idea} | [`{r.module}`]({link_prefix}{r.module}) | {names} |")
+        lines.append(f"| {r.section} | {_(r.idea)} | [`{r.module}`]({link_prefix}{r.module}) | {names} |")
     return "\n".join(lines)
 
 
@@ -103,13 +102,13 @@ def _module_file(dotted: str) -> str:
 def tf_port_markdown(link_prefix: str = "../../") -> str:
     """:data:`~ssd_core.course.tf_port.TF_PORT` as a Markdown table: the port's file and lines
     (pinned to one commit), its function, our name (a link relative to the lesson) and what
-    differs."""
+    differs, in the course's language."""
     lines = ["| SSD-Tensorflow file | function | ssd_core | what differs |",
              "| --- | --- | --- | --- |"]
     for r in TF_PORT:
         path = _module_file(r.ours)
         lines.append(f"| [`{r.tf_file}` {r.lines}]({tf_link(r.tf_file, r.lines)}) | `{r.tf_name}` | "
-                     f"[`{r.ours}`]({link_prefix}{path}) | {r.note} |")
+                     f"[`{r.ours}`]({link_prefix}{path}) | {_(r.note)} |")
     return "\n".join(lines)
 
 
@@ -201,10 +200,32 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _both(text: Text, **kwargs) -> Text:
-    """``text`` with its placeholders filled in both languages: a row label whose English
-    version is the language-independent key of the step."""
-    return Text(text.en.format(**kwargs), text.zh.format(**kwargs) if text.zh else None)
+def _both(message: str, shown: str | None = None, **kwargs) -> tuple[str, str]:
+    """A step label given as an English sentence of the catalog (marked ``N_``), with its
+    placeholders filled: ``(English, as shown)``. The English is the language-independent key
+    of the step; ``shown`` is its translation when it needs a context (``pgettext``), by
+    default ``_(message)``."""
+    shown = _(message) if shown is None else shown
+    return message.format(**kwargs), shown.format(**kwargs)
+
+
+#: The photometric distortions of the augmentation, by the option's name.
+_PHOTOMETRIC = {"brightness": N_("brightness"), "contrast": N_("contrast"),
+                "saturation": N_("saturation"), "hue": N_("hue")}
+
+
+def _stage_names() -> dict[str, str]:
+    """The stage column, by stage key, in the course's language (the keys stay:
+    ``trace.stages``, the homework flowchart). The augmentation's steps (photometric,
+    zoom_out, iou_crop, resize, flip, sanitize) are shown by their code names, the options of
+    ``SSDAugmentation``."""
+    # TRANSLATORS: the stages of a trace table (its first column)
+    return {"input": _("input"), "network": _("network"), "head": _("head"), "read": _("read"),
+            "collate": _("collate"), "match": _("match"), "encode": _("encode"),
+            "forward": _("forward"), "loss": pgettext("trace", "loss"),
+            "mining": _("mining"), "backward": _("backward"),
+            # TRANSLATORS: the optimizer's step, the last stage of a training iteration
+            "step": pgettext("trace stage", "step")}
 
 
 @dataclass
@@ -214,7 +235,8 @@ class ShapeTrace:
 
     ``rows`` hold the stage's key (``"match"``; :attr:`stages`) and the step and note as shown;
     :attr:`shapes` and :attr:`tensors` are keyed by the step's English label in every language
-    (``trace.shapes["head.loc on conv4_3"]``, ``"default boxes (priors)"``).
+    (``trace.shapes["head.loc on conv4_3"]``, ``"default boxes (priors)"``). The title is
+    shown as it is given.
     """
 
     title: str = ""
@@ -224,12 +246,12 @@ class ShapeTrace:
     tensors: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
     labels: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def add(self, stage: str, step: str | Text, value=None, note: str | Text = "") -> None:
+    def add(self, stage: str, step: str | tuple[str, str], value=None, note: str = "") -> None:
         """Add a row; a tensor's shape is also kept in :attr:`shapes` under ``step`` (and, with
-        ``keep``, the tensor itself in :attr:`tensors`). A step given as a
-        :class:`~ssd_core.course.text.Text` is shown in the current language and keyed by its
-        English version."""
-        key, shown = (step.en, str(step)) if isinstance(step, Text) else (step, step)
+        ``keep``, the tensor itself in :attr:`tensors`). A step given as a pair ``(English,
+        shown)`` (a label in the course's language) is shown as the second and keyed by the
+        first; ``note`` is shown as it is given."""
+        key, shown = step if isinstance(step, tuple) else (step, step)
         self.labels[key] = shown
         if isinstance(value, torch.Tensor):
             self.shapes[key] = tuple(value.shape)
@@ -252,9 +274,11 @@ class ShapeTrace:
         return list(dict.fromkeys(r[0] for r in self.rows))
 
     def __str__(self) -> str:
-        names = TRACE["stages"]
-        rows = [(str(names.get(stage, stage)), step, shape, note) for stage, step, shape, note in self.rows]
-        heads = [str(TRACE[k]) for k in ("head_stage", "head_step", "head_shape", "head_note")]
+        names = _stage_names()
+        rows = [(names.get(stage, stage), step, shape, note) for stage, step, shape, note in self.rows]
+        # TRANSLATORS: the column heads of a trace table; the columns are aligned (a Chinese
+        # character is two columns wide)
+        heads = [_("stage"), pgettext("trace column", "step"), _("shape"), _("note")]
         w = [max([_width(r[i]) for r in rows] + [_width(heads[i])]) for i in range(3)]
 
         def line(cells) -> str:
@@ -276,7 +300,7 @@ def _tally(items) -> str:
     """``cat, eye x2``: each distinct item once, in order of appearance, with its count."""
     items = [str(i) for i in items]
     counts = {i: items.count(i) for i in dict.fromkeys(items)}
-    return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in counts.items()) or str(TRACE["none"])
+    return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in counts.items()) or _("none")
 
 
 def _span(seq: nn.Module) -> str:
@@ -296,10 +320,10 @@ def trace_network(model, images: torch.Tensor, detail: bool = False, keep: bool 
     ``detail=True`` records every convolution and pooling layer of the base as well;
     ``keep=True`` keeps every output (``trace.find("l2norm")``). Returns ``(trace, loc, conf)``.
     """
-    T = TRACE
-    trace = ShapeTrace(T["network_title"].format(name=model.config.name, shape=shape_of(images)),
+    trace = ShapeTrace(_("network: {name}, input {shape}").format(name=model.config.name,
+                                                                   shape=shape_of(images)),
                        keep=keep)
-    trace.add("input", T["images"], images, T["rgb"])
+    trace.add("input", _both(N_("images")), images, _("RGB in [0, 1]"))
     handles = []
 
     def hook(stage, step, note=""):
@@ -308,7 +332,7 @@ def trace_network(model, images: torch.Tensor, detail: bool = False, keep: bool 
         return fn
 
     try:
-        handles.append(model.normalize.register_forward_hook(hook("network", "normalize", T["normalize"])))
+        handles.append(model.normalize.register_forward_hook(hook("network", "normalize", _("(x - mean) / std"))))
         stages = list(model.base.stages()) if hasattr(model.base, "stages") else []
         base_sources = list(model.base.source_names)
         for i, chain in enumerate(stages):
@@ -317,34 +341,37 @@ def trace_network(model, images: torch.Tensor, detail: bool = False, keep: bool 
                     if isinstance(layer, (nn.Conv2d, nn.MaxPool2d, nn.Sequential)):
                         extra = ""
                         if isinstance(layer, nn.Conv2d) and layer.dilation[0] > 1:
-                            extra = T["atrous"].format(d=layer.dilation[0])
+                            extra = _("atrous: dilation {d}").format(d=layer.dilation[0])
                         handles.append(layer.register_forward_hook(hook("network", f"base.{name}", extra)))
             src = base_sources[i] if i < len(base_sources) else ""
             handles.append(chain.register_forward_hook(
-                hook("network", f"base: {_span(chain)}", T["source_map"].format(name=src) if src else "")))
+                hook("network", f"base: {_span(chain)}",
+                     _("source map {name}").format(name=src) if src else "")))
         l2 = getattr(model.base, "l2norm", None)
         if l2 is not None:
             handles.append(l2.register_forward_hook(
-                hook("network", "base: l2norm(conv4_3)", T["l2norm"])))
+                hook("network", "base: l2norm(conv4_3)", _("L2Norm: what the head sees"))))
         for block in model.extras:
             handles.append(block.register_forward_hook(
                 hook("network", f"extras: {_span(block)}",
-                     T["source_map"].format(name=getattr(block, "source_name", "")))))
+                     _("source map {name}").format(name=getattr(block, "source_name", "")))))
         head = model.head
         for k, name in enumerate(model.source_names):
             A = head.boxes_per_location[k]
             for kind, convs, cols in (("loc", head.loc, 4), ("conf", head.conf, head.num_classes)):
                 def fn(_m, _i, out, kind=kind, name=name, A=A, cols=cols):
-                    B, _, H, W = out.shape
+                    B, _channels, H, W = out.shape
                     trace.add("head", f"head.{kind} on {name}", out,
-                              T["flattened"].format(b=B, n=H * W * A, cols=cols, h=H, w=W, a=A))
+                              _("-> [{b}, {n}, {cols}] ({h}x{w} cells x {a} boxes)")
+                              .format(b=B, n=H * W * A, cols=cols, h=H, w=W, a=A))
                 handles.append(convs[k].register_forward_hook(fn))
         loc, conf = model(images)
     finally:
         for h in handles:
             h.remove()
-    trace.add("head", T["loc_cat"], loc, T["loc_cat_note"])
-    trace.add("head", T["conf_cat"], conf, T["conf_cat_note"].format(c=conf.shape[-1]))
+    trace.add("head", _both(N_("loc (concatenated)")), loc, _("4 offsets per default box"))
+    trace.add("head", _both(N_("conf (concatenated)")), conf,
+              _("{c} class logits per default box").format(c=conf.shape[-1]))
     return trace, loc, conf
 
 
@@ -356,30 +383,34 @@ def trace_labels(targets: Sequence[dict], priors: torch.Tensor,
     Returns ``(trace, loc_target [B, P, 4], labels [B, P], match_result)``; the targets are
     exactly what :func:`ssd_core.data.batch_targets` gives training.
     """
-    T = TRACE
-    trace = ShapeTrace(T["labels_title"].format(n=len(targets), p=len(priors)))
-    trace.add("match", T["priors"], priors, T["priors_note"])
+    trace = ShapeTrace(_("label preparation: {n} image(s), {p:,} default boxes")
+                       .format(n=len(targets), p=len(priors)))
+    trace.add("match", _both(N_("default boxes (priors)")), priors, _("cxcywh in [0, 1]"))
     boxes = [t["boxes"].as_subclass(torch.Tensor).float() for t in targets]
     labels = [t["labels"] for t in targets]
     for i, (b, l) in enumerate(zip(boxes, labels)):
-        trace.add("match", _both(T["truth"], i=i), b, T["labels_of"].format(tally=_tally(l.tolist())))
+        trace.add("match", _both(N_("ground truth {i}: boxes"), i=i), b,
+                  _("labels {tally}").format(tally=_tally(l.tolist())))
     priors_xyxy = cxcywh_to_xyxy(priors)
     for i, b in enumerate(boxes):
         iou = box_iou(b, priors_xyxy)                                        # [N_i, P]
         best = iou.max(dim=1).values.tolist() if len(b) else []
         shown = ", ".join(f"{v:.2f}" for v in best[:6]) + (", ..." if len(best) > 6 else "")
-        trace.add("match", _both(T["iou"], i=i), iou, T["best_iou"].format(shown=shown))
+        trace.add("match", _both(N_("IoU {i}: objects x priors"), i=i), iou,
+                  _("best IoU per object {shown}").format(shown=shown))
     m = match(boxes, labels, priors, iou_threshold)
     pos = m.labels > 0
-    trace.add("match", T["matched_labels"], m.labels,
-              T["positives_forced"].format(pos=pos.sum(dim=1).tolist(),
-                                           forced=m.forced.sum(dim=1).tolist()))
-    trace.add("match", T["matched_boxes"], m.boxes, T["matched_boxes_note"])
+    trace.add("match", _both(N_("matched labels")), m.labels,
+              _("positives per image {pos}, by step 1 only {forced}")
+              .format(pos=pos.sum(dim=1).tolist(), forced=m.forced.sum(dim=1).tolist()))
+    trace.add("match", _both(N_("matched boxes")), m.boxes,
+              _("each prior's object (background: nearest)"))
     loc_t = encode(m.boxes, priors, variances)                               # [B, P, 4]
-    trace.add("encode", T["loc_targets"], loc_t, T["variances"].format(v=tuple(variances)))
+    trace.add("encode", _both(N_("loc targets")), loc_t,
+              _("variances {v}").format(v=tuple(variances)))
     if pos.any():
         b, p = pos.nonzero()[0].tolist()
-        trace.add("encode", _both(T["example"], b=b, p=p), loc_t[b, p],
+        trace.add("encode", _both(N_("e.g. image {b}, prior {p}"), b=b, p=p), loc_t[b, p],
                   "(dcx, dcy, dw, dh) = " + ", ".join(f"{v:.2f}" for v in loc_t[b, p].tolist()))
     return trace, loc_t, m.labels, m
 
@@ -392,28 +423,33 @@ def trace_loss(loc: torch.Tensor, conf: torch.Tensor, loc_t: torch.Tensor, label
     ``check``) verifies that they agree. Returns ``(trace, parts)``, where ``parts`` has
     ``loss``, ``loc``, ``conf``, ``num_pos`` and ``negatives`` like ``multibox_loss``.
     """
-    T = TRACE
-    trace = ShapeTrace(T["loss_title"].format(n=loc.shape[0], p=loc.shape[1]))
+    trace = ShapeTrace(_("loss: {n} image(s), {p:,} default boxes").format(n=loc.shape[0],
+                                                                            p=loc.shape[1]))
     positive = labels > 0                                                    # [B, P]
     n = int(positive.sum())
-    trace.add("loss", T["positives"], positive, T["positives_note"].format(n=n))
+    trace.add("loss", _both(N_("positives")), positive,
+              _("N = {n} matched default boxes").format(n=n))
     pred, target = loc[positive], loc_t[positive]                            # [N, 4]
-    trace.add("loss", T["loc_pos"], pred, T["loc_pos_note"])
+    trace.add("loss", _both(N_("loc of positives")), pred, _("predicted offsets"))
     loc_sum = F.smooth_l1_loss(pred, target, reduction="sum")
-    trace.add("loss", T["smooth_l1"], loc_sum, T["smooth_l1_note"])
+    trace.add("loss", _both(N_("smooth L1, summed")), loc_sum, _("L_loc (positives only)"))
     C = conf.shape[-1]
     ce = F.cross_entropy(conf.reshape(-1, C), labels.reshape(-1), reduction="none").reshape(labels.shape)
-    trace.add("loss", T["ce"], ce, T["ce_note"])
+    trace.add("loss", _both(N_("cross-entropy per box")), ce,
+              _("-log p(true class); background for negatives"))
     negatives = hard_negative_mining(ce, labels, neg_pos_ratio)              # [B, P]
-    trace.add("mining", T["mined"], negatives,
-              T["mined_note"].format(per_image=negatives.sum(dim=1).tolist(), r=f"{neg_pos_ratio:g}"))
+    trace.add("mining", _both(N_("mined negatives")), negatives,
+              _("per image {per_image} = min({r} x positives, negatives)")
+              .format(per_image=negatives.sum(dim=1).tolist(), r=f"{neg_pos_ratio:g}"))
     conf_sum = ce[positive | negatives].sum()
-    trace.add("mining", T["ce_sum"], conf_sum, T["ce_sum_note"])
+    trace.add("mining", _both(N_("cross-entropy, summed")), conf_sum,
+              _("L_conf (positives + mined negatives)"))
     d = max(1, n)
     parts = {"loss": (conf_sum + loc_sum) / d, "loc": loc_sum / d, "conf": conf_sum / d,
              "num_pos": positive.sum(), "negatives": negatives}
-    trace.add("loss", T["total"], parts["loss"],
-              T["total_note"].format(loc=float(parts["loc"]), conf=float(parts["conf"]), n=d))
+    trace.add("loss", "(L_conf + L_loc) / N", parts["loss"],
+              _("loc {loc:.4f} + conf {conf:.4f}, N = {n}")
+              .format(loc=float(parts["loc"]), conf=float(parts["conf"]), n=d))
     if check:
         ref = multibox_loss(loc, conf, loc_t, labels, neg_pos_ratio)
         same = torch.allclose(ref["loss"], parts["loss"], rtol=1e-5, atol=1e-6) and \
@@ -421,7 +457,7 @@ def trace_loss(loc: torch.Tensor, conf: torch.Tensor, loc_t: torch.Tensor, label
         if not same:
             raise AssertionError(f"trace_loss disagrees with multibox_loss: {float(parts['loss'])} "
                                  f"vs {float(ref['loss'])}")
-        trace.add("loss", "ssd_core.multibox_loss", ref["loss"], T["same"])
+        trace.add("loss", "ssd_core.multibox_loss", ref["loss"], _("the same number, in one call"))
     return trace, parts
 
 
@@ -469,40 +505,47 @@ def trace_batch(dataset, indices: Sequence[int], model, augmentation=None, seed:
     """
     size = model.config.image_size
     aug = augmentation if augmentation is not None else SSDAugmentation(size)
-    T = TRACE
-    trace = ShapeTrace(T["batch_title"].format(n=len(indices)))
+    trace = ShapeTrace(_("one batch of {n} image(s), from file to optimizer step")
+                       .format(n=len(indices)))
     samples, ids = [], []
     for k, i in enumerate(indices):
         record = dataset.records[i]
         ann = parse_voc_xml(record.annotation_path)
         trace.add("read", f"{record.annotation_path.parent.name}/{record.annotation_path.name}",
-                  None, T["xml"].format(w=ann.width, h=ann.height,
-                                        tally=_tally(o.name for o in ann.objects)))
+                  None, _("{w} x {h}, objects: {tally}").format(
+                      w=ann.width, h=ann.height, tally=_tally(o.name for o in ann.objects)))
         image = dataset.load_image(i)
         target = dataset.annotation(i)
         trace.add("read", f"{record.image_path.parent.name}/{record.image_path.name}", image,
                   "uint8 RGB")
-        trace.add("read", T["pixels"], target["boxes"].as_subclass(torch.Tensor),
-                  T["labels_of"].format(tally=_tally(target["labels"].tolist())))
+        trace.add("read", _both(N_("boxes in pixels")), target["boxes"].as_subclass(torch.Tensor),
+                  _("labels {tally}").format(tally=_tally(target["labels"].tolist())))
         for step in aug.trace(image, target, seed=seed + k):
             if step.name == "input":
                 continue
             boxes = step.target["boxes"]
-            what = {"photometric": str(T["joiner"]).join(str(t) for k2, t in T["photometric"].items()
-                                                         if k2 in step.params),
-                    "zoom_out": T["zoom_scale"].format(s=step.params.get("scale", 1.0)) if step.params
-                    else str(T["not_drawn"]),
-                    "iou_crop": T["crop_option"].format(o=step.params.get("option")),
-                    "flip": T["flipped"].format(f=step.params.get("flipped"))}.get(step.name, "")
-            shown = T["aug_boxes"].format(shape=shape_of(boxes.as_subclass(torch.Tensor)))
-            trace.add(step.name, _both(T["image_k"], k=k), step.image.as_subclass(torch.Tensor),
-                      T["aug_what"].format(boxes=shown, what=what) if what else shown)
+            what = ""
+            if step.name == "photometric":
+                # TRANSLATORS: joins the names of the photometric distortions drawn
+                what = pgettext("enumeration", ", ").join(
+                    _(t) for k2, t in _PHOTOMETRIC.items() if k2 in step.params)
+            elif step.name == "zoom_out":
+                what = (_("scale {s:.2f}").format(s=step.params.get("scale", 1.0)) if step.params
+                        else _("not drawn"))
+            elif step.name == "iou_crop":
+                what = _("option {o}").format(o=step.params.get("option"))
+            elif step.name == "flip":
+                what = _("flipped {f}").format(f=step.params.get("flipped"))
+            shown = _("boxes {shape}").format(shape=shape_of(boxes.as_subclass(torch.Tensor)))
+            trace.add(step.name, _both(N_("image {k}"), k=k), step.image.as_subclass(torch.Tensor),
+                      _("{boxes}; {what}").format(boxes=shown, what=what) if what else shown)
             last = step
         samples.append((last.image.as_subclass(torch.Tensor), last.target))
         ids.append(target["image_id"])
     images, targets = collate(samples)
-    trace.add("collate", T["images"], images, T["float01"])
-    trace.add("collate", T["targets"], [t["boxes"] for t in targets], T["targets_note"])
+    trace.add("collate", _both(N_("images")), images, _("float in [0, 1]"))
+    trace.add("collate", _both(N_("targets")), [t["boxes"] for t in targets],
+              _("one [N_i, 4] per image, xyxy in [0, 1]"))
     if optimizer is None:
         optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, weight_decay=5e-4)
     before = [p.detach().clone() for p in model.parameters()]
@@ -510,20 +553,22 @@ def trace_batch(dataset, indices: Sequence[int], model, augmentation=None, seed:
     out = train_step(model, optimizer, images, targets, priors=model.priors,
                      variances=model.config.variances, record=tensors)
     labels, loc_t = tensors["labels"], tensors["loc_target"]
-    trace.add("match", T["labels"], labels,
-              T["positives_per_image"].format(pos=(labels > 0).sum(dim=1).tolist()))
-    trace.add("encode", T["loc_targets"], loc_t, T["predict"])
+    trace.add("match", _both(N_("labels")), labels,
+              _("positives per image {pos}").format(pos=(labels > 0).sum(dim=1).tolist()))
+    trace.add("encode", _both(N_("loc targets")), loc_t, _("what the network should predict"))
     trace.add("forward", "loc", tensors["loc"], "")
     trace.add("forward", "conf", tensors["conf"], "")
-    trace.add("loss", T["loss"], torch.tensor(out["loss"]),
-              T["loss_parts"].format(loc=out["loc"], conf=out["conf"]))
-    trace.add("mining", T["mined"], tensors["negatives"],
-              T["per_image"].format(per_image=tensors["negatives"].sum(dim=1).tolist()))
+    trace.add("loss", _both("loss", pgettext("trace", "loss")), torch.tensor(out["loss"]),
+              _("loc {loc:.3f} + conf {conf:.3f}").format(loc=out["loc"], conf=out["conf"]))
+    trace.add("mining", _both(N_("mined negatives")), tensors["negatives"],
+              _("per image {per_image}").format(per_image=tensors["negatives"].sum(dim=1).tolist()))
     moved = sum(float((p.detach() - q).norm() ** 2) for p, q in zip(model.parameters(), before)) ** 0.5
     n_params = sum(p.numel() for p in before)
-    trace.add("backward", T["gradients"], None, T["gradients_note"].format(n=n_params))
+    trace.add("backward", _both(N_("gradients")), None,
+              _("one per weight, {n:,} weights").format(n=n_params))
     trace.add("step", type(optimizer).__name__, None,
-              T["moved"].format(lr=optimizer.param_groups[0]["lr"], moved=moved))
+              _("lr {lr:g}: the weights moved by {moved:.3g} (L2)")
+              .format(lr=optimizer.param_groups[0]["lr"], moved=moved))
     loss = {**out, "negatives": tensors["negatives"]}
     return BatchTrace(trace, ids, images, list(targets), loc_t, labels, tensors["loc"],
                       tensors["conf"], loss, model.priors, tuple(dataset.classes))
@@ -533,8 +578,8 @@ def plot_batch(bt: BatchTrace, max_images: int = 4) -> Figure:
     """The augmented images of a traced batch with their ground truth (white, dashed), the
     positive default boxes (green) and the mined negatives (red)."""
     n = min(max_images, bt.images.shape[0])
-    fig = new_figure(figsize=(3.4 * n, 3.7))
-    axes = fig.subplots(1, n, squeeze=False)[0]
+    figure = new_figure(figsize=(3.4 * n, 3.7))
+    axes = figure.subplots(1, n, squeeze=False)[0]
     S = bt.images.shape[-1]
     priors = cxcywh_to_xyxy(bt.priors).numpy() * S
     for k, ax in enumerate(axes):
@@ -549,10 +594,10 @@ def plot_batch(bt: BatchTrace, max_images: int = 4) -> Figure:
         ax.set_ylim(S, 0)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(_text(WALKTHROUGH["batch"], id=bt.image_ids[k], positives=int(pos.sum()),
-                           mined=int(neg.sum())), fontsize=8.5)
-    fig.tight_layout()
-    return fig
+        ax.set_title(fig("{id}: {positives} positives, {mined} mined", id=bt.image_ids[k],
+                         positives=int(pos.sum()), mined=int(neg.sum())), fontsize=8.5)
+    figure.tight_layout()
+    return figure
 
 
 # ---------------------------------------------------------------------------- data pictures
@@ -569,7 +614,7 @@ def folder_tree(root: str | Path, show: int = 3) -> str:
         files = [p for p in entries if p.is_file()]
         for sub in (p for p in entries if p.is_dir()):
             n = sum(1 for p in sub.iterdir() if p.is_file())
-            count = TRACE["files" if n != 1 else "one_file"].format(n=n)
+            count = ngettext("({n} file)", "({n} files)", n).format(n=n)
             lines.append("    " * (depth + 1) + f"{sub.name}/" + (f"  {count}" if n else ""))
             walk(sub, depth + 1)
         if files and depth >= 0:
@@ -586,10 +631,10 @@ def folder_tree(root: str | Path, show: int = 3) -> str:
 
 def plot_pictures(panels: Sequence[tuple], size: float = 3.6) -> Figure:
     """Images side by side with their boxes: each panel is ``(image [3, H, W], boxes_px [N, 4],
-    title)``; images are uint8 or float in [0, 1]. A title may be a
-    :class:`~ssd_core.course.text.Text` (shown in the current language)."""
-    fig = new_figure(figsize=(size * len(panels), size * 0.95))
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    title)``; images are uint8 or float in [0, 1]. A title is shown as it is given (the
+    caller writes it in the course's language)."""
+    figure = new_figure(figsize=(size * len(panels), size * 0.95))
+    axes = figure.subplots(1, len(panels), squeeze=False)[0]
     for k, (ax, (image, boxes_px, title)) in enumerate(zip(axes, panels)):
         arr = image.as_subclass(torch.Tensor) if isinstance(image, torch.Tensor) else torch.as_tensor(image)
         arr = arr.float() / 255 if arr.dtype == torch.uint8 else arr.float()
@@ -602,7 +647,7 @@ def plot_pictures(panels: Sequence[tuple], size: float = 3.6) -> Figure:
         ax.set_ylim(H, 0)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(_text(WALKTHROUGH["picture"], title=_text(title), w=W, h=H, n=len(b)),
+        ax.set_title(fig("{title}\n{w} x {h} px, {n} box(es)", title=title, w=W, h=H, n=len(b)),
                      fontsize=9)
-    fig.tight_layout()
-    return fig
+    figure.tight_layout()
+    return figure
