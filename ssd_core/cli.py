@@ -185,8 +185,8 @@ def _train(args: argparse.Namespace) -> int:
     result = train(settings)
     last = result.last
     if last:
-        print(f"run: {result.run_dir}  (epochs {last['epoch']}, best VOC07 mAP "
-              f"{result.best_map:.4f})")
+        print(_("run: {run_dir}  ({epochs} epochs, best VOC07 mAP {map:.1f})").format(
+            run_dir=result.run_dir, epochs=last["epoch"], map=100 * result.best_map))
     return 130 if result.interrupted else 0
 
 

@@ -13,6 +13,12 @@ Axis labels and legends are English sentences of the catalog (:mod:`ssd_core.i18
 the course's language when a figure is drawn; with no installed font that draws Chinese,
 :func:`ssd_core.fonts.fig` keeps them English. A ``title`` given to a function is shown as it
 is (the caller writes it in the course's language).
+
+**Class names** are the data's English names (``classes.txt``, checkpoints, ``metrics.csv``);
+a figure shows each through :func:`class_label`, in the course's language (三角形 for
+``triangle``). **mAP and AP** are fractions in [0, 1] in every result and file
+(:class:`~ssd_core.metrics.EvalResult`, ``metrics.csv``, a run's ``history``); figures show
+them in percent, as the paper's tables do (mAP 75.7, not 0.757).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib import colormaps
+from matplotlib import colormaps, font_manager
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -32,6 +38,8 @@ from matplotlib.patches import Rectangle
 from .fonts import cjk_font, fig, new_figure, pfig
 
 __all__ = [
+    "class_label",
+    "percent",
     "class_colors",
     "image_to_numpy",
     "draw_boxes",
@@ -44,6 +52,22 @@ __all__ = [
     "plot_training_curves",
     "plot_pr_curves",
 ]
+
+
+def class_label(name) -> str:
+    """A class's name as a student reads it: the catalog's translation in the context
+    ``"class name"`` (the shapes, VOC's 20 classes, the sample photos' and COCO's 80 are
+    marked: :func:`ssd_core.data.shapes.shape_class_labels`,
+    :func:`ssd_core.data.voc.voc_class_labels`, :func:`ssd_core.viz.pictures.sample_class_labels`,
+    :func:`ssd_core.inference.coco_class_labels`), or the name as it is (a student's own class,
+    or a figure in Chinese with no CJK font installed). The data keeps the English names."""
+    return pfig("class name", str(name))
+
+
+def percent(value) -> float:
+    """An AP or mAP (a fraction in [0, 1], as results and files keep it) in percent, as the
+    paper's tables and the course's figures and printed lines show it: 0.757 -> 75.7."""
+    return 100.0 * float(value)
 
 
 def class_colors(n: int) -> list[tuple[float, float, float, float]]:
@@ -79,7 +103,8 @@ def draw_boxes(
 ) -> None:
     """Draw xyxy boxes in [0, 1] on ``ax`` over an image of size ``image_hw``.
 
-    ``labels`` pick colours and names (label 0 is the background, so name ``labels - 1``).
+    ``labels`` pick colours and names (label 0 is the background, so name ``labels - 1``);
+    the names are shown in the course's language (:func:`class_label`).
     """
     h, w = image_hw
     boxes = torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4).tolist()
@@ -94,7 +119,8 @@ def draw_boxes(
             continue
         text = ""
         if label is not None:
-            text = class_names[label - 1] if class_names and 0 < label <= len(class_names) else str(label)
+            text = (class_label(class_names[label - 1]) if class_names and 0 < label <= len(class_names)
+                    else str(label))
         if scores is not None:
             text += f" {float(scores[i]):.2f}"
         ax.text(x1 * w, y1 * h, text.strip(), fontsize=8, color="white", va="bottom",
@@ -174,6 +200,20 @@ def plot_detection_grid(images, detections: Sequence[Mapping], class_names=None,
     return figure
 
 
+#: A monospaced font whose Chinese characters are exactly two columns wide (installed with
+#: Debian's fonts-noto-cjk): with it the evaluation table's Chinese class names line up.
+_MONO_CJK = "Noto Sans Mono CJK SC"
+
+
+def _table_fonts() -> list[str]:
+    """Fonts for a text table in a figure: a CJK monospaced font when one is installed (every
+    column lines up), else DejaVu Sans Mono with the CJK font behind it for Chinese."""
+    found = cjk_font()
+    if found and any(f.name == _MONO_CJK for f in font_manager.fontManager.ttflist):
+        return [_MONO_CJK, "DejaVu Sans Mono"]
+    return ["DejaVu Sans Mono"] + ([found] if found else [])
+
+
 def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names=None,
                   ground_truths: Sequence[Mapping] | None = None, title: str = "",
                   score_threshold: float = 0.4, columns: int = 3) -> Figure:
@@ -181,8 +221,10 @@ def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names
     mAP), the detector's output on test images on the right (dashed: ground truth), ``title``
     above them as it is given.
 
-    ``table`` is the text of :meth:`ssd_core.metrics.EvalResult.table`; lesson 5 saves this
-    figure as the homework's test-run screenshot.
+    ``table`` is the text of :meth:`ssd_core.metrics.EvalResult.table` (AP in percent, class
+    names in the course's language); the detections' class names are shown as
+    :func:`class_label` gives them. Lesson 5 saves this figure as the homework's test-run
+    screenshot.
     """
     n = min(len(detections), 2 * columns)
     rows = max(1, math.ceil(n / columns))
@@ -191,9 +233,9 @@ def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names
                             wspace=0.05, hspace=0.12)
     ax_text = figure.add_subplot(grid[:, :2])
     ax_text.set_axis_off()
-    mono = ["DejaVu Sans Mono"] + ([cjk_font()] if cjk_font() else [])    # Chinese column heads
-    ax_text.text(0.0, 1.0, table, family=mono, fontsize=8, va="top", ha="left",
-                 transform=ax_text.transAxes, gid="table")
+    mono = _table_fonts()
+    ax_text.text(0.0, 1.0, table, family=mono, fontsize=9.5 if mono[0] == _MONO_CJK else 8,
+                 linespacing=1.35, va="top", ha="left", transform=ax_text.transAxes, gid="table")
     for i in range(rows * columns):
         ax = figure.add_subplot(grid[i // columns, 2 + i % columns])
         ax.set_axis_off()
@@ -281,8 +323,9 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
         xmax: the end of the loss panel's x-axis (the run's last iteration, say).
         title: the loss panel's title, shown as it is given.
 
-    Lines carry gids for tests: ``loss``, ``loc``, ``conf`` (and ``loss_raw`` ... when
-    smoothed), ``map07``, ``map_area``; when comparing, ``loss:<name>`` and ``map:<name>``.
+    The mAP panel is in percent (0 to 100), as the paper's tables give it; the rows keep
+    fractions. Lines carry gids for tests: ``loss``, ``loc``, ``conf`` (and ``loss_raw`` ...
+    when smoothed), ``map07``, ``map_area``; when comparing, ``loss:<name>`` and ``map:<name>``.
     """
     compare = isinstance(runs, Mapping)
     named = {k: _rows(v) for k, v in runs.items()} if compare else {"": _rows(runs)}
@@ -325,11 +368,11 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
                 if done and all(r.get(key) not in (None, "") for r in done):
                     label = name if compare else (fig("VOC07 11-point") if key == "map07"
                                                   else fig("area"))
-                    ax_map.plot(ep, _column(done, key), "o-" if key == "map07" else "s--",
+                    ax_map.plot(ep, 100.0 * _column(done, key), "o-" if key == "map07" else "s--",
                                 label=label, gid=f"map:{name}" if compare else key)
         ax_map.set_xlabel(fig("epoch"))
-        ax_map.set_ylabel(fig("validation mAP@0.5"))
-        ax_map.set_ylim(0, 1)
+        ax_map.set_ylabel(fig("validation mAP@0.5 (%)"))
+        ax_map.set_ylim(0, 100)
         ax_map.set_title(fig("after each evaluated epoch"), fontsize=9)
         if ax_map.lines:
             ax_map.legend(fontsize=8, loc="lower right")
@@ -338,22 +381,23 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
 
 
 def plot_pr_curves(result, path: str | Path | None = None) -> Figure:
-    """Precision against recall per class from an :class:`ssd_core.metrics.EvalResult`."""
+    """Precision against recall per class from an :class:`ssd_core.metrics.EvalResult`; the
+    legend gives each class's AP and the title the mAP, in percent."""
     figure = new_figure(figsize=(6, 5))
     ax = figure.add_subplot()
     colors = class_colors(len(result.ap) + 1)
     for c in sorted(result.ap):
         if result.num_objects[c] == 0:
             continue
-        name = result.class_names[c - 1] if result.class_names else str(c)
+        name = class_label(result.class_names[c - 1]) if result.class_names else str(c)
         rec, prec = result.recall[c], result.precision[c]
         ax.plot(np.concatenate([[0], rec]), np.concatenate([[1], prec]), color=colors[c],
-                label=f"{name} (AP {result.ap[c]:.3f})")
+                label=fig("{name} (AP {ap:.1f})", name=name, ap=percent(result.ap[c])))
     ax.set_xlabel(pfig("precision-recall curve", "recall"))
     ax.set_ylabel(pfig("precision-recall curve", "precision"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.set_title(fig("mAP {map:.3f}", map=result.map))
+    ax.set_title(fig("mAP {map:.1f}", map=percent(result.map)))
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(alpha=0.3)
     return _finish(figure, path)

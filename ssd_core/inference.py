@@ -36,12 +36,13 @@ from .data import collate, data_dir, default_shapes_root
 from .device import autocast, eval_mode, resolve_amp, resolve_device
 from .metrics import coco_map, evaluate_detections
 from .course.facts import PAPER_FACTS
-from .i18n import N_, _
+from .i18n import N_, _, pgettext
 from .models import SSD, WeightsUnavailableError, build_ssd, from_torchvision
 from .recipes import DataChoice, has_voc, quick_mode
 
 __all__ = ["predict", "evaluate", "load_trained", "run_data", "to_model_input",
            "raw_predictions", "detect_images", "pretrained_ssd300", "COCO_CLASSES",
+           "coco_class_labels",
            "coco_weights_file", "map_labels", "pretrained_or_none", "time_detection",
            "DetectionTiming", "PRETRAINED_NAME", "WOULD_SHOW"]
 
@@ -78,7 +79,8 @@ def evaluate(model: SSD, dataset, device="auto", batch_size: int = 32, num_worke
 
     Returns ``map07``, ``map_area``, the two :class:`~ssd_core.metrics.EvalResult` (``voc07``,
     ``voc10``; ``.table()`` prints one), the ``detections`` and ``ground_truths``, and
-    ``coco`` (AP, AP50, AP75) when asked.
+    ``coco`` (AP, AP50, AP75) when asked. The APs are fractions in [0, 1]; show a student
+    ``100 * map07`` (:func:`ssd_core.draw.percent`), as the paper's tables give mAP (74.3).
     """
     detections, truths = predict(model, dataset, device, batch_size, num_workers, limit, amp)
     num_classes = model.num_classes
@@ -164,6 +166,98 @@ def detect_images(model: SSD, images, device=None, score_threshold: float = 0.0,
 # --------------------------------------------------------------------------- the trained SSD300
 #: torchvision's COCO class names (91 slots: background, the 80 classes, unused ids "N/A").
 COCO_CLASSES: tuple[str, ...] = tuple(SSD300_VGG16_Weights.COCO_V1.meta["categories"])
+
+
+def coco_class_labels() -> dict[str, str]:
+    """Each of COCO's 80 classes as a student reads it (on detections, in titles), in the
+    course's language: the catalog's translation in the context ``"class name"``, which
+    :func:`ssd_core.draw.class_label` looks up. :data:`COCO_CLASSES` (torchvision's metadata)
+    and ``model.class_names`` keep the English names; the unused ids (``"N/A"``) and the
+    background are not shown and not translated."""
+    return {
+        "person": pgettext("class name", "person"),
+        "bicycle": pgettext("class name", "bicycle"),
+        "car": pgettext("class name", "car"),
+        "motorcycle": pgettext("class name", "motorcycle"),
+        "airplane": pgettext("class name", "airplane"),
+        "bus": pgettext("class name", "bus"),
+        "train": pgettext("class name", "train"),
+        "truck": pgettext("class name", "truck"),
+        "boat": pgettext("class name", "boat"),
+        "traffic light": pgettext("class name", "traffic light"),
+        "fire hydrant": pgettext("class name", "fire hydrant"),
+        "stop sign": pgettext("class name", "stop sign"),
+        "parking meter": pgettext("class name", "parking meter"),
+        "bench": pgettext("class name", "bench"),
+        "bird": pgettext("class name", "bird"),
+        "cat": pgettext("class name", "cat"),
+        "dog": pgettext("class name", "dog"),
+        "horse": pgettext("class name", "horse"),
+        "sheep": pgettext("class name", "sheep"),
+        "cow": pgettext("class name", "cow"),
+        "elephant": pgettext("class name", "elephant"),
+        "bear": pgettext("class name", "bear"),
+        "zebra": pgettext("class name", "zebra"),
+        "giraffe": pgettext("class name", "giraffe"),
+        "backpack": pgettext("class name", "backpack"),
+        "umbrella": pgettext("class name", "umbrella"),
+        "handbag": pgettext("class name", "handbag"),
+        "tie": pgettext("class name", "tie"),
+        "suitcase": pgettext("class name", "suitcase"),
+        "frisbee": pgettext("class name", "frisbee"),
+        "skis": pgettext("class name", "skis"),
+        "snowboard": pgettext("class name", "snowboard"),
+        "sports ball": pgettext("class name", "sports ball"),
+        "kite": pgettext("class name", "kite"),
+        "baseball bat": pgettext("class name", "baseball bat"),
+        "baseball glove": pgettext("class name", "baseball glove"),
+        "skateboard": pgettext("class name", "skateboard"),
+        "surfboard": pgettext("class name", "surfboard"),
+        "tennis racket": pgettext("class name", "tennis racket"),
+        "bottle": pgettext("class name", "bottle"),
+        "wine glass": pgettext("class name", "wine glass"),
+        "cup": pgettext("class name", "cup"),
+        "fork": pgettext("class name", "fork"),
+        "knife": pgettext("class name", "knife"),
+        "spoon": pgettext("class name", "spoon"),
+        "bowl": pgettext("class name", "bowl"),
+        "banana": pgettext("class name", "banana"),
+        "apple": pgettext("class name", "apple"),
+        "sandwich": pgettext("class name", "sandwich"),
+        "orange": pgettext("class name", "orange"),
+        "broccoli": pgettext("class name", "broccoli"),
+        "carrot": pgettext("class name", "carrot"),
+        "hot dog": pgettext("class name", "hot dog"),
+        "pizza": pgettext("class name", "pizza"),
+        "donut": pgettext("class name", "donut"),
+        "cake": pgettext("class name", "cake"),
+        "chair": pgettext("class name", "chair"),
+        "couch": pgettext("class name", "couch"),
+        "potted plant": pgettext("class name", "potted plant"),
+        "bed": pgettext("class name", "bed"),
+        "dining table": pgettext("class name", "dining table"),
+        "toilet": pgettext("class name", "toilet"),
+        "tv": pgettext("class name", "tv"),
+        "laptop": pgettext("class name", "laptop"),
+        "mouse": pgettext("class name", "mouse"),
+        "remote": pgettext("class name", "remote"),
+        "keyboard": pgettext("class name", "keyboard"),
+        "cell phone": pgettext("class name", "cell phone"),
+        "microwave": pgettext("class name", "microwave"),
+        "oven": pgettext("class name", "oven"),
+        "toaster": pgettext("class name", "toaster"),
+        "sink": pgettext("class name", "sink"),
+        "refrigerator": pgettext("class name", "refrigerator"),
+        "book": pgettext("class name", "book"),
+        "clock": pgettext("class name", "clock"),
+        "vase": pgettext("class name", "vase"),
+        "scissors": pgettext("class name", "scissors"),
+        "teddy bear": pgettext("class name", "teddy bear"),
+        "hair drier": pgettext("class name", "hair drier"),
+        "toothbrush": pgettext("class name", "toothbrush"),
+    }
+
+
 #: About the size of the weights file, for the messages.
 COCO_WEIGHTS_SIZE = "136 MB"
 #: How figures and screenshot captions name the pretrained detector.

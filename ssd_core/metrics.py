@@ -17,6 +17,11 @@ cumulative down the ranked list. AP summarises the precision/recall curve:
 
 mAP is the mean AP over classes that have at least one non-difficult object.
 
+**Units.** AP and mAP are fractions in [0, 1] wherever a program reads them
+(:class:`EvalResult`, :func:`ssd_core.evaluate`, ``metrics.csv``, a run's ``history``,
+``evaluation.json``). What a student reads shows them in percent, as the paper's tables do
+(mAP 74.3): :meth:`EvalResult.table`, the training run's lines, the figures.
+
 **Pixel convention.** The devkit measures boxes in 1-based, inclusive pixel corners, so a box
 from xmin to xmax is ``xmax - xmin + 1`` wide; ``pixel_inclusive=True`` reproduces that
 (+1 on every width and height). ``ssd_core``'s VOC reader already turns corners into
@@ -97,7 +102,9 @@ def _judge(box: np.ndarray, gt_boxes: np.ndarray, gt_difficult: np.ndarray, foun
 
 @dataclass
 class EvalResult:
-    """Per-class AP (NaN for classes without objects), mAP and the curves behind them."""
+    """Per-class AP (NaN for classes without objects), mAP and the curves behind them.
+
+    ``ap`` and ``map`` are fractions in [0, 1]; :meth:`table` prints them in percent."""
 
     ap: dict[int, float]
     map: float
@@ -108,27 +115,35 @@ class EvalResult:
     metric: str = "AP"                     # the column header: "AP07", "AP10+"
 
     def table(self, *others: "EvalResult") -> str:
-        """A plain-text table: class, objects, AP; ``others`` (the same detections under
-        another metric, say) add a column each, headed by their ``metric``."""
+        """A plain-text table: class, objects, AP in percent (74.3, as the paper's tables);
+        ``others`` (the same detections under another metric, say) add a column each, headed by
+        their ``metric``. Class names and heads are in the course's language (the catalog's
+        ``"class name"``: 三角形 for ``triangle``); columns line up in a monospaced font."""
         results = (self, *others)
-        width = max([14] + [len(n) + 2 for n in (self.class_names or ())])
+        # the names as a student reads them; a name the catalog lacks stays as it is
+        names = {c: pgettext("class name", self.class_names[c - 1]) if self.class_names else str(c)
+                 for c in self.ap}
+        width = max([14] + [_width(n) + 2 for n in names.values()])
         # TRANSLATORS: column heads of the evaluation table, padded to a fixed width (a Chinese
         # character counts two columns)
         head = (pgettext("evaluation table", "class"), pgettext("evaluation table", "objects"))
         lines = [_pad(head[0], width) + _pad(head[1], 8, right=True)
                  + "".join(f"{r.metric:>9}" for r in results)]
         for c in sorted(self.ap):
-            name = self.class_names[c - 1] if self.class_names else str(c)
-            lines.append(f"{name:<{width}}{self.num_objects[c]:>8}"
-                         + "".join(f"{r.ap[c]:>9.4f}" for r in results))
-        lines.append(f"{'mAP':<{width}}{'':>8}" + "".join(f"{r.map:>9.4f}" for r in results))
+            lines.append(_pad(names[c], width) + f"{self.num_objects[c]:>8}"
+                         + "".join(f"{100 * r.ap[c]:>9.1f}" for r in results))
+        lines.append(f"{'mAP':<{width}}{'':>8}" + "".join(f"{100 * r.map:>9.1f}" for r in results))
         return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display columns of ``text`` (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
     """Pad to ``width`` display columns (a Chinese character takes two)."""
-    cols = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    fill = " " * max(0, width - cols)
+    fill = " " * max(0, width - _width(text))
     return fill + text if right else text + fill
 
 

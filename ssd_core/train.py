@@ -12,7 +12,8 @@ benchmarks all call it.
   paper's step decay (or a cosine);
 * a loop over :func:`train_step`; a step whose loss is not finite is skipped with a warning,
   and several in a row stop the run with advice;
-* after each epoch (:func:`_end_of_epoch`): VOC07 11-point and area mAP, ``metrics.csv``,
+* after each epoch (:func:`_end_of_epoch`): VOC07 11-point and area mAP (fractions in [0, 1]
+  in ``metrics.csv`` and the history, printed in percent as the paper's tables), ``metrics.csv``,
   ``curves.png``, ``last.pt`` and ``best.pt`` (written atomically); after the last, also
   ``detections.png`` and ``pr_curves.png``. ``run.json`` records the settings and the data;
 * an exact resume: the data order and every augmentation draw are functions of
@@ -176,7 +177,7 @@ class RunResult:
     run_dir: Path
     model: Any
     history: list[dict] = field(default_factory=list)
-    best_map: float = float("nan")
+    best_map: float = float("nan")          # the best VOC07 mAP, a fraction in [0, 1]
     interrupted: bool = False
     data: DataChoice | None = None
 
@@ -241,14 +242,17 @@ def _write_history(run_dir: Path, history: list[dict]) -> None:
 
 
 def _row_text(row: dict) -> str:
-    """The line printed after an epoch, in the course's language."""
+    """The line printed after an epoch, in the course's language; mAP in percent, as the
+    paper's tables give it (``metrics.csv`` and the history keep fractions in [0, 1])."""
     text = _("epoch {epoch}: loss {loss:.3f} (loc {loc:.3f}, conf {conf:.3f}), {speed:.1f} img/s"
              ).format(epoch=row["epoch"], loss=row["loss"], loc=row["loc"], conf=row["conf"],
                       speed=row["images_per_s"])
     if row["map07"] != "":
-        # TRANSLATORS: continues the line above: ", mAP07 0.512, area 0.530 on 100 validation images"
-        text += _(", mAP07 {map07:.3f}, area {area:.3f}").format(map07=row["map07"],
-                                                                 area=row["map_area"])
+        # TRANSLATORS: continues the line above: ", mAP07 51.2, area mAP 53.0 on 100 validation
+        # images"; both in percent, as the paper's tables (the row keeps fractions); "area" is
+        # the VOC2010+ AP, the area under the precision/recall curve
+        text += _(", mAP07 {map07:.1f}, area mAP {area:.1f}").format(
+            map07=100 * float(row["map07"]), area=100 * float(row["map_area"]))
         text += _(" on {n} validation images").format(n=row["val_images"])
     return text
 

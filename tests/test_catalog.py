@@ -122,6 +122,45 @@ def test_a_missing_translation_and_a_forbidden_variant_are_found(tmp_path, templ
                                               "uses '难例挖掘': the glossary's term is '难负样本挖掘'"])
 
 
+def test_the_ruled_out_variants_are_found_and_their_neighbours_spared(tmp_path, template):
+    """One term per idea: 物体, 学习率计划, 单次检测, a bare epoch are found; 第二阶段 (the second
+    stage, not 二阶段 for two-stage) and the gloss 轮（epoch） are not."""
+    def edit(c):
+        bad = {r"^initial learning rate$": "物体的学习率计划", r"^everything on$": "单次检测，10 个 epoch",
+               r"^batch size$": "批大小（第二阶段），3 轮（epoch）"}
+        edit.ids = {}
+        for pattern, text in bad.items():
+            m = first(c, pattern)
+            m.string = text
+            edit.ids[m.id] = text
+    path = planted(tmp_path, edit)
+    found = sorted((p.msgid, p.what) for p in cat.check(path, template))
+    rules = {bad: term for term, variants in cat.FORBIDDEN["zh"].items() for bad in variants}
+    uses = lambda bad: f"uses {bad!r}: the glossary's term is {rules[bad]!r}"
+    assert found == sorted([("initial learning rate", uses("物体")),
+                            ("initial learning rate", uses("学习率计划")),
+                            ("everything on", uses(r"单次(?:多框)?检测")),
+                            ("everything on", uses(r"(?<![（(])\b[Ee]pochs?\b(?![）)])"))])
+
+
+def test_every_ruled_out_variant_is_one_of_the_glossarys_other_names():
+    """The glossary is the authority: a Chinese variant the check rules out is one the glossary's
+    "also called" column names (so a reader learns it there), and that column names no variant
+    the check lets pass as the term itself."""
+    from ssd_core.course.glossary import GLOSSARY
+
+    others = "\n".join(t.also for t in GLOSSARY)
+    for term, variants in cat.FORBIDDEN["zh"].items():
+        for bad in variants:
+            if CJK.search(bad):
+                assert re.search(bad, others), f"{bad!r} (for {term}) is not in the glossary"
+    terms = {t.zh for t in GLOSSARY}
+    for term in ("目标", "真实框", "默认框", "骨干网络", "预测头", "宽高比", "步幅", "交并比",
+                 "置信度损失", "定位损失", "难负样本挖掘", "空洞卷积", "区域建议网络", "训练方案",
+                 "光度畸变"):
+        assert term in terms and term in cat.FORBIDDEN["zh"], term
+
+
 def test_the_glossary_may_name_the_other_names(tmp_path, template):
     """The glossary's "other names" column is where 先验框 belongs; nowhere else."""
     catalog = cat.read(ZH)

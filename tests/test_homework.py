@@ -579,7 +579,7 @@ def test_student_chart_and_comparison_in_chinese(language):
     lines = compare_with_reference(chart).lines()
     assert lines[0].startswith("缺少的阶段：缩小（zoom out）、按 IoU 随机裁剪")
     assert "光度畸变" in lines[1] and lines[2] == "你自己写的阶段：记录日志 log the loss"
-    assert lines[3] == "缺少回到下一轮（epoch）的循环"
+    assert lines[3] == "缺少回到下一轮的循环"
     with pytest.raises(IndexError, match="阶段 20 不存在"):
         chart.set_note(20, "x")
 

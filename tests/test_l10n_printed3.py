@@ -1,9 +1,9 @@
 """What lesson 3 prints, in both languages: the paper's facts (their citations and phrase values)
 and the sentences of the lesson's own ``print(T(en, zh))`` calls.
 
-In Chinese a citation keeps the paper's ``Table 2``, ``§3.2`` and ``Fig. 2`` and translates the
-words around them; in English everything reads as before (``Fact.source``, ``Fact.value``). The
-Chinese comes from the catalog (the facts' sentences are its messages).
+Every citation is a message of the catalog: in Chinese ``Table 2`` reads 表 2, ``Fig. 2`` 图 2,
+``eq. 4`` 公式 4, ``§3.2`` stays, and the words around them are Chinese; in English everything
+reads as written (``Fact.source``, ``Fact.value``).
 """
 
 from __future__ import annotations
@@ -22,45 +22,73 @@ from ssd_core.i18n import using_language
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "03_matching_and_loss.ipynb"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-#: The citations a source is made of, kept as the paper writes them in both languages.
-CITATION = re.compile(r"Table \d+|Fig\. \d+|§\d+(?:\.\d+)?|eq\. \d+")
-#: Names a Chinese citation keeps in English: papers, models, files, hardware, data splits.
+#: The citations a source is made of, as the paper writes them (English) ...
+CITATION = re.compile(r"Table (\d+)|Fig\. (\d+)|(§\d+(?:\.\d+)?)|eq\. (\d+)")
+#: ... and as a Chinese textbook writes them.
+CITATION_ZH = re.compile(r"表 (\d+)|图 (\d+)|(§\d+(?:\.\d+)?)|公式 (\d+)")
+#: Names a Chinese citation keeps in Latin letters: papers, models, files, hardware, data splits.
 NAMES = re.compile(r"SSD|YOLO9000|Faster R-CNN|Caffe|ParseNet|ssd_pascal\.py|Titan X|VOC"
                    r"|test-dev2015|“Base network”|zoom out")
 
 
 def words(text: str) -> list[str]:
-    """The English words (three letters or more) of ``text`` besides citations and names."""
-    return re.findall(r"[A-Za-z]{3,}", NAMES.sub(" ", CITATION.sub(" ", text)))
+    """The English words (three letters or more) of ``text`` besides names and § numbers."""
+    return re.findall(r"[A-Za-z]{3,}", NAMES.sub(" ", text))
 
 
-def test_the_word_counter_can_fail():
-    assert words("Table 2, §3.2 (about 20% slower)") == ["about", "slower"]
-    assert words("Table 2, §3.2（速度慢约 20%）") == []
+def cited(text: str, pattern: re.Pattern = CITATION) -> list[str]:
+    """The citations of ``text`` in one notation: T2 (a table), F4 (a figure), §3.2, E4 (an
+    equation), in order."""
+    return [f"T{t}" if t else f"F{f}" if f else sec if sec else f"E{e}"
+            for t, f, sec, e in pattern.findall(text)]
+
+
+def test_the_word_counter_and_the_citations_can_fail():
+    assert words("Table 2, §3.2 (about 20% slower)") == ["Table", "about", "slower"]
+    assert words("表 2，§3.2（速度慢约 20%）") == []
+    assert cited("Table 2; the speed: §3.2, Fig. 4, eq. 1") == ["T2", "§3.2", "F4", "E1"]
+    assert cited("表 2；速度见 §3.2，图 4，公式 1", CITATION_ZH) == ["T2", "§3.2", "F4", "E1"]
+    assert cited("表 2；速度见 §3.2", CITATION_ZH) != cited("Table 3, §3.2")
 
 
 @pytest.mark.parametrize("key", sorted(PAPER_FACTS))
-def test_a_citation_in_chinese_has_no_english_words_and_keeps_the_citations(key):
+def test_a_citation_in_chinese_is_chinese_and_keeps_the_citations(key):
     f = PAPER_FACTS[key]
     zh, en = f.cite("zh"), f.cite("en")
     assert en == f.source
     assert words(zh) == [], f"{key}: English words in the Chinese citation {zh!r}"
-    if words(f.source):
-        assert CJK.search(zh), f"{key}: {f.source!r} needs a Chinese form"
-    else:
-        assert zh == en, f"{key}: a bare citation {en!r} stays as the paper writes it"
-    assert CITATION.findall(zh) == CITATION.findall(en), f"{key}: {zh!r} lost a citation of {en!r}"
+    if re.search(r"[A-Za-z]", f.source):
+        assert zh != en, f"{key}: {f.source!r} needs its Chinese form (表 7, not Table 7)"
+    assert cited(zh, CITATION_ZH) == cited(en), f"{key}: {zh!r} does not cite what {en!r} cites"
+    assert not re.search(r"Table|Fig\.|eq\.|et al", zh), zh
 
 
-def test_every_worded_citation_is_a_message_of_the_catalog():
-    """A citation with words is marked for the catalog where it is written (facts.py), so the
-    catalog holds it; a bare one (Table 7, §2.2) is not marked, and reads the same everywhere."""
+def test_every_citation_is_a_message_of_the_catalog():
+    """Every citation is marked for the catalog where it is written (facts.py), bare ones such as
+    ``Table 7`` too, so the Chinese edition reads 表 7."""
     from tools.catalog import PACKAGE, extract
 
     marked = {m.id for m in extract(PACKAGE / "course") if m.id}
-    sources = {f.source for f in PAPER_FACTS.values()}
-    assert {s for s in sources if words(s)} <= marked
-    assert not {s for s in sources if not words(s)} & marked
+    assert {f.source for f in PAPER_FACTS.values()} <= marked
+
+
+def test_an_inference_is_marked_as_one():
+    """§3.1 says "10k iterations with 1e-4 and 1e-5": 10k at each rate is the course's reading."""
+    f = PAPER_FACTS["paper_schedule"]
+    assert "inference" in f.source and "the paper does not say" in f.source
+    assert "论文未明说" in f.cite("zh") and "推断" in f.cite("zh")
+    assert "60k" in f.cite("zh")
+
+
+def test_table_3_rows_and_what_they_take_away():
+    """Table 3 takes the coarse maps away first (conv11_2), and every row keeps about 8,732 boxes
+    by tiling more scales on the maps that are left: the rows are not "about 8,700" each."""
+    maps, boxes = PAPER_FACTS["table3_maps"], PAPER_FACTS["table3_boxes"]
+    assert maps.value == (74.3, 74.6, 73.8, 70.7, 64.2, 62.4)
+    assert boxes.value == (8732, 8764, 8942, 9864, 9025, 8664)
+    assert "conv11_2 first" in maps.what_msgid
+    with using_language("zh"):
+        assert "conv11_2" in maps.what and "最粗" in maps.what and "8,732" in boxes.what
 
 
 @pytest.mark.parametrize("key", sorted(PAPER_FACTS))
@@ -80,13 +108,16 @@ def test_a_value_prints_as_itself_or_as_a_phrase_in_each_language(key):
 def test_cite_and_value_text_follow_the_language(language):
     f = PAPER_FACTS["released_schedule"]
     language("zh")
-    assert f.cite() == "作者发布的 Caffe 模型（ssd_pascal.py），训练时用了 §3.6 的缩小（zoom out）增强"
-    assert f.value_text() == "共 120k 次迭代，在第 80k 和 100k 次时学习率乘以 0.1"
+    assert f.cite() == "作者发布的 Caffe 模型（ssd_pascal.py），训练时使用了 §3.6 的缩小（zoom out）增强"
+    assert f.value_text() == "共 120k 次迭代，学习率在第 80k 和 100k 次时各乘以 0.1"
     assert f.cite("en") == f.source and f.value_text("en") == f.value      # lang= wins
     assert f.cite() != f.source                                           # and is undone after
+    assert PAPER_FACTS["ssd300_boxes"].cite() == "图 2、表 7"
+    assert PAPER_FACTS["s_min"].cite() == "§2.2，公式 4"
     language("en")
     assert f.cite() == f.source and f.value_text() == f.value
     assert not CJK.search(f.cite() + f.value_text())
+    assert PAPER_FACTS["ssd300_boxes"].cite() == "Fig. 2 and Table 7"
 
 
 def test_a_facts_fields_in_an_f_string(language):
@@ -112,8 +143,8 @@ def test_the_lines_lessons_1_3_and_5_print_for_facts(language):
         "initial learning rate: 0.001  [§3 (base network)]\n"
         "SSD300 on VOC2007 test, trained on 07+12: 74.3  [Table 1, Table 7]")
     assert facts_text("lr", "ssd300_map07", lang="zh") == (
-        "初始学习率：0.001  [§3（“Base network”一段）]\n"
-        "SSD300，07+12 训练，VOC2007 测试：74.3  [Table 1, Table 7]")
+        "初始学习率：0.001  [§3 的“Base network”一段]\n"
+        "SSD300（07+12 训练）在 VOC2007 测试集上的 mAP：74.3  [表 1、表 7]")
     language("zh")
     f = PAPER_FACTS["released_schedule"]
     assert facts_text("released_schedule") == f"{f.what}：{f.value_text()}  [{f.cite()}]"
@@ -132,10 +163,11 @@ def test_the_what_of_the_facts_lesson_3_prints_is_chinese():
             assert CJK.search(f.what), key
         with using_language("en"):
             assert not CJK.search(f.what), key
-    # the speed is in the citation (Table 2, §3.2), not twice in the Chinese line
+    # the speed is in the citation, and it is §3.2's text, not Table 2's
     with using_language("zh"):
         assert "20%" not in PAPER_FACTS["table2_no_atrous"].what
-        assert "20%" in PAPER_FACTS["table2_no_atrous"].cite()
+        assert re.search(r"表 2；.*§3\.2.*20%", PAPER_FACTS["table2_no_atrous"].cite())
+    assert re.search(r"Table 2;.*§3\.2.*20%", PAPER_FACTS["table2_no_atrous"].source)
 
 
 # ------------------------------------------------------------------ the lesson's own sentences

@@ -1,6 +1,8 @@
 """The course in Chinese, end to end: the figures of ssd_core.draw (training curves,
 precision/recall, detections, the test run), a homework caption strip with a Chinese name,
-and the message a student reads after uploading something that is not a photo.
+and the message a student reads after uploading something that is not a photo. Class names
+are shown in Chinese (三角形, 猫) while the data keeps its English names, and mAP in percent
+(75.7, as the paper's tables) while results keep fractions.
 
 In Chinese every figure shows Chinese (CJK characters) and draws every character: matplotlib
 warns about no missing glyph, and the course's fonts cover all of the text. In English no CJK
@@ -78,6 +80,19 @@ def detections():
     return images, dets
 
 
+def evaluated_circles():
+    """The evaluation of :func:`detections` against one circle per image, image 3's elsewhere.
+    By hand: in rank order TP, TP, TP, FP (ties keep image order), so precision 1 up to recall
+    0.75; 8 of VOC07's 11 recall levels (0 ... 0.7) get precision 1, the last three (0.8 ... 1)
+    nothing: AP07 = 8/11 = 0.7273, shown as 72.7."""
+    from ssd_core.metrics import evaluate_detections
+
+    images, dets = detections()
+    truths = [{"boxes": torch.tensor([[0.1, 0.1, 0.5, 0.5] if i < 3 else [0.6, 0.6, 0.9, 0.9]]),
+               "labels": torch.tensor([1])} for i in range(4)]
+    return evaluate_detections(dets, truths, class_names=("circle",))
+
+
 def draw_figures():
     """One figure of each kind ssd_core.draw makes, with every label it can show (the title
     as a lesson gives it: in the course's language)."""
@@ -96,21 +111,32 @@ def draw_figures():
         "compare": plot_training_curves({"on": run_rows(), "off": run_rows()}),
         "pr": plot_pr_curves(fake_eval()),
         "detections": show_detections(images[0], dets[0], ["circle"], title=title),
-        "test_run": plot_test_run("class  AP07\ncircle 0.81", images, dets, ["circle"],
+        "test_run": plot_test_run(evaluated_circles().table(), images, dets, ["circle"],
                                   title=title),
     }
+
+
+def map_panel(fig):
+    """The training curves' mAP axes and its lines by gid."""
+    ax = fig.axes[1]
+    return ax, {l.get_gid(): l for l in ax.lines}
 
 
 def test_draw_figures_in_chinese(language):
     language("zh")
     figs = draw_figures()
     check_chinese(figs["curves"], "轮次", "训练损失", "总损失", "定位损失", "置信度损失",
-                  "验证集 mAP@0.5", "VOC07 11 点插值")
+                  "验证集 mAP@0.5（%）", "VOC07 11 点插值")
     check_chinese(figs["curves_per_step"], "迭代次数", "最近 3 个值的平均", "测试过程")
     check_chinese(figs["compare"], "训练损失", "轮次")
-    check_chinese(figs["pr"], "召回率", "精确率", "平均精度均值 mAP 0.600", "circle (AP 0.700)")
-    check_chinese(figs["detections"], "测试过程")
-    check_chinese(figs["test_run"], "测试过程", "circle 0.81")
+    # class names in Chinese, AP and mAP in percent (fake_eval: 0.7, 0.5, mean 0.6)
+    check_chinese(figs["pr"], "召回率", "精确率", "平均精度均值 mAP 60.0", "圆形（AP 70.0）",
+                  "正方形（AP 50.0）")
+    check_chinese(figs["detections"], "测试过程", "圆形 0.90")
+    text = check_chinese(figs["test_run"], "测试过程", "圆形 0.90")
+    table = [t for t in text.splitlines() if "AP07" in t or "72.7" in t]
+    assert any(re.fullmatch(r"圆形\s+4\s+72\.7", line.strip()) for line in text.splitlines()), table
+    assert "circle" not in text and "0.727" not in text
     # the lines keep their gids in Chinese: tests find them by gid, whatever the language
     gids = {l.get_gid() for ax in figs["curves"].axes for l in ax.lines}
     assert {"loss", "loc", "conf", "map07", "map_area"} <= gids
@@ -122,7 +148,82 @@ def test_draw_figures_in_english():
         check_english(fig)
     text = "\n".join(figure_texts(figs["curves"]))
     assert "training loss (divided by N)" in text and "VOC07 11-point" in text
-    assert "recall" in "\n".join(figure_texts(figs["pr"]))
+    assert "validation mAP@0.5 (%)" in text
+    pr = "\n".join(figure_texts(figs["pr"]))
+    assert "recall" in pr and "mAP 60.0" in pr and "circle (AP 70.0)" in pr
+    assert "circle 0.90" in "\n".join(figure_texts(figs["detections"]))
+    test_run = "\n".join(figure_texts(figs["test_run"]))
+    assert "circle 0.90" in test_run and re.search(r"^circle\s+4\s+72\.7$", test_run, re.M)
+
+
+def test_the_map_axis_is_in_percent_and_the_rows_stay_fractions():
+    """run_rows' mAP07 0.1, 0.2, 0.3 are drawn at 10, 20, 30 on a 0-100 axis; the rows are
+    left as they were."""
+    from ssd_core.draw import plot_training_curves
+
+    rows = run_rows()
+    ax, lines = map_panel(plot_training_curves(rows))
+    assert list(lines["map07"].get_ydata()) == pytest.approx([10.0, 20.0, 30.0])
+    assert list(lines["map_area"].get_ydata()) == pytest.approx([11.0, 22.0, 33.0])
+    assert ax.get_ylim() == (0.0, 100.0)
+    assert [r["map07"] for r in rows] == pytest.approx([0.1, 0.2, 0.3])
+
+
+# ------------------------------------------------------------------ class names
+
+
+def marked_class_names() -> set[str]:
+    """``(context "class name")`` msgids of the code, read as the catalog reads them."""
+    from tools.catalog import extract
+
+    return {m.id for m in extract() if m.context == "class name"}
+
+
+def test_every_class_the_course_shows_is_marked_for_the_catalog():
+    """The shapes (all the generator draws), VOC's 20, the sample photos' (classes.txt) and
+    COCO's 80 (torchvision's metadata, without the background and the unused ids): each is a
+    msgid of the context "class name", and each list's labels function names them all."""
+    from torchvision.models.detection import SSD300_VGG16_Weights
+
+    from ssd_core.data import VOC_CLASSES, sample_dataset
+    from ssd_core.data.shapes import ALL_SHAPES, SHAPE_CLASSES, shape_class_labels
+    from ssd_core.data.voc import voc_class_labels
+    from ssd_core.inference import COCO_CLASSES, coco_class_labels
+    from ssd_core.viz.pictures import sample_class_labels
+
+    coco = [c for c in SSD300_VGG16_Weights.COCO_V1.meta["categories"]
+            if c not in ("__background__", "N/A")]
+    assert len(coco) == 80 and set(coco) < set(COCO_CLASSES)
+    lists = {"shapes": (ALL_SHAPES, shape_class_labels()), "voc": (VOC_CLASSES, voc_class_labels()),
+             "samples": (tuple(sample_dataset().classes), sample_class_labels()),
+             "coco": (tuple(coco), coco_class_labels())}
+    assert set(SHAPE_CLASSES) < set(ALL_SHAPES)
+    marked = marked_class_names()
+    for what, (names, labels) in lists.items():
+        assert list(labels) == list(names) or set(labels) == set(names), what
+        assert set(names) <= marked, (what, set(names) - marked)
+        assert labels == {n: n for n in names}, what          # English: the names as they are
+    assert {"cat", "triangle", "star", "person", "cup", "tvmonitor", "teddy bear"} <= marked
+
+
+def test_class_names_are_chinese_in_chinese_and_the_data_stays_english(language):
+    from ssd_core.data.shapes import SHAPE_CLASSES, shape_class_labels
+    from ssd_core.draw import class_label
+    from ssd_core.viz.pictures import load_sample
+
+    language("zh")
+    names = marked_class_names()
+    shown = {n: class_label(n) for n in names}
+    assert not [n for n, t in shown.items() if not CJK.search(t)]
+    assert missing_glyphs("".join(shown.values())) == []
+    assert [shown[n] for n in SHAPE_CLASSES] == ["圆形", "正方形", "三角形", "星形", "十字形"]
+    assert list(shape_class_labels().values())[:5] == ["圆形", "正方形", "三角形", "星形", "十字形"]
+    assert (shown["cat"], shown["person"], shown["cup"]) == ("猫", "人", "杯子")
+    assert class_label("my own class") == "my own class"           # not in the catalog: as is
+    cat = load_sample("chelsea")
+    assert "cat" in cat.names() and "猫" in cat.shown_names()        # the data stays English
+    language("en")
+    assert class_label("triangle") == "triangle" and "cat" in cat.shown_names()
 
 
 def test_a_chinese_label_falls_back_to_english_without_a_cjk_font(language, monkeypatch):
@@ -186,7 +287,7 @@ def test_a_bad_upload_is_explained_in_chinese(language):
     from ssd_core.viz.detections import read_upload
 
     language("zh")
-    with pytest.raises(ValueError, match="还没有上传文件：点击“上传”"):
+    with pytest.raises(ValueError, match=r"^还没有上传文件\W+(请)?点击“上传”"):
         read_upload(())
     with pytest.raises(DatasetError, match=r"^'notes\.txt' 不是 PIL 能读取的图像（\w+）；请上传一张 "
                                            r"JPEG 或 PNG 照片。$"):

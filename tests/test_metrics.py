@@ -45,6 +45,12 @@ def test_difficult_duplicates_and_false_positives():
     r10 = evaluate_detections(dets, gts, use_07_metric=False)
     assert r10.ap[1] == pytest.approx(0.75)
     assert r10.map == pytest.approx(0.75)
+    # the result keeps fractions; the table shows percent, as the paper's tables:
+    # 8.5 / 11 = 77.3, 0.75 = 75.0
+    lines = r07.table(r10).splitlines()
+    assert lines[0].split()[-2:] == ["AP07", "AP10+"]
+    assert lines[1].split() == ["1", "2", "77.3", "75.0"]
+    assert lines[2].split() == ["mAP", "77.3", "75.0"]
 
 
 def test_devkit_plus_one_pixel_convention():

@@ -151,7 +151,7 @@ def _columns(text: str) -> int:
 def test_describe_in_chinese_is_aligned(ssd300, language):
     language("zh")
     lines = str(describe(ssd300)).splitlines()
-    assert lines[0] == "ssd300：输入 300x300"
+    assert lines[0] == "ssd300：输入 300×300"
     assert lines[1].split() == ["源特征图", "通道数", "尺寸", "步幅", "中心间距", "感受野",
                                 "每位置框数", "默认框数"]
     assert lines[-1].split() == ["合计", "8,732"]

@@ -476,7 +476,13 @@ def test_the_epoch_line_in_both_languages(language):
            "map07": 0.5, "map_area": 0.52, "val_images": 100}
     language("zh")
     zh = tr._row_text(row)
-    assert zh == "第 3 轮：损失 2.500（定位 1.000，置信度 1.500），80.0 张/秒，mAP07 0.500，area 0.520（100 张验证图像）"
+    # mAP in percent, as the paper's tables (the row keeps fractions)
+    assert zh.startswith("第 3 轮") and "损失 2.500" in zh and "80.0 张/秒" in zh
+    assert "，mAP07 50.0，曲线下面积 mAP 52.0" in zh and "0.500" not in zh and "100 张验证图像" in zh
+    assert "area" not in zh
     language("en")
+    en = tr._row_text(row)
+    assert en == ("epoch 3: loss 2.500 (loc 1.000, conf 1.500), 80.0 img/s, mAP07 50.0, area mAP "
+                  "52.0 on 100 validation images")
     en = tr._row_text({**row, "map07": "", "map_area": "", "val_images": ""})
     assert en == "epoch 3: loss 2.500 (loc 1.000, conf 1.500), 80.0 img/s"

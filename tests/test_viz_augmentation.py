@@ -143,7 +143,7 @@ def test_augmentation_explorer_and_sizes_in_chinese(language):
                for t in e.figure.axes[1].texts)
     fig, missing = glyph_warnings(lambda: plot_augmented_sizes(*_sizes(), name="full"))
     assert not missing
-    check_chinese_figure(fig, "用缩小（zoom out）：5 个目标", "最小的默认框", "目标个数", "：full")
+    check_chinese_figure(fig, "用缩小：5 个目标", "最小的默认框", "目标个数", "：full")
 
 
 def test_augmentation_explorer_and_sizes_in_english_have_no_chinese(language):

@@ -73,6 +73,13 @@ class TinyDataset:
                 "image_id": "img1"}
 
 
+class ShapesDataset(TinyDataset):
+    """:class:`TinyDataset` with two classes of the shapes dataset, which the course shows in
+    Chinese (圆形, 正方形)."""
+
+    classes = ("circle", "square")
+
+
 def rectangles(fig):
     return [p for ax in fig.axes for p in ax.patches if isinstance(p, Rectangle)]
 
@@ -223,8 +230,9 @@ def test_live_plot_redraws_at_most_once_per_interval():
     lines = {l.get_gid(): l for ax in fig.axes for l in ax.lines}
     assert list(lines["loss_raw"].get_ydata()) == [4.0, 2.0, 6.0, 8.0, 5.0]
     assert list(lines["loss"].get_ydata()) == pytest.approx([4.0, 3.0, 4.0, 7.0, 6.5])
-    assert list(lines["map07"].get_ydata()) == [0.25]
-    assert live.state_line == "state: iteration=5 total=10 epoch=1 loss=5.000 map07=0.250"
+    assert list(lines["map07"].get_ydata()) == [25.0]                 # in percent, as the paper
+    assert live.epochs[-1]["map07"] == 0.25                             # the row keeps a fraction
+    assert live.state_line == "state: iteration=5 total=10 epoch=1 loss=5.000 map07=25.0"
 
 
 # ------------------------------------------------------------------ settings
@@ -307,8 +315,9 @@ def test_the_settings_say_why_in_chinese_and_in_english(tmp_path, language):
     for r in chinese:
         rest = re.sub(r"`[^`]*`|/\S*|'[^']*'|\{[^}]*\}", "", r)
         assert not set(re.findall(r"\b[a-z]+\b", rest)) & words, r
-    assert any(r.startswith("预设：ssd300-voc，在 cuda 上：发布的 SSD300 训练方案") for r in chinese)
-    assert any(r.startswith("预设：ssd300-shapes，在 cuda 上") for r in chinese)
+    assert any(r.startswith("预设：ssd300-voc") and "cuda" in r and "发布的 SSD300 训练方案" in r
+               for r in chinese)
+    assert any(r.startswith("预设：ssd300-shapes") and "cuda" in r for r in chinese)
     assert f"数据：{empty} 是空文件夹，所以在那里生成 shapes 数据集" in chinese
     assert any("07+12 用于训练，2007-test 用于验证（论文的划分" in r for r in chinese)
     assert "数据划分：train 用于训练，val 用于验证（文件夹里有 train 和 val）" in chinese
@@ -331,13 +340,13 @@ def test_ablation_table_and_plot():
     on = [{"epoch": 1, "loss": 9.0, "map07": 0.1}, {"epoch": 2, "loss": 7.0, "map07": 0.3}]
     off = [{"epoch": 1, "loss": 8.0, "map07": 0.2}, {"epoch": 2, "loss": 5.0, "map07": ""}]
     table = ablation_table({"augmentation on": on, "augmentation off": off}).splitlines()
-    assert table[1].split()[-4:] == ["2", "7.000", "0.300", "0.300"]
-    assert table[2].split()[-4:] == ["2", "5.000", "0.200", "0.200"]     # last evaluated epoch
+    assert table[1].split()[-4:] == ["2", "7.000", "30.0", "30.0"]       # mAP in percent
+    assert table[2].split()[-4:] == ["2", "5.000", "20.0", "20.0"]       # last evaluated epoch
     fig = compare_runs({"on": on, "off": off})
     lines = {l.get_gid(): l for ax in fig.axes for l in ax.lines}
     assert list(lines["loss:off"].get_ydata()) == [8.0, 5.0]
     assert list(lines["map:off"].get_xdata()) == [1.0]
-    assert math.isclose(lines["map:on"].get_ydata()[1], 0.3)
+    assert math.isclose(lines["map:on"].get_ydata()[1], 30.0)
 
 
 # ------------------------------------------------------------------ in Chinese, in English
@@ -361,8 +370,13 @@ def test_detection_explorer_in_chinese_and_in_english(language):
     words = widget_words(e)
     assert "检测结果查看器" in words and "真实框" in words
     assert [w.description for w in e.controls.values()] == ["图像", "置信度 ≥", "NMS 阈值", "显示真实框"]
-    check_chinese(e.figure, "img0：2 个检测结果（NMS 之前有 3 个框高于置信度阈值）；2 个物体中找到了 2 个")
+    text = check_chinese(e.figure, "img0：2 个检测结果（NMS 之前有 3 个框高于置信度阈值）")
+    assert re.search(r"；2 个\w+中找到了 2 个", text), text
     assert e.state_line == english_state                     # keys and values stay as they are
+    # the classes of the course are shown in Chinese on the boxes; the state line keeps the data's
+    e = detection_explorer(FakeSSD(), ShapesDataset(), max_images=None)
+    check_chinese(e.figure, "圆形 0.80", "正方形 0.50")
+    assert "classes=circle,square" in e.state_line
     with pytest.raises(ValueError, match="数据集里没有图像"):
         class Empty(TinyDataset):
             def __len__(self):
@@ -376,14 +390,18 @@ def test_upload_detector_in_chinese_and_in_english(language, tmp_path):
     d = upload_detector(FakeSSD(), CLASSES)
     assert "No photo yet" in check_english(d.figure) and not CJK.search(widget_words(d))
     d.controls["upload"].value = upload_value("drawing.png", png_bytes(100, 50))
-    assert "2 detections: block,disc" in check_english(d.figure)
+    assert "2 detections: block, disc" in check_english(d.figure)
     language("zh")
     d = upload_detector(FakeSSD(), CLASSES)
     assert "你的照片" in widget_words(d) and d.controls["upload"].description == "上传"
     check_chinese(d.figure, "还没有照片：点击“上传”")
     d.controls["upload"].value = upload_value("我的画.png", png_bytes(100, 50))
-    check_chinese(d.figure, "我的画.png（100x50）：2 个检测结果：block,disc")
+    check_chinese(d.figure, "我的画.png", "2 个检测结果：block、disc")
     assert d.state["classes"] == "block,disc"
+    d = upload_detector(FakeSSD(), ("circle", "square"))
+    d.controls["upload"].value = upload_value("我的画.png", png_bytes(100, 50))
+    check_chinese(d.figure, "2 个检测结果：圆形、正方形", "圆形 0.80", "正方形 0.50")
+    assert d.state["classes"] == "circle,square"
     with pytest.raises(FileNotFoundError, match="没有这个文件"):
         d.open(tmp_path / "missing.jpg")
 
@@ -412,7 +430,7 @@ def test_live_plot_and_ablation_table_in_chinese(language):
     check_chinese(fig, "迭代 4/10，第 1 轮：损失 1.000，学习率 0.001，5.0 张/秒", "总损失", "迭代次数")
     table = ablation_table(runs).splitlines()
     assert table[0].split() == ["训练", "轮数", "最终损失", "最终", "mAP07", "最佳", "mAP07"]
-    assert table[2].split()[-4:] == ["1", "8.000", "0.200", "0.200"]
+    assert table[2].split()[-4:] == ["1", "8.000", "20.0", "20.0"]
     # the columns line up on screen: a Chinese character is two columns wide
     width = lambda line: len(line) + len(CJK.findall(line))
     assert len({width(line) for line in table}) == 1

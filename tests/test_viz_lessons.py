@@ -29,11 +29,11 @@ from tests.texts import cjk, figure_text
 
 #: SSD paper, Table 7 (VOC2007 test), typed in from the paper: mAP, FPS, boxes, input.
 TABLE_7 = {
-    "Faster R-CNN (VGG16)": (73.2, 7, "~6000", "~1000x600"),
-    "Fast YOLO": (52.7, 155, "98", "448x448"),
-    "YOLO (VGG16)": (66.4, 21, "98", "448x448"),
-    "SSD300": (74.3, 46, "8732", "300x300"),
-    "SSD512": (76.8, 19, "24564", "512x512"),
+    "Faster R-CNN (VGG16)": (73.2, 7, "~6000", "~1000×600"),
+    "Fast YOLO": (52.7, 155, "98", "448×448"),
+    "YOLO (VGG16)": (66.4, 21, "98", "448×448"),
+    "SSD300": (74.3, 46, "8732", "300×300"),
+    "SSD512": (76.8, 19, "24564", "512×512"),
 }
 
 
@@ -157,13 +157,27 @@ def test_successors_table_in_both_languages(language):
     assert all(cjk(chinese[s.name][0]) and not cjk(s.idea) for s in SUCCESSORS)
     language("zh")
     zh = successors_table()
-    assert "焦点损失比最好的在线难负样本挖掘（OHEM）高 3.2 AP" in zh and "VOC2007 测试集 78.6 mAP" in zh
+    assert "焦点损失比最好的在线难样本挖掘（OHEM）高 3.2 AP" in zh and "VOC2007 测试集 78.6 mAP" in zh
     assert "the focal loss beats" not in zh and " at 40 FPS" not in zh
-    assert "[Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1]" in zh   # citations stay
+    # the citations read as a Chinese textbook writes them: Lin 等人, 表 2, the numbers kept
+    assert "[Lin 等人 2017，arXiv 1708.02002，表 2、表 1(d) 和 §5.1]" in zh
+    assert "[Redmon 与 Farhadi 2018，arXiv 1804.02767，摘要和表 3]" in zh
+    assert not re.search(r"et al\.|Table \d|abstract", zh)
+    for s in SUCCESSORS:
+        with using_language("zh"):
+            cited = s.source
+        with using_language("en"):
+            assert s.source == s.source_msgid and not cjk(s.source), s.name
+        assert cjk(cited) and re.findall(r"\d+", cited) == re.findall(r"\d+", s.source_msgid), s.name
     language("en")
     en = successors_table()
     assert not cjk(en) and "the focal loss beats the best online hard example mining" in en
     assert "VOC2007 test 78.6 mAP at 40 FPS (544 px)" in en
+    assert "[Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1]" in en
+    # the detectors' citations too (Detector.cite), in both languages
+    for d in DETECTORS:
+        assert cjk(d.cite("zh")) and d.cite("en") == d.source and not cjk(d.source), d.name
+        assert "Table" not in d.cite("zh"), d.name
 
 
 # ------------------------------------------------------------------ quiz
@@ -212,6 +226,51 @@ def test_quiz_numbers_are_the_papers():
     with using_language("zh"):                      # the numbers are the same in Chinese
         q = QUIZZES[1][0]
         assert q.choices[q.answer].text == "8,732" and "= 8,732（表 7）" in q.choices[q.answer].why
+        # where the paper answers it: § and 表/图 as a Chinese textbook cites them
+        assert [q.section for q in QUIZZES[1]] == ["§2.2，表 7", "§1、§2.1", "表 7",
+                                                   "§3.1、§3.6，图 3、图 4"]
+    with using_language("en"):
+        assert [q.section for q in QUIZZES[1]] == ["2.2, Table 7", "1, 2.1", "Table 7",
+                                                   "3.1, 3.6, Fig. 3, Fig. 4"]
+
+
+#: Wrong options that were jokes, not misconceptions (the issue's examples): never again.
+JOKES = ("single epoch", "Random weights", "the same as the previous image", "To make the network faster",
+         "It cannot be trained")
+
+
+def test_wrong_options_are_misconceptions_with_their_reason():
+    """A wrong choice is something a student may really believe: never a joke, and its sentence
+    says why it is wrong (more than a bare "No")."""
+    for lesson, questions in QUIZZES.items():
+        for q in questions:
+            for c in q.choices:
+                assert not any(j.lower() in c.text_msgid.lower() for j in JOKES), (lesson, c.text_msgid)
+                if not c.correct:
+                    assert len(c.why_msgid.split()) >= 4, (lesson, c.text_msgid, c.why_msgid)
+    with using_language("zh"):
+        texts = [c.text + c.why for q in (q for qs in QUIZZES.values() for q in qs) for c in q.choices]
+    # the catalog's terms: 目标 not 物体, 轮 not epoch, × for sizes
+    assert not [t for t in texts if "物体" in t or re.search(r"[Ee]poch", t)]
+    assert not [t for t in texts if re.search(r"\d+x\d+", t)]
+
+
+def test_the_quiz_facts_are_the_papers():
+    """The facts the quiz states beyond PAPER_FACTS, checked against the paper's numbers."""
+    from ssd_core.course.facts import fact
+
+    with using_language("en"):
+        whys = {c.why for qs in QUIZZES.values() for q in qs for c in q.choices}
+    # 7 positives: the other 8,732 - 7 = 8,725 default boxes are the negatives
+    assert fact("ssd300_boxes") - 7 == 8725
+    assert any("8,725" in q.prompt_msgid for q in QUIZZES[3])
+    # the 20 % of atrous is §3.2's text; Table 2 gives the mAP (74.2 against 74.3)
+    atrous = next(w for w in whys if "dilation 6 spans" in w)
+    assert "(74.2 against 74.3, Table 2)" in atrous and "20% (§3.2)" in atrous
+    assert (fact("table2_no_atrous"), fact("table2_full")) == (74.2, 74.3)
+    # +8.8 = 74.3 - 65.5 (Table 2); 46 / 7 = 6.6 (Table 7)
+    assert round(fact("table2_full") - fact("table2_no_sampling"), 1) == 8.8
+    assert round(fact("ssd300_fps") / fact("faster_rcnn_fps"), 1) == 6.6
 
 
 def test_feedback_logic(language):
@@ -257,9 +316,11 @@ def test_the_quiz_widget_speaks_the_courses_language(language):
     predict = QUIZZES[2][3]
     quiz.answer(3, predict.answer)
     words = quiz_words(quiz)
-    assert "SSD300 的哪个特征图负责检测最小的目标？" in words and "论文 §2.2, 3.1" in words
-    assert "conv4_3，38x38 的特征图" in words and "24,564" in words
-    assert "正确。 正确（表 7）：64x64x4" in quiz.feedback[3].value
+    assert "SSD300 的哪张源特征图负责最小的目标？" in words and "论文 §2.2、§3.1" in words
+    assert "conv4_3，即 38×38 的特征图" in words and "24,564" in words
+    # the verdict says 正确 once; the sentence after it gives the reason
+    assert "正确。 表 7：64×64×4" in quiz.feedback[3].value
+    assert "正确。 正确" not in quiz_words(quiz)
     assert "运行下一个单元格：ssd.SSDConfig.ssd512().num_boxes。" in quiz.feedback[3].value
     assert f"答对 1 / {len(QUIZZES[2])} 题（已答 1 题）" in quiz.total.value
     language("en")
@@ -294,12 +355,25 @@ def test_the_glossary_table_in_both_editions(language):
     assert en[0] == "| English | 中文 | also called | ssd_core | SSD-Tensorflow |"
     # the rows are the same in both editions: English, Chinese, other Chinese names, code names
     assert zh[1:] == en[1:] and len(en) == 2 + len(GLOSSARY)
-    assert ("| default box | 默认框 | 先验框 (Caffe: prior box); 锚框 (d2l: anchor box) | "
+    assert ("| default box | 默认框 | 先验框（Caffe：prior box）；锚框（d2l：anchor box） | "
             "`default_boxes, priors` | `anchors (ssd_anchors_all_layers)` |") in en
     assert "| object detection | 目标检测 |  |  |  |" in en
     for t in GLOSSARY:
         assert cjk(t.zh) and not cjk(t.en) and (t.also == "" or cjk(t.also)), t.en
-    assert sum(bool(t.also) for t in GLOSSARY) == 13
+    assert sum(bool(t.also) for t in GLOSSARY) == 19
+    # the terms the course decided (one per idea), each with its other names where it has some
+    chosen = {t.en: (t.zh, t.also) for t in GLOSSARY}
+    for en_term, zh_term, other in (("object", "目标", "物体"), ("prediction head", "预测头", "检测头"),
+                                    ("training schedule", "训练方案", "学习率计划"),
+                                    ("feature map", "特征图", ""), ("source feature map", "源特征图", ""),
+                                    ("stride", "步幅", "步长"), ("step between box centres", "中心间距", ""),
+                                    ("zoom out", "缩小（zoom out）", ""),
+                                    ("photometric distortion", "光度畸变", "光度失真"),
+                                    ("anchor box", "锚框", "d2l"),
+                                    ("one-stage / two-stage detector", "单阶段 / 两阶段检测器", "单发")):
+        assert chosen[en_term][0] == zh_term and other in chosen[en_term][1], en_term
+    # and nothing else in the table breaks the catalog's rules (half-width punctuation after 汉字)
+    assert not re.search(r"[\u4e00-\u9fff][,;:?!(]", "\n".join(zh))
     language("en")
     assert glossary_markdown().splitlines() == en               # the current language
 

@@ -3,6 +3,7 @@ torchvision's own default-box generator."""
 
 import io
 import math
+import re
 import unicodedata
 import warnings
 
@@ -18,7 +19,7 @@ from ssd_core.fonts import missing_glyphs
 from ssd_core.models import build_ssd
 from ssd_core.viz.default_boxes import box_scheme_counts, default_box_explorer, plot_box_schemes
 from ssd_core.viz.network import (atrous_explorer, format_layer_table, layer_table,
-                                  plot_receptive_field, plot_source_norms,
+                                  plot_receptive_field, plot_source_norms, plot_ssd_architecture,
                                   receptive_field_of_stack, source_norms)
 from tests.texts import cjk, figure_text, widget_text
 
@@ -176,6 +177,58 @@ def test_source_norms_l2norm_gives_20(ssd300):
     assert len(plot_source_norms(norms).axes) == 1
 
 
+# ------------------------------------------------------------------ the architecture figure
+
+#: The paper's Fig. 2, by hand: each source map's name, side, channels and default boxes per
+#: location.
+FIG2 = [("conv4_3", 38, 512, 4), ("fc7", 19, 1024, 6), ("conv8_2", 10, 512, 6),
+        ("conv9_2", 5, 256, 6), ("conv10_2", 3, 256, 4), ("conv11_2", 1, 256, 4)]
+
+
+def test_architecture_figure_shows_the_papers_numbers(language, ssd300):
+    language("en")
+    fig, missing = drawn(lambda: plot_ssd_architecture(model=ssd300))
+    assert not missing
+    text = figure_text(fig)
+    assert not cjk(text)
+    # 38²×4 + 19²×6 + 10²×6 + 5²×6 + 3²×4 + 1²×4, the paper's 8,732
+    assert 38 * 38 * 4 + 19 * 19 * 6 + 10 * 10 * 6 + 5 * 5 * 6 + 3 * 3 * 4 + 1 * 1 * 4 == 8732
+    assert "5,776 + 2,166 + 600 + 150 + 36 + 4 = 8,732" in text
+    assert "detections: 8,732 per class" in text
+    for name, side, channels, k in FIG2:
+        assert name in text
+        assert f"{side}×{side}×{channels}" in text                       # the map
+        assert f"{side}×{side}×{k} = {side * side * k:,}" in text         # its default boxes
+        assert f"3×3×({k}×(21+4))" in text                              # its prediction head
+    assert [line for line in text.splitlines() if line.startswith("k = ")] == \
+        [f"k = {k}" for *_, k in FIG2]
+    # the input, fc6 (atrous, not a source), L2Norm on conv4_3, NMS as postprocess does it
+    assert "300×300×3" in text and "fc6" in text and "3×3×1024" in text
+    assert "atrous, dilation 6" in text and "L2Norm (learned scale, starts at 20)" in text
+    assert "IoU threshold 0.45, at most 200 per image" in text
+    assert tuple(fig.get_size_inches() * fig.dpi) == pytest.approx((1200, 620))
+
+
+def test_architecture_figure_is_read_from_the_model(language):
+    """Another model, other numbers: SSD512 (Table 7: 24,564 boxes, seven maps from 64×64)."""
+    language("en")
+    text = figure_text(plot_ssd_architecture(SSDConfig.ssd512()))
+    assert "512×512×3" in text and "64×64×4 = 16,384" in text and "conv12_2" in text
+    assert "detections: 24,564 per class" in text and "8,732" not in text
+
+
+def test_architecture_figure_in_chinese(language):
+    language("zh")
+    fig, missing = drawn(plot_ssd_architecture)
+    assert not missing
+    text = chinese_figure(fig)
+    for word in ("输入图像", "骨干网络", "源特征图", "预测头", "非极大值抑制", "每个类别 8,732 个",
+                 "空洞卷积", "最终检测结果"):
+        assert word in text, word
+    for _name, side, channels, k in FIG2:
+        assert f"{side}×{side}×{channels}" in text and f"{side * side * k:,}" in text
+
+
 # ------------------------------------------------------------------ atrous convolution
 
 
@@ -276,7 +329,7 @@ def test_lesson2_explorers_in_chinese(language):
     assert not missing and cjk(str(e.title)) and cjk(widget_text(e))
     assert "感受野" in chinese_figure(e.figure)
     s = e.set(dilation=8, layers=3)
-    assert "49x49" in s["error"] and cjk(s["error"]) and missing_glyphs(s["error"]) == []
+    assert re.search(r"49[x×]49", s["error"]) and cjk(s["error"]) and missing_glyphs(s["error"]) == []
 
 
 def test_lesson2_figures_and_table_in_chinese(language, ssd300):

@@ -246,10 +246,10 @@ def test_batch_and_picture_figures_in_chinese_and_in_english(language):
     language("zh")
     check_chinese(wt.plot_batch(bt), f"coffee：{positives} 个正样本，挖掘出")
     # the title as the lesson writes it, in the course's language
-    check_chinese(wt.plot_pictures([(image, box, "玩具")]), "玩具\n40 × 20 像素，1 个框")
+    check_chinese(wt.plot_pictures([(image, box, "玩具")]), "玩具\n40×20 像素，1 个框")
     # a title given as a plain string is shown as it is
     check_chinese(wt.plot_pictures([(image, torch.zeros(0, 4), "coffee")]),
-                  "coffee\n40 × 20 像素，0 个框")
+                  "coffee\n40×20 像素，0 个框")
 
 
 # ------------------------------------------------------------------ the tables in both languages
@@ -336,10 +336,10 @@ def test_traces_print_in_chinese_aligned_and_in_english(tmp_path, language):
         assert zh.stages == en.stages and list(zh.shapes) == list(en.shapes)
     net, labels_trace, loss_trace, batch = (str(t) for t in chinese)
     assert "空洞卷积：膨胀率 6" in net and "源特征图 conv4_3" in net and "预测头  head.loc on conv4_3" in net
-    assert "-> [1, 5776, 4]（38x38 个位置 × 每个位置 4 个框）" in net
+    assert "-> [1, 5776, 4]（38×38 个位置 × 每个位置 4 个框）" in net
     assert "每张图像的正样本 [2]，仅靠第 1 步得到的 [0]" in labels_trace
     assert "匹配  默认框（priors）" in labels_trace and "编码  定位目标" in labels_trace
-    assert "N = 2 个匹配上的默认框" in loss_trace and "每张图像 [1] = min(1 × 正样本数, 负样本数)" in loss_trace
+    assert "N = 2 个匹配上的默认框" in loss_trace and "每张图像 [1] = min(1 × 正样本数，负样本数)" in loss_trace
     assert "ssd_core.multibox_loss" in loss_trace
     for stage in ("读取", "组批", "匹配", "编码", "前向传播", "损失", "挖掘", "反向传播", "更新"):
         assert re.search(rf"^{stage} ", batch, re.M), stage

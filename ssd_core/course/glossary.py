@@ -3,10 +3,12 @@ SSD-Tensorflow, the port the course reads beside it.
 
 Lesson 1 shows it (:func:`glossary_markdown` writes the table) and every lesson links to it.
 The English term is a message of the catalog; the Chinese term is its Chinese translation, the
-usual one. Where names compete, the other Chinese names follow in the "also called" column,
-translated in the context ``"glossary: other names"`` (the catalog's check lets them name the
-variants it rules out elsewhere: the default box is also a prior box in Caffe and many Chinese
-blogs, and an anchor box in d2l.ai).
+usual one, and the one the course uses everywhere (one term per idea). Where names compete, the
+other Chinese names follow in the "also called" column, translated in the context
+``"glossary: other names"``: the catalog's check (``tools/catalog.py``, ``FORBIDDEN``) rules
+them out everywhere else, and lets this column name them. The default box is also a prior box
+in Caffe and many Chinese blogs, and an anchor box in d2l.ai; an anchor box proper is Faster
+R-CNN's and YOLOv2's, a neighbouring idea with its own row.
 """
 
 from __future__ import annotations
@@ -45,12 +47,18 @@ class Term:
 
 
 def _other_names() -> dict[str, str]:
-    """The "also called" column, in the current language: English term -> its other names."""
+    """The "also called" column, in the current language: English term -> its other names.
+    The course uses the glossary's term everywhere else; ``tools/catalog.py`` (``FORBIDDEN``)
+    holds the catalog to it."""
     return {
+        "object": pgettext("glossary: other names", "object"),
         "ground truth (box)": pgettext("glossary: other names", "ground truth (box)"),
         "default box": pgettext("glossary: other names", "default box"),
+        "anchor box": pgettext("glossary: other names", "anchor box"),
         "backbone (base network)": pgettext("glossary: other names", "backbone (base network)"),
+        "prediction head": pgettext("glossary: other names", "prediction head"),
         "aspect ratio": pgettext("glossary: other names", "aspect ratio"),
+        "stride": pgettext("glossary: other names", "stride"),
         "intersection over union (IoU)": pgettext("glossary: other names",
                                                   "intersection over union (IoU)"),
         "confidence loss": pgettext("glossary: other names", "confidence loss"),
@@ -63,22 +71,31 @@ def _other_names() -> dict[str, str]:
         "RoI pooling": pgettext("glossary: other names", "RoI pooling"),
         "one-stage / two-stage detector": pgettext("glossary: other names",
                                                    "one-stage / two-stage detector"),
+        "photometric distortion": pgettext("glossary: other names", "photometric distortion"),
         "precision / recall": pgettext("glossary: other names", "precision / recall"),
+        "training schedule": pgettext("glossary: other names", "training schedule"),
     }
 
 
 GLOSSARY: tuple[Term, ...] = (
     Term(N_("object detection")),
+    Term(N_("object"), "target['labels'] (one per object)", "glabels"),
     Term(N_("bounding box"), "boxes (xyxy in [0, 1])", "bboxes (ymin, xmin, ymax, xmax)"),
     Term(N_("ground truth (box)"), "target['boxes']", "glabels, gbboxes"),
     Term(N_("default box"), "default_boxes, priors", "anchors (ssd_anchors_all_layers)"),
+    Term(N_("anchor box")),
     Term(N_("positive / negative (sample)"), "labels > 0 / labels == 0",
          "pmask / nmask (ssd_losses)"),
     Term(N_("receptive field"), "layer_table (receptive_field)"),
     Term(N_("backbone (base network)"), "models.vgg.VGG16Base", "ssd_net (blocks 1-7)"),
-    Term(N_("multi-scale feature maps"), "SSD.sources, source_names", "feat_layers"),
+    Term(N_("feature map")),
+    Term(N_("source feature map"), "SSD.sources, source_names", "feat_layers"),
+    Term(N_("multi-scale feature maps"), "SSDConfig.feature_maps", "feat_shapes"),
+    Term(N_("prediction head"), "models.ssd.MultiBoxHead", "ssd_multibox_layer"),
     Term(N_("aspect ratio"), "SSDConfig.aspect_ratios", "anchor_ratios"),
     Term(N_("scale"), "SSDConfig.scales, paper_scales", "anchor_sizes"),
+    Term(N_("stride"), "layer_table (stride)"),
+    Term(N_("step between box centres"), "SSDConfig.steps", "anchor_steps"),
     Term(N_("intersection over union (IoU)"), "box_iou", "jaccard_with_anchors"),
     Term(N_("matching strategy"), "match", "tf_ssd_bboxes_encode_layer"),
     Term(N_("encode / decode"), "encode / decode", "tf_ssd_bboxes_encode / _decode"),
@@ -97,12 +114,17 @@ GLOSSARY: tuple[Term, ...] = (
     Term(N_("non-maximum suppression (NMS)"), "postprocess (batched_nms)",
          "tf_extended.bboxes_nms_batch"),
     Term(N_("data augmentation"), "SSDAugmentation", "preprocess_for_train"),
+    Term(N_("photometric distortion"), "photometric_distort", "distort_color"),
+    Term(N_("zoom out"), "zoom_out"),
     Term(N_("precision / recall"), "EvalResult.precision / .recall", "tf_extended.metrics"),
     Term(N_("average precision (AP / mAP)"), "voc_ap, evaluate_detections",
          "tf_extended.average_precision_voc07"),
     Term(N_("learning rate"), "TrainSettings.lr", "learning_rate"),
+    Term(N_("training schedule"), "TrainSettings.milestones, lr_factor",
+         "learning_rate_decay_type"),
     Term(N_("momentum"), "TrainSettings.momentum", "momentum"),
     Term(N_("weight decay"), "TrainSettings.weight_decay", "weight_decay"),
+    Term(N_("batch size"), "TrainSettings.batch_size", "batch_size"),
     Term(N_("frames per second (FPS)")),
     Term(N_("epoch / iteration"), "TrainSettings.epochs / iterations", "max_number_of_steps"),
     Term(N_("detection explorer"), "viz.detections.detection_explorer"),

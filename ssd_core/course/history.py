@@ -9,15 +9,16 @@ prints and draws them (:mod:`ssd_core.viz.history`). SSD's own numbers come from
 :data:`ssd_core.course.facts.PAPER_FACTS`.
 
 The words among the numbers (a cell such as ``~2000 proposals``, what a successor changed, a
-result worded beyond numbers) are English messages of the catalog (marked with ``N_``),
-translated where they are shown; the citations stay as they are.
+result worded beyond numbers) and the citations are English messages of the catalog (marked
+with ``N_``), translated where they are shown (a citation reads ``Lin 等人 2017，……，表 2`` in
+Chinese). Sizes are written with ×, as in 448×448.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..i18n import N_
+from ..i18n import N_, _, using_language
 from .facts import PAPER_FACTS
 
 __all__ = ["Detector", "DETECTORS", "SUCCESSORS_VOC", "Successor", "SUCCESSORS"]
@@ -55,43 +56,49 @@ class Detector:
         """Numbers from outside Table 7: other hardware, other papers."""
         return not self.in_table7
 
+    def cite(self, lang: str | None = None) -> str:
+        """Where the numbers come from, in ``lang`` (default: the current language)."""
+        with using_language(lang):
+            return _(self.source)
 
-_T7 = "SSD paper (arXiv 1512.02325v5), Table 7 (Titan X)"
+
+_T7 = N_("SSD paper (arXiv 1512.02325v5), Table 7 (Titan X)")
 _F = PAPER_FACTS
 
 #: Detection on PASCAL VOC2007 test, oldest first: the SSD paper's Table 7, and before it.
 DETECTORS: tuple[Detector, ...] = (
     Detector("R-CNN (VGG16)", 2014, 66.0, 1 / 47, N_("~2000 proposals"),
-             N_("each proposal warped to 224x224"),
-             "R-CNN paper (VGG16 result); 47 s/image on a K40 per the Fast R-CNN paper; approximate",
+             N_("each proposal warped to 224×224"),
+             N_("R-CNN paper (VGG16 result); 47 s/image on a K40 per the Fast R-CNN paper; "
+                "approximate"),
              False),
-    Detector("Fast R-CNN (VGG16)", 2015, 70.0, 0.5, N_("~2000 proposals"), "~1000x600",
-             "Fast R-CNN paper (07+12 training); 0.5 FPS with Selective Search proposals, "
-             "per the YOLO paper; approximate", False),
+    Detector("Fast R-CNN (VGG16)", 2015, 70.0, 0.5, N_("~2000 proposals"), "~1000×600",
+             N_("Fast R-CNN paper (07+12 training); 0.5 FPS with Selective Search proposals, "
+                "per the YOLO paper; approximate"), False),
     Detector("Faster R-CNN (VGG16)", 2015, _F["faster_rcnn_map07"].value, _F["faster_rcnn_fps"].value,
-             "~6000", "~1000x600", _T7, True),
+             "~6000", "~1000×600", _T7, True),
     Detector("Fast YOLO", 2016, _F["fast_yolo_map07"].value, _F["fast_yolo_fps"].value, "98",
-             "448x448", _T7, True),
+             "448×448", _T7, True),
     Detector("YOLO (VGG16)", 2016, _F["yolo_vgg16_map07"].value, _F["yolo_vgg16_fps"].value, "98",
-             "448x448", _T7, True),
+             "448×448", _T7, True),
     Detector("SSD300", 2016, _F["ssd300_map07"].value, _F["ssd300_fps"].value,
-             f"{_F['ssd300_boxes'].value}", "300x300", _T7, True,
+             f"{_F['ssd300_boxes'].value}", "300×300", _T7, True,
              fps_batch8=_F["ssd300_fps_b8"].value),
     Detector("SSD512", 2016, _F["ssd512_map07"].value, _F["ssd512_fps"].value,
-             f"{_F['ssd512_boxes'].value}", "512x512", _T7, True,
+             f"{_F['ssd512_boxes'].value}", "512×512", _T7, True,
              fps_batch8=_F["ssd512_fps_b8"].value),
 )
 
-_Y2 = ("YOLO9000 paper (Redmon & Farhadi, CVPR 2017, arXiv 1612.08242), Table 3: VOC2007 test, "
-       "07+12 training, a Titan X like Table 7's")
+_Y2 = N_("YOLO9000 paper (Redmon & Farhadi, CVPR 2017, arXiv 1612.08242), Table 3: VOC2007 "
+         "test, 07+12 training, a Titan X like Table 7's")
 
 #: After SSD, where the paper gives numbers comparable with Table 7 (VOC2007 test, FPS at
 #: batch 1 on a Titan X): drawn as hollow points.
 SUCCESSORS_VOC: tuple[Detector, ...] = (
-    # boxes: (side / 32)^2 cells x 5 anchors (YOLO9000 paper, "Dimension Clusters", k = 5)
-    Detector("YOLOv2 288", 2017, 69.0, 91, "405", "288x288", _Y2, False),
-    Detector("YOLOv2 416", 2017, 76.8, 67, "845", "416x416", _Y2, False),
-    Detector("YOLOv2 544", 2017, 78.6, 40, "1445", "544x544", _Y2, False),
+    # boxes: (side / 32)^2 cells × 5 anchors (YOLO9000 paper, "Dimension Clusters", k = 5)
+    Detector("YOLOv2 288", 2017, 69.0, 91, "405", "288×288", _Y2, False),
+    Detector("YOLOv2 416", 2017, 76.8, 67, "845", "416×416", _Y2, False),
+    Detector("YOLOv2 544", 2017, 78.6, 40, "1445", "544×544", _Y2, False),
 )
 
 
@@ -101,13 +108,19 @@ class Successor:
 
     ``idea`` is an English message of the catalog, and so is ``result`` where it has words
     besides numbers, dataset names and backbones (translate both with ``_`` where shown);
-    ``source`` is a citation and stays as it is."""
+    ``source_msgid``, the citation, is one too: :attr:`source` gives it in the current
+    language (``Lin et al. 2017`` reads ``Lin 等人 2017`` in Chinese)."""
 
     name: str
     year: int
     idea: str
     result: str
-    source: str
+    source_msgid: str
+
+    @property
+    def source(self) -> str:
+        """The citation, in the current language."""
+        return _(self.source_msgid)
 
 
 #: After SSD: what each detector changed, and its headline number (COCO unless said).
@@ -115,11 +128,11 @@ SUCCESSORS: tuple[Successor, ...] = (
     Successor("DSSD", 2017, N_("SSD + a deconvolution path that brings context from the deep, "
                                "coarse maps back to the fine ones (ResNet-101)"),
               N_("VOC2007 test 81.5 mAP (DSSD513); COCO test-dev 33.2 AP"),
-              "Fu et al. 2017, arXiv 1701.06659, abstract"),
+              N_("Fu et al. 2017, arXiv 1701.06659, abstract")),
     Successor("FPN", 2017, N_("a top-down pyramid with lateral connections: every map gets the "
                               "deep maps' semantics; with Faster R-CNN"),
               "COCO test-dev 36.2 AP (ResNet-101)",
-              "Lin et al. 2017, arXiv 1612.03144, Table 4"),
+              N_("Lin et al. 2017, arXiv 1612.03144, Table 4")),
     Successor("YOLOv2", 2017, N_("anchor boxes from k-means, batch norm, multi-scale training"),
               N_("VOC2007 test 78.6 mAP at 40 FPS (544 px)"),
               _Y2),
@@ -128,19 +141,19 @@ SUCCESSORS: tuple[Successor, ...] = (
                                     "mining"),
               N_("COCO test-dev 39.1 AP (ResNet-101-FPN); the focal loss beats the best online "
                  "hard example mining by 3.2 AP (36.0 against 32.8; SSD's 1:3 ratio at best 31.1)"),
-              "Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1"),
+              N_("Lin et al. 2017, arXiv 1708.02002, Table 2, Table 1(d) and §5.1")),
     Successor("YOLOv3", 2018, N_("predictions on three scales of a feature pyramid"),
               N_("COCO test-dev 33.0 AP, 57.9 AP50 in 51 ms (608 px, Titan X)"),
-              "Redmon & Farhadi 2018, arXiv 1804.02767, abstract and Table 3"),
+              N_("Redmon & Farhadi 2018, arXiv 1804.02767, abstract and Table 3")),
     Successor("CornerNet", 2018, N_("anchor-free: an object is a pair of corner key points"),
               "COCO 42.2 AP",
-              "Law & Deng 2018, arXiv 1808.01244, abstract"),
+              N_("Law & Deng 2018, arXiv 1808.01244, abstract")),
     Successor("FCOS", 2019, N_("anchor-free: every location of the pyramid predicts its "
                                "distances to the box's four sides"),
               "COCO 44.7 AP (ResNeXt-64x4d-101)",
-              "Tian et al. 2019, arXiv 1904.01355, abstract"),
+              N_("Tian et al. 2019, arXiv 1904.01355, abstract")),
     Successor("DETR", 2020, N_("a transformer predicts a set of boxes directly: no default "
                                "boxes, no matching by IoU threshold, no NMS"),
               N_("COCO val 42.0 AP at 28 FPS (ResNet-50)"),
-              "Carion et al., ECCV 2020"),
+              N_("Carion et al., ECCV 2020")),
 )

@@ -18,8 +18,9 @@ __all__ = ["MapRow", "PAPER_MAP"]
 
 @dataclass(frozen=True)
 class MapRow:
-    """One row of the map: the paper's section, the idea (an English sentence of the catalog,
-    shown with :func:`ssd_core.i18n._`), the file and its key names."""
+    """One row of the map: the paper's section (marked ``N_`` where its Chinese differs by
+    more than a §: ``'2.1, Fig. 2'``, ``'2.2, 3.6'``), the idea (an English sentence of the
+    catalog, shown with :func:`ssd_core.i18n._`), the file and its key names."""
 
     section: str
     idea: str
@@ -39,7 +40,8 @@ PAPER_MAP: tuple[MapRow, ...] = (
            'ssd_core/models/small.py', ('SmallBase', 'build_small_ssd')),
     MapRow('-', N_("torchvision's SSD300 weights as an ssd_core model"),
            'ssd_core/models/torchvision_port.py', ('from_torchvision',)),
-    MapRow('2.1, Fig. 2', N_('the table of source maps: channels, size, receptive field, boxes'),
+    MapRow(N_('2.1, Fig. 2'),
+           N_('the table of source maps: channels, size, receptive field, boxes'),
            'ssd_core/models/describe.py', ('describe', 'count_macs')),
     MapRow('2.2', N_('choosing scales and aspect ratios (eq. 4); the presets'),
            'ssd_core/config.py', ('SSDConfig', 'paper_scales')),
@@ -51,7 +53,7 @@ PAPER_MAP: tuple[MapRow, ...] = (
            'ssd_core/matching.py', ('match', 'match_and_encode')),
     MapRow('2.2', N_('training objective (eq. 1-3), hard negative mining'),
            'ssd_core/loss.py', ('multibox_loss', 'hard_negative_mining')),
-    MapRow('2.2, 3.6', N_('data augmentation, with the zoom-out of 3.6'),
+    MapRow(N_('2.2, 3.6'), N_('data augmentation, with the zoom-out of 3.6'),
            'ssd_core/data/transforms.py', ('SSDAugmentation', 'zoom_out', 'sample_iou_crop')),
     MapRow('2.2', N_('batching; matching and encoding once per batch'),
            'ssd_core/data/collate.py', ('collate', 'batch_targets')),

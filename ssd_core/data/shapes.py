@@ -51,11 +51,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from tqdm.auto import tqdm
 
+from ..i18n import pgettext
 from .paths import data_dir
 from .voc_xml import VOCObject, write_voc_xml
 
 __all__ = [
     "SHAPE_CLASSES",
+    "shape_class_labels",
     "ShapesSpec",
     "make_shapes",
     "ensure_shapes",
@@ -68,6 +70,22 @@ SHAPE_CLASSES: tuple[str, ...] = ("circle", "square", "triangle", "star", "cross
 
 #: Every shape the generator can draw (``classes=`` may pick any of these).
 ALL_SHAPES: tuple[str, ...] = SHAPE_CLASSES + ("ring", "hexagon")
+
+
+def shape_class_labels() -> dict[str, str]:
+    """Each shape's name as a student reads it (in figures, tables and titles), in the course's
+    language: the catalog's translation in the context ``"class name"``, which
+    :func:`ssd_core.draw.class_label` looks up. The data, the files and the checkpoints keep
+    the English names of :data:`ALL_SHAPES`."""
+    return {
+        "circle": pgettext("class name", "circle"),
+        "square": pgettext("class name", "square"),
+        "triangle": pgettext("class name", "triangle"),
+        "star": pgettext("class name", "star"),
+        "cross": pgettext("class name", "cross"),
+        "ring": pgettext("class name", "ring"),
+        "hexagon": pgettext("class name", "hexagon"),
+    }
 
 #: Bump when the pictures change, so :func:`ensure_shapes` regenerates old copies.
 GENERATOR_VERSION = 1

@@ -59,12 +59,14 @@ import torch
 from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
 
+from ..i18n import pgettext
 from .errors import DatasetError, DataWarning, MissingSplitError
 from .images import load_rgb
 from .voc_xml import parse_voc_xml
 
 __all__ = [
     "VOC_CLASSES",
+    "voc_class_labels",
     "VOCDataset",
     "list_splits",
     "is_voc_layout",
@@ -78,6 +80,35 @@ VOC_CLASSES: tuple[str, ...] = (
     "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa",
     "train", "tvmonitor",
 )
+
+
+def voc_class_labels() -> dict[str, str]:
+    """Each VOC class's name as a student reads it (in figures, tables and titles), in the
+    course's language: the catalog's translation in the context ``"class name"``, which
+    :func:`ssd_core.draw.class_label` looks up. Annotations, ``classes.txt``, checkpoints and
+    ``metrics.csv`` keep the devkit's English names."""
+    return {
+        "aeroplane": pgettext("class name", "aeroplane"),
+        "bicycle": pgettext("class name", "bicycle"),
+        "bird": pgettext("class name", "bird"),
+        "boat": pgettext("class name", "boat"),
+        "bottle": pgettext("class name", "bottle"),
+        "bus": pgettext("class name", "bus"),
+        "car": pgettext("class name", "car"),
+        "cat": pgettext("class name", "cat"),
+        "chair": pgettext("class name", "chair"),
+        "cow": pgettext("class name", "cow"),
+        "diningtable": pgettext("class name", "diningtable"),
+        "dog": pgettext("class name", "dog"),
+        "horse": pgettext("class name", "horse"),
+        "motorbike": pgettext("class name", "motorbike"),
+        "person": pgettext("class name", "person"),
+        "pottedplant": pgettext("class name", "pottedplant"),
+        "sheep": pgettext("class name", "sheep"),
+        "sofa": pgettext("class name", "sofa"),
+        "train": pgettext("class name", "train"),
+        "tvmonitor": pgettext("class name", "tvmonitor"),
+    }
 
 #: Extensions tried, in order, when ``JPEGImages/<id>.jpg`` does not exist.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".JPG", ".PNG")

@@ -76,8 +76,8 @@ SUMMARY_PARTS: tuple[SummaryPart, ...] = (
         "What makes SSD a single-shot detector? How do default boxes on several feature maps "
         "replace region proposals, and why does that make it fast?"), 40),
     SummaryPart("weaknesses", N_("Its weaknesses"), N_(
-        "Where does SSD fall short? Use the paper's own evidence where you can (small objects, "
-        "Fig. 4 and Table 3; similar classes, Fig. 3)."), 30),
+        "Where does SSD fall short? Which figure or table of the paper shows it, and how does the "
+        "paper explain it?"), 30),
     SummaryPart("improvements", N_("Your ideas to improve it"), N_(
         "At least one idea to improve SSD, and why you expect it to help."), 30),
 )

@@ -120,7 +120,7 @@ class DefaultBoxExplorer(Explorer):
                                                description=_("s_min, s_max"), readout_format=".2f",
                                                continuous_update=False),
             "source": widgets.Dropdown(
-                options=[(f"{f}x{f} {n}", k) for k, (n, f) in
+                options=[(f"{f}×{f} {n}", k) for k, (n, f) in
                          enumerate(zip(SSD300_SOURCES, SSDConfig.ssd300().feature_maps))],
                 value=source, description=_("source map")),
             "ratio_2": widgets.ToggleButton(value=True, description=_("ratios 2, 1/2")),
@@ -202,7 +202,7 @@ class DefaultBoxExplorer(Explorer):
         body = []
         for k, r in enumerate(table):
             style = " style='background:#fff3b0'" if k == source else ""
-            vals = (k + 1, r["source"], f"{r['map']}x{r['map']}", f"{r['s_k']:.3f}",
+            vals = (k + 1, r["source"], f"{r['map']}×{r['map']}", f"{r['s_k']:.3f}",
                     f"{r['s_prime']:.3f}", f"{r['orig_s_k']:.3f}", f"{r['orig_s_prime']:.3f}",
                     r["boxes_per_location"], f"{r['boxes']:,}")
             body.append(f"<tr{style}>" + "".join(f"<td style='padding:0 6px;text-align:right'>{v}</td>"
@@ -278,7 +278,7 @@ class DefaultBoxExplorer(Explorer):
             ax.set_yticks([])
             ax.set_aspect("equal")
             f = self._config.feature_maps[i]
-            ax.set_title(f"{f}x{f}: {len(d):,}", fontsize=8, pad=2)
+            ax.set_title(f"{f}×{f}: {len(d):,}", fontsize=8, pad=2)
         figure.suptitle(fig("every default box: {total:,}", total=s["total"]), fontsize=10, y=0.985)
 
 
@@ -354,7 +354,7 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
         cell = (fk // 2) * fk + fk // 2
         b = cxcywh_to_xyxy(per_map[k][cell * A:(cell + 1) * A]).numpy() * S
         add_boxes(ax, b, edgecolors=color, linewidth=1.2)
-        ax.plot([], [], color=color, label=f"{fk}x{fk} ({SSD300_SOURCES[k]})")
+        ax.plot([], [], color=color, label=f"{fk}×{fk} ({SSD300_SOURCES[k]})")
     ax.legend(fontsize=7, loc="lower left")
     ax.set_title(titles[2], fontsize=9)
     for ax in axes:

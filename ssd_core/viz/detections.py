@@ -5,7 +5,8 @@
 * :func:`upload_detector`: the same on a photo the student uploads.
 
 The network runs once per image (:func:`ssd_core.inference.raw_predictions`); moving a slider
-re-runs only the post-processing.
+re-runs only the post-processing. Figures name the classes in the course's language
+(:func:`ssd_core.draw.class_label`); the state lines keep the data's English names.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from PIL import Image
 from torchvision.transforms.v2 import functional as TF
 
 from ..data import decode_image_bytes
-from ..draw import draw_boxes, image_to_numpy
-from ..fonts import fig, use_cjk_font
+from ..draw import class_label, draw_boxes, image_to_numpy
+from ..fonts import fig, pfig, use_cjk_font
 from ..i18n import SOURCE_LANGUAGE, N_, _, language
 from ..inference import map_labels, raw_predictions
 from ..metrics import TRUE_POSITIVE, match_detections
@@ -246,7 +247,12 @@ class UploadDetector(Explorer):
             figure.text(0.5, 0.5, fig("No photo yet: click 'Upload' and choose a JPEG or PNG."),
                         ha="center", va="center", fontsize=11)
             return
-        classes = s["classes"] if s["classes"] != "none" else fig("none")
+        if s["classes"] == "none":
+            classes = fig("none")
+        else:
+            # TRANSLATORS: between the class names of the detections in the upload detector's title
+            classes = pfig("between class names", ", ").join(
+                class_label(c) for c in s["classes"].split(","))
         result = fig("{file} ({size}): {detections} detections: {classes}", file=s["file"],
                      size=s["size"], detections=s["detections"], classes=classes)
         if self.model_name:

@@ -68,7 +68,7 @@ class MatchExplorer(Explorer):
                                              description=_("IoU thresh"),
                                              continuous_update=False),
             "sources": widgets.SelectMultiple(
-                options=[(f"{f}x{f} {n}", k) for k, (n, f) in enumerate(zip(SSD300_SOURCES, maps))],
+                options=[(f"{f}×{f} {n}", k) for k, (n, f) in enumerate(zip(SSD300_SOURCES, maps))],
                 value=tuple(range(len(maps))), rows=6, description=_("show maps")),
         }, note=_("SSD300's 8,732 default boxes; matching always uses all of them"))
 

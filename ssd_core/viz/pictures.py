@@ -21,6 +21,8 @@ from torchvision.transforms.v2 import functional as TF
 
 from ..data import sample_dataset
 from ..data.shapes import SHAPE_CLASSES, ShapesSpec, draw_shapes_image
+from ..draw import class_label
+from ..i18n import pgettext
 from ..inference import map_labels
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "picture_by_name",
     "in_classes",
     "samples_in_classes",
+    "sample_class_labels",
 ]
 
 
@@ -61,8 +64,13 @@ class Picture:
         return int(self.image.shape[-2]), int(self.image.shape[-1])
 
     def names(self) -> list[str]:
-        """The class name of every object."""
+        """The class name of every object (the data's English name)."""
         return [self.class_names[int(l) - 1] for l in self.labels]
+
+    def shown_names(self) -> list[str]:
+        """The class name of every object as a figure shows it, in the course's language
+        (:func:`ssd_core.draw.class_label`: 猫 for ``cat`` in Chinese)."""
+        return [class_label(n) for n in self.names()]
 
     def square(self, size: int) -> torch.Tensor:
         """The image warped to ``size x size`` (SSD ignores the aspect ratio): ``float [3, S, S]``."""
@@ -96,6 +104,27 @@ class Picture:
         f = max_side / max(h, w)
         image = TF.resize(self.image, [max(1, round(h * f)), max(1, round(w * f))], antialias=True)
         return Picture(self.name, image, self.boxes, self.labels, self.class_names)
+
+
+def sample_class_labels() -> dict[str, str]:
+    """The sample photos' classes (``data/samples/classes.txt``) as a student reads them, in
+    the course's language: the catalog's translation in the context ``"class name"``, which
+    :func:`ssd_core.draw.class_label` looks up. The annotations keep the English names."""
+    return {
+        "person": pgettext("class name", "person"),
+        "cat": pgettext("class name", "cat"),
+        "coin": pgettext("class name", "coin"),
+        "cup": pgettext("class name", "cup"),
+        "saucer": pgettext("class name", "saucer"),
+        "spoon": pgettext("class name", "spoon"),
+        "eye": pgettext("class name", "eye"),
+        "helmet": pgettext("class name", "helmet"),
+        "flag": pgettext("class name", "flag"),
+        "rocket": pgettext("class name", "rocket"),
+        "tower": pgettext("class name", "tower"),
+        "camera": pgettext("class name", "camera"),
+        "tripod": pgettext("class name", "tripod"),
+    }
 
 
 def sample_names() -> list[str]:

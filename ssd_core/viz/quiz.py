@@ -65,8 +65,8 @@ class Quiz:
             radio.observe(lambda change, i=i: self._update(i), names="value")
             self.buttons.append(radio)
             self.feedback.append(note)
-            paper = _("paper §")
-            where = f" <i>({paper}{escape(q.section)})</i>" if q.section else ""
+            where = (' <span style="color:#666">{}</span>'.format(
+                escape(_("(paper §{section})").format(section=q.section))) if q.section else "")
             boxes.append(widgets.VBox([
                 widgets.HTML(f"<b>{i + 1}. {escape(q.prompt)}</b>{where}"), radio, note]))
         self._update_total()

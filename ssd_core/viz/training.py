@@ -6,6 +6,8 @@
 * :func:`compare_runs` and :func:`ablation_table`: runs side by side, for the augmentation
   ablation (Table 2 of the paper).
 
+mAP is shown in percent, as the paper's tables give it; the rows keep fractions in [0, 1].
+
 All curves are drawn by :func:`ssd_core.draw.plot_training_curves`.
 """
 
@@ -87,7 +89,8 @@ class LiveLossPlot:
 
     @property
     def state_line(self) -> str:
-        """``state: iteration=... loss=...``, the caption line of a screenshot of it."""
+        """``state: iteration=... loss=... map07=51.2``, the caption line of a screenshot of it
+        (the last validation mAP in percent, as the paper's tables)."""
         if not self.steps:
             return format_state({"iteration": 0})
         last = self.steps[-1]
@@ -95,7 +98,7 @@ class LiveLossPlot:
                  "epoch": int(last.get("epoch", 0)), "loss": float(last["loss"])}
         maps = [float(r["map07"]) for r in self.epochs if r.get("map07") not in (None, "")]
         if maps:
-            state["map07"] = maps[-1]
+            state["map07"] = f"{100 * maps[-1]:.1f}"
         return format_state(state)
 
     @property
@@ -133,8 +136,9 @@ def _pad(text: str, width: int, left: bool = False) -> str:
 
 
 def ablation_table(runs: Mapping[str, Any]) -> str:
-    """One line per run: its last epoch's loss and mAP, and its best mAP (the header in the
-    course's language; columns line up in a monospaced font, Chinese characters two wide)."""
+    """One line per run: its last epoch's loss and mAP, and its best mAP, in percent as the
+    paper's Table 2 (the header in the course's language; columns line up in a monospaced font,
+    Chinese characters two wide)."""
     # TRANSLATORS: the column heads of the ablation table (a Chinese character is two columns
     # wide: the table pads them)
     heads = [(_("run"), 28), (_("epochs"), 7), (_("last loss"), 11), (_("last mAP07"), 12),
@@ -146,7 +150,8 @@ def ablation_table(runs: Mapping[str, Any]) -> str:
         last = h[-1] if h else {}
         lines.append(f"{_pad(str(name), 28, left=True)}{len(h):>7}"
                      f"{float(last.get('loss', math.nan)):>11.3f}"
-                     f"{(maps[-1] if maps else math.nan):>12.3f}{(max(maps) if maps else math.nan):>12.3f}")
+                     f"{100 * (maps[-1] if maps else math.nan):>12.1f}"
+                     f"{100 * (max(maps) if maps else math.nan):>12.1f}")
     return "\n".join(lines)
 
 

@@ -69,10 +69,15 @@ def paper_map_markdown(link_prefix: str = "../../") -> str:
     """:data:`~ssd_core.course.paper_map.PAPER_MAP` as a Markdown table, each idea in the
     course's language; links are relative to the lesson's folder (``link_prefix`` leads from
     there to the repository)."""
-    lines = ["| paper | idea | module | key names |", "| --- | --- | --- | --- |"]
+    # TRANSLATORS: the column heads of lesson 4's map from the paper to the code: the paper's
+    # section, the idea, the module (a file), the names to look for in it
+    heads = (pgettext("paper map", "paper"), pgettext("paper map", "idea"),
+             pgettext("paper map", "module"), pgettext("paper map", "key names"))
+    lines = ["| " + " | ".join(heads) + " |", "| --- | --- | --- | --- |"]
     for r in PAPER_MAP:
         names = ", ".join(f"`{n}`" for n in r.names)
-        lines.append(f"| {r.section} | {_(r.idea)} | [`{r.module}`]({link_prefix}{r.module}) | {names} |")
+        lines.append(f"| {_(r.section)} | {_(r.idea)} | [`{r.module}`]({link_prefix}{r.module}) | "
+                     f"{names} |")
     return "\n".join(lines)
 
 
@@ -103,8 +108,11 @@ def tf_port_markdown(link_prefix: str = "../../") -> str:
     """:data:`~ssd_core.course.tf_port.TF_PORT` as a Markdown table: the port's file and lines
     (pinned to one commit), its function, our name (a link relative to the lesson) and what
     differs, in the course's language."""
-    lines = ["| SSD-Tensorflow file | function | ssd_core | what differs |",
-             "| --- | --- | --- | --- |"]
+    # TRANSLATORS: the column heads of lesson 4's function-by-function map of SSD-Tensorflow
+    # (the port's file and lines, its function, ours, what differs)
+    heads = (pgettext("port map", "SSD-Tensorflow file"), pgettext("port map", "function"),
+             "ssd_core", pgettext("port map", "what differs"))
+    lines = ["| " + " | ".join(heads) + " |", "| --- | --- | --- | --- |"]
     for r in TF_PORT:
         path = _module_file(r.ours)
         lines.append(f"| [`{r.tf_file}` {r.lines}]({tf_link(r.tf_file, r.lines)}) | `{r.tf_name}` | "
@@ -132,8 +140,11 @@ class SourceView:
         return f"{self.name}  ({self.path}, lines {self.first_line}-{self.last_line})"
 
     def _repr_markdown_(self) -> str:
-        return f"**`{self.name}`** in `{self.path}`, lines {self.first_line}-{self.last_line}\n\n" \
-               f"```python\n{self.source.rstrip()}\n```"
+        # TRANSLATORS: the head of a function's source shown in a notebook (lesson 4); keep the
+        # Markdown marks (** and `) around the name and the path
+        head = _("**`{name}`** in `{path}`, lines {first}-{last}").format(
+            name=self.name, path=self.path, first=self.first_line, last=self.last_line)
+        return f"{head}\n\n```python\n{self.source.rstrip()}\n```"
 
     def __str__(self) -> str:
         return f"# {self.header()}\n{self.source}"
