@@ -27,8 +27,9 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP) fonts
 	$(BIN)/jupyter lab $(LAB_ARGS) lessons/
 
-# Two workers, one test file each at a time (a notebook's cells stay in one kernel): the
-# browser test waits on JupyterLab's kernels most of its time, and the other worker uses it.
+# Two workers, one test file each at a time. Each starts with one edition's browser test
+# (tests/test_browser_zh.py, tests/test_browser_en.py: their own JupyterLab and chromium each;
+# conftest.py sees to the order), which runs that edition's lessons; the other files follow.
 test: $(STAMP) chromium fonts
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
@@ -45,7 +46,7 @@ check-catalog: $(STAMP)
 html: $(STAMP) fonts
 	$(BIN)/python -m ssd_core html --out build/html
 
-# tests/test_browser.py opens the lessons in the system's chromium (Debian's package; nothing
+# tests/test_browser_*.py open the lessons in the system's chromium (Debian's package; nothing
 # downloads a browser). Installed here when missing and we may (root, or sudo without a
 # password); when it cannot be, the log below says why and the browser test fails with it.
 CHROMIUM_LOG := artifacts/chromium-install.log
@@ -68,7 +69,7 @@ chromium:
 	      > $(CHROMIUM_LOG) 2>&1 && rm -f $(CHROMIUM_LOG); \
 	  fi; \
 	  if [ -f $(CHROMIUM_LOG) ]; then \
-	    echo "chromium could not be installed (see $(CHROMIUM_LOG)); tests/test_browser.py will fail"; \
+	    echo "chromium could not be installed (see $(CHROMIUM_LOG)); tests/test_browser_*.py will fail"; \
 	  fi; \
 	fi
 

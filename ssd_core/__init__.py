@@ -17,7 +17,6 @@ from .data import (
     SSDAugmentation,
     SSDEvalTransform,
     VOCDataset,
-    batch_targets,
     collate,
     ensure_shapes,
     make_shapes,
@@ -28,7 +27,7 @@ from .fonts import set_language
 from .inference import (detect_images, evaluate, load_trained, pretrained_or_none,
                         pretrained_ssd300, raw_predictions, time_detection)
 from .loss import hard_negative_mining, multibox_loss
-from .matching import MatchResult, match, match_and_encode
+from .matching import MatchResult, batch_targets, match, match_and_encode
 from .metrics import coco_map, evaluate_detections, voc_ap
 from .models import (
     SSD,
@@ -51,7 +50,8 @@ __all__ = [
     # boxes and encoding
     "box_iou", "xyxy_to_cxcywh", "cxcywh_to_xyxy", "encode", "decode",
     # 2.2 matching, loss, mining
-    "match", "match_and_encode", "MatchResult", "hard_negative_mining", "multibox_loss",
+    "match", "match_and_encode", "batch_targets", "MatchResult", "hard_negative_mining",
+    "multibox_loss",
     # inference and evaluation
     "postprocess", "evaluate_detections", "voc_ap", "coco_map",
     # 2.1 the networks
@@ -59,7 +59,7 @@ __all__ = [
     "WeightsUnavailableError",
     # 3.1 data
     "VOCDataset", "VOC_CLASSES", "SHAPE_CLASSES", "make_shapes", "ensure_shapes",
-    "sample_dataset", "SSDAugmentation", "SSDEvalTransform", "collate", "batch_targets",
+    "sample_dataset", "SSDAugmentation", "SSDEvalTransform", "collate",
     "DatasetError", "DataWarning",
     # the course's language (zh by default, or $SSD_COURSE_LANG)
     "set_language", "language",

@@ -3,6 +3,8 @@
 Each command is an argparse sub-parser, registered by an ``add_<name>_command(subparsers)``
 function below that sets ``func`` to the function running it (``func(args) -> int``). Errors
 a user can fix (bad data, a wrong checkpoint, a diverging run) print one line, not a traceback.
+``train``'s options are not declared here: :func:`add_settings_arguments` makes one per field
+of :class:`~ssd_core.recipes.TrainSettings`, and :func:`settings_from_args` reads them back.
 The commands:
 
     python -m ssd_core data voc --root data/               download and extract PASCAL VOC
@@ -11,6 +13,8 @@ The commands:
     python -m ssd_core train                               the small SSD on shapes, CPU
     python -m ssd_core train --preset ssd300-voc --data-dir data/   the released SSD300 schedule
     python -m ssd_core train --data-dir D --train-split train --val-split val   your own data
+    python -m ssd_core train --data-dir D --classes names.txt      ... with its class list
+    python -m ssd_core train --help                        every setting, with its default
     python -m ssd_core evaluate --checkpoint runs/NAME/best.pt      VOC07 + area mAP, COCO AP
     python -m ssd_core detect photo.jpg --checkpoint runs/NAME/best.pt   boxes drawn + JSON
     python -m ssd_core html --out build/html               the lessons as static web pages
@@ -19,27 +23,31 @@ The commands:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
+import types
+import typing
 import warnings
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from .checkpoint import CheckpointError
 from .data import (DatasetError, DownloadError, SSDEvalTransform, VOCDataset, default_shapes_root,
                    download_voc, ensure_shapes, load_rgb, make_shapes)
-from .device import resolve_device
+from .device import is_main_process, resolve_device
 from .draw import plot_pr_curves, show_detections
 from .html import build_html
 from .i18n import _
-from .inference import detect_images, evaluate, load_trained, pretrained_ssd300, run_data
+from .inference import detect_images, evaluate, load_trained, pretrained_ssd300
 from .models import WeightsUnavailableError
-from .recipes import PRESETS, make_settings, resolve_data
+from .recipes import PRESETS, TrainSettings, make_settings, resolve_data, run_data
 from .train import TrainingDiverged, train
 
 __all__ = ["build_parser", "main", "add_data_command", "add_train_command",
-           "add_evaluate_command", "add_detect_command", "add_html_command"]
+           "add_settings_arguments", "settings_from_args", "add_evaluate_command",
+           "add_detect_command", "add_html_command"]
 
 
 # ---------------------------------------------------------------------------- data
@@ -166,28 +174,115 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     """``train``: the small SSD on shapes by default; presets for the paper's runs."""
-    settings = make_settings(
-        args.preset, data_dir=args.data_dir, dataset=args.dataset, train_split=args.train_split,
-        val_split=args.val_split, epochs=args.epochs, iterations=args.iterations,
-        batch_size=args.batch_size, lr=args.lr, device=args.device, seed=args.seed, amp=args.amp,
-        num_workers=args.workers, name=args.name, run_dir=args.run_dir, resume=args.resume,
-        eval_every=args.eval_every, quick_val=args.quick_val,
-        augment=False if args.no_augment else None,
-        pretrained_backbone=False if args.no_pretrained else None,
-        progress=False if args.quiet else None,
-    )
-    settings.check()
-    choice = resolve_data(settings)
-    for reason in choice.reasons:
+    settings = settings_from_args(args)           # checked as it is made
+    choice = resolve_data(settings)               # once: train() takes it as it is
+    main = is_main_process()        # under torchrun, rank 0 alone prints
+    for reason in choice.reasons if main else ():
         print(reason)
-    print(_("training on {root} ({train}), validating on {val}").format(
-        root=choice.root, train=choice.train_split, val=choice.val_split))
-    result = train(settings)
+    if main:
+        print(_("training on {root} ({train}), validating on {val}").format(
+            root=choice.root, train=choice.train_split, val=choice.val_split))
+    result = train(settings, data=choice)
     last = result.last
-    if last:
+    if last and main:
         print(_("run: {run_dir}  ({epochs} epochs, best VOC07 mAP {map:.1f})").format(
             run_dir=result.run_dir, epochs=last["epoch"], map=100 * result.best_map))
     return 130 if result.interrupted else 0
+
+
+def _flag_kind(hint: Any) -> Any:
+    """What a flag reads for a field of type ``hint``: ``int``, ``float``, ``str``, ``bool``,
+    ``tuple[...]`` (several values), or None when the type alone does not say
+    (``bool | str``, ``dict``)."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return _flag_kind(args[0]) if len(args) == 1 else None
+    if typing.get_origin(hint) is tuple or hint in (int, float, str, bool):
+        return hint
+    return None
+
+
+def _shown(value: Any) -> str:
+    """A setting's value as ``--help`` shows it."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (tuple, list)):
+        return " ".join(_shown(v) for v in value)
+    return str(value)
+
+
+def _default_help(f: dataclasses.Field, base: TrainSettings) -> str:
+    """``(default: ...)``: the value of the default preset (what a run with no flags uses),
+    and of the presets that set another."""
+    value = getattr(base, f.name)
+    text = f.metadata.get("default_text", "none") if value is None else _shown(value)
+    others: dict[str, list[str]] = {}
+    for name, preset in PRESETS.items():
+        if f.name in preset and preset[f.name] != value:
+            others.setdefault(_shown(preset[f.name]), []).append(name)
+    text += "".join(f"; {', '.join(names)}: {shown}" for shown, names in others.items())
+    return f"(default: {text})"
+
+
+def _parse_with(parse):
+    """A field's ``parse`` function as an argparse type (its ValueError says what to type)."""
+    def read(text: str):
+        try:
+            return parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return read
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """One option per field of :class:`~ssd_core.recipes.TrainSettings`, made from the field.
+
+    ``data_dir`` becomes ``--data-dir``; the field's type gives what it reads (a yes/no field
+    is ``--augment``/``--no-augment``, a tuple takes several values); its metadata give the
+    help, the choices, older names (``--workers``) and flags that switch it off (``--quiet``);
+    the help ends with the default (the default preset's value, and the other presets' where
+    they differ). A field marked ``cli=False`` has no option; a field whose type no option
+    can read raises TypeError here, so a new field cannot be left out by mistake. Every
+    option's own default is None, "not given": the preset decides (:func:`settings_from_args`).
+    """
+    hints = typing.get_type_hints(TrainSettings)
+    base = make_settings()
+    for f in dataclasses.fields(TrainSettings):
+        md = f.metadata
+        if md.get("cli", True) is False:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        kind = _flag_kind(hints[f.name])
+        kw: dict[str, Any] = dict(dest=f.name, default=None,
+                                  help=f"{md['help']} {_default_help(f, base)}".replace("%", "%%"))
+        if "parse" in md:
+            kw.update(type=_parse_with(md["parse"]), metavar=md.get("metavar"))
+        elif kind is bool:
+            kw.update(action=argparse.BooleanOptionalAction)
+        elif typing.get_origin(kind) is tuple:
+            kw.update(nargs="+", type=typing.get_args(kind)[0], metavar=md.get("metavar"))
+        elif kind in (int, float, str):
+            kw.update(type=kind, choices=md.get("choices"), metavar=md.get("metavar"))
+        else:
+            raise TypeError(f"TrainSettings.{f.name} ({hints[f.name]}): no option reads this "
+                            "type; give the field a parse function, or cli=False")
+        parser.add_argument(flag, *md.get("aliases", ()), **kw)
+        for off in md.get("off", ()):
+            same = f"--no-{flag[2:]}" if kind is bool else f"{flag} no"
+            parser.add_argument(off, dest=f.name, action="store_const", const=False,
+                                default=None, help=f"the same as {same}")
+
+
+def settings_from_args(args: argparse.Namespace) -> TrainSettings:
+    """The :class:`~ssd_core.recipes.TrainSettings` a ``train`` command line asks for: its
+    preset, with the options given (several values become a tuple)."""
+    given = {f.name: getattr(args, f.name, None) for f in dataclasses.fields(TrainSettings)}
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
+    return make_settings(**{k: v for k, v in given.items() if v is not None})
 
 
 def add_train_command(subparsers) -> None:
@@ -197,39 +292,9 @@ def add_train_command(subparsers) -> None:
         description="Train an SSD. With no arguments: the small SSD on the embedded shapes "
         "dataset (made on first use), evaluated after each epoch, written to runs/<name>/. "
         "--data-dir trains on any folder in PASCAL VOC's layout; --preset ssd300-voc follows "
-        "the released SSD300 schedule on PASCAL VOC 07+12.")
-    p.add_argument("--preset", default="small", choices=sorted(PRESETS))
-    p.add_argument("--data-dir", default=None,
-                   help="a VOC-layout folder (Annotations/, JPEGImages/, ImageSets/Main/), a "
-                        "folder holding VOCdevkit/, or where to make the shapes dataset")
-    p.add_argument("--dataset", default=None, choices=["auto", "shapes", "voc"],
-                   help="auto (default): what --data-dir holds; without it VOC in data/ if "
-                        "there, else shapes")
-    p.add_argument("--train-split", default=None,
-                   help="split to train on (a name in ImageSets/Main, e.g. train, trainval, "
-                        "2007-trainval, 07+12); default: chosen from what the folder has")
-    p.add_argument("--val-split", default=None, help="split to validate on (e.g. val, test, "
-                   "2007-test); default: chosen from what the folder has")
-    p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--iterations", type=int, default=None, help="count iterations, not epochs")
-    p.add_argument("--batch-size", type=int, default=None)
-    p.add_argument("--lr", type=float, default=None)
-    p.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:1 ...")
-    p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--amp", default=None, choices=["auto", "bf16", "fp16", "off"],
-                   help="mixed precision (default auto: bf16 on CUDA and on CPUs with bf16 "
-                        "hardware, else float32; fp16 needs CUDA)")
-    p.add_argument("--workers", type=int, default=None, help="DataLoader worker processes")
-    p.add_argument("--name", default=None, help="run name (default: preset and time)")
-    p.add_argument("--run-dir", default=None, help="parent folder of runs (default: runs)")
-    p.add_argument("--resume", default=None, help="a run's last.pt to continue from")
-    p.add_argument("--eval-every", type=int, default=None, help="evaluate every N epochs")
-    p.add_argument("--quick-val", type=int, default=None, metavar="N",
-                   help="before the last epoch, evaluate on the first N validation images only")
-    p.add_argument("--no-augment", action="store_true", help="train without augmentation")
-    p.add_argument("--no-pretrained", action="store_true",
-                   help="do not load VGG16 ImageNet weights (ssd300/ssd512)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+        "the released SSD300 schedule on PASCAL VOC 07+12. Each option is a field of "
+        "ssd_core.recipes.TrainSettings; the preset sets those not given.")
+    add_settings_arguments(p)
     p.set_defaults(func=_train)
 
 

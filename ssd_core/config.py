@@ -19,7 +19,12 @@ import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
-__all__ = ["SSDConfig", "paper_scales"]
+__all__ = ["SSDConfig", "paper_scales", "SSD300_ASPECT_RATIOS"]
+
+#: SSD300's aspect ratios ``r > 1`` per source map, conv4_3 first: 2 (and 1/2) everywhere, 3
+#: (and 1/3) on fc7, conv8_2 and conv9_2 only (section 3.1 drops them on conv4_3, conv10_2 and
+#: conv11_2). torchvision's ``ssd300_vgg16`` uses the same.
+SSD300_ASPECT_RATIOS: tuple[tuple[float, ...], ...] = ((2,), (2, 3), (2, 3), (2, 3), (2,), (2,))
 
 
 def paper_scales(s_min: float = 0.2, s_max: float = 0.9, m: int = 6) -> list[float]:
@@ -164,7 +169,7 @@ class SSDConfig:
             steps=(8, 16, 32, 64, 100, 300),
             min_sizes=(30, 60, 111, 162, 213, 264),
             max_sizes=(60, 111, 162, 213, 264, 315),
-            aspect_ratios=((2,), (2, 3), (2, 3), (2, 3), (2,), (2,)),
+            aspect_ratios=SSD300_ASPECT_RATIOS,
         )
 
     @classmethod
@@ -216,8 +221,8 @@ class SSDConfig:
 
         Every map k gets ``s_k`` from :func:`paper_scales`; centres are at
         ``((i + 0.5) / |f_k|, (j + 0.5) / |f_k|)``, so the step is ``image_size / f_k``.
-        The aspect ratios default to SSD300's (section 3.1 drops 3 and 1/3 on conv4_3,
-        conv10_2 and conv11_2).
+        The aspect ratios default to SSD300's (:data:`SSD300_ASPECT_RATIOS`; section 3.1 drops
+        3 and 1/3 on conv4_3, conv10_2 and conv11_2) for six maps, else to 2 and 3 on every map.
         """
         if not s_min > 0:
             raise ValueError(f"SSDConfig.from_paper: s_min must be > 0, got {s_min}")
@@ -229,10 +234,8 @@ class SSDConfig:
         if len(feature_maps) == 0:
             raise ValueError("SSDConfig.from_paper: feature_maps is empty; give at least one map")
         if aspect_ratios is None:
-            default = ((2,), (2, 3), (2, 3), (2, 3), (2,), (2,))
-            aspect_ratios = (
-                default if len(feature_maps) == 6 else tuple((2, 3) for _ in feature_maps)
-            )
+            aspect_ratios = (SSD300_ASPECT_RATIOS if len(feature_maps) == 6
+                             else tuple((2, 3) for _ in feature_maps))
         s = paper_scales(s_min, s_max, len(feature_maps))
         return cls(
             name=name,

@@ -8,7 +8,9 @@ training step, inference and the lessons' explorers say it once:
   float32 elsewhere; :func:`cpu_has_bf16` reads whether this CPU computes bf16 in hardware;
 * :func:`eval_mode`: run a model in evaluation mode and put its mode back afterwards;
 * :func:`num_threads`: run a block on a given number of CPU threads;
-* :func:`describe_device`: one line naming the device, for logs and homework captions.
+* :func:`describe_device`: one line naming the device, for logs and homework captions;
+* :func:`process_group`: the processes a training run works in: one, or under ``torchrun``
+  the group this process joins (NCCL on CUDA, gloo on the CPU) and leaves at the end.
 
 ``device`` is always an argument, never a global.
 """
@@ -18,14 +20,19 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-from typing import Any, Iterator
+import signal
+import threading
+from typing import Any, Callable, Iterator, TypeVar
 
 import torch
 import torch.distributed as dist
 from torch import nn
 
-__all__ = ["resolve_device", "dist_info", "cpu_has_bf16", "resolve_amp", "autocast",
-           "eval_mode", "num_threads", "describe_device", "AMP_CHOICES"]
+from .i18n import _
+
+__all__ = ["resolve_device", "dist_info", "launch_info", "is_main_process", "ProcessGroup",
+           "process_group", "cpu_has_bf16", "resolve_amp", "autocast", "eval_mode",
+           "num_threads", "describe_device", "AMP_CHOICES"]
 
 #: The mixed-precision settings a run accepts.
 AMP_CHOICES = ("auto", "bf16", "fp16", "off")
@@ -43,6 +50,190 @@ def dist_info() -> tuple[int, int]:
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank(), dist.get_world_size()
     return 0, 1
+
+
+def launch_info() -> tuple[int, int, int] | None:
+    """``(rank, world size, local rank)`` as ``torchrun`` gives them to this process in
+    ``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK``; ``None`` when it was not started that way."""
+    try:
+        return (int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]),
+                int(os.environ.get("LOCAL_RANK", 0)))
+    except (KeyError, ValueError):
+        return None
+
+
+def is_main_process() -> bool:
+    """Whether this process is the one that prints and writes: rank 0 of the process group,
+    or of the ``torchrun`` launch before the group is joined; True for a run of one process."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank() == 0
+    launched = launch_info()
+    return launched is None or launched[0] == 0
+
+
+T = TypeVar("T")
+
+
+class ProcessGroup:
+    """The processes one training run works in, seen from this one.
+
+    ``rank`` (0 .. ``world`` - 1) is this process's number; ``local_rank`` its number on its
+    machine; ``device`` its device (``cuda:LOCAL_RANK`` on CUDA). ``main`` (rank 0) alone
+    prints, evaluates and writes. ``owned``: :func:`process_group` joined the group (and
+    leaves it); a group the caller set up stays the caller's.
+
+    Methods with several processes are collectives: every process of the group calls them, at
+    the same point of the run.
+    """
+
+    def __init__(self, rank: int = 0, world: int = 1, local_rank: int = 0,
+                 device: torch.device | None = None, owned: bool = False):
+        self.rank, self.world, self.local_rank = rank, world, local_rank
+        self.device = device if device is not None else torch.device("cpu")
+        self.owned = owned
+        self.stop_requested = False     # set by SIGTERM / SIGINT while the group is joined
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def backend(self) -> str:
+        """``"nccl"``, ``"gloo"`` ..., or ``"none"`` for one process without a group."""
+        return str(dist.get_backend()) if dist.is_available() and dist.is_initialized() else "none"
+
+    def __repr__(self) -> str:
+        return (f"ProcessGroup(rank={self.rank}, world={self.world}, local_rank="
+                f"{self.local_rank}, device={self.device}, owned={self.owned})")
+
+    def barrier(self) -> None:
+        """Wait until every process gets here (nothing to wait for alone)."""
+        if self.world > 1:
+            dist.barrier()
+
+    def any(self, flag: bool) -> bool:
+        """Whether ``flag`` is true in any process of the group."""
+        if self.world == 1:
+            return bool(flag)
+        t = torch.tensor([int(bool(flag))], dtype=torch.int32, device=self.device)
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        return bool(t.item())
+
+    def should_stop(self) -> bool:
+        """Whether any process was asked to stop (``torchrun`` passes Ctrl-C on to each):
+        every process then stops after the same step, and rank 0 can save a checkpoint that
+        all of them agree with."""
+        return self.any(self.stop_requested)
+
+    def in_turns(self, make: Callable[[], T]) -> T:
+        """``make()`` in every process, first in rank 0, then in the first process of each
+        other machine, then in the rest: what it writes to disk (the shapes dataset made on
+        first use) is made once per machine, and the others read it.
+
+        When ``make`` fails in one turn, the processes whose turn has not come try it at once
+        (they usually meet the same error and report it themselves) instead of waiting.
+        """
+        mine = 0 if self.rank == 0 else (1 if self.local_rank == 0 else 2)
+        result: Any = None
+        done = False
+        for turn in range(3):
+            error = None
+            if turn == mine:
+                done = True
+                try:
+                    result = make()
+                except BaseException as e:      # every process must reach the vote below
+                    error = e
+            if self.any(error is not None):
+                if error is not None:
+                    raise error
+                if not done:
+                    return make()
+                raise RuntimeError(_("process {rank}: another process of this run failed (its "
+                                     "error is printed above), so this one stops too")
+                                   .format(rank=self.rank))
+        return result
+
+    def leave(self) -> None:
+        """Tear the group down if this object joined it (a caller's group stays)."""
+        if self.owned and dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+        self.owned = False
+
+
+@contextlib.contextmanager
+def _stop_on_signals(group: ProcessGroup) -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGINT set ``group.stop_requested`` instead of
+    killing the process (which would lose the last steps and leave the others waiting); a
+    second one stops this process at once (``KeyboardInterrupt``)."""
+    if group.world == 1 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def request_stop(signum, frame):
+        if group.stop_requested:
+            raise KeyboardInterrupt
+        group.stop_requested = True
+
+    before = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def process_group(device: str | torch.device = "auto") -> Iterator[ProcessGroup]:
+    """The processes a training run works in, for the length of the block.
+
+    * a group the caller set up before (``torch.distributed.init_process_group``): used as it
+      is, and left to the caller;
+    * started by ``torchrun`` with more than one process (``RANK``, ``WORLD_SIZE``,
+      ``LOCAL_RANK`` and the rendezvous address in the environment): the group is joined here,
+      NCCL on CUDA (this process's GPU is ``cuda:LOCAL_RANK``), gloo on the CPU, and torn down
+      when the block ends, also after an error or Ctrl-C. Several machines are ``torchrun``'s
+      own rendezvous (``--nnodes``, ``--rdzv-endpoint``): nothing changes here;
+    * otherwise one process and no group.
+
+    While a group of several processes is joined, SIGINT and SIGTERM (``torchrun`` passes
+    Ctrl-C on to every process, and stops them with SIGTERM) set
+    :attr:`ProcessGroup.stop_requested`;
+    :meth:`ProcessGroup.should_stop` tells every process at once.
+    """
+    device = resolve_device(device)
+    launched = launch_info()
+    owned = False
+    if dist.is_available() and dist.is_initialized():
+        rank, world = dist.get_rank(), dist.get_world_size()
+        local = launched[2] if launched else (
+            torch.cuda.current_device() if device.type == "cuda" else rank)
+    elif launched is not None and launched[1] > 1:
+        rank, world, local = launched
+        if device.type == "cuda":
+            if local >= torch.cuda.device_count():
+                raise ValueError(_(
+                    "process {local} of this machine has no GPU of its own: torch sees {n} GPU(s) "
+                    "here. Start at most {n} processes a machine (torchrun --nproc_per_node {n}), "
+                    "or train on the CPU (--device cpu).").format(
+                        local=local, n=torch.cuda.device_count()))
+            device = torch.device("cuda", local)
+            torch.cuda.set_device(device)
+            dist.init_process_group("nccl", device_id=device)
+        else:
+            dist.init_process_group("gloo")
+        owned = True
+    else:
+        rank, world, local = 0, 1, 0
+    if world > 1 and device.type == "cuda":
+        device = torch.device("cuda", local)
+        torch.cuda.set_device(device)
+    group = ProcessGroup(rank, world, local, device, owned)
+    try:
+        with _stop_on_signals(group):
+            yield group
+    finally:
+        group.leave()
 
 
 def cpu_has_bf16(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> bool:

@@ -35,6 +35,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .data.images import to_float_image
 from .fonts import cjk_font, fig, new_figure, pfig
 
 __all__ = [
@@ -77,15 +78,14 @@ def class_colors(n: int) -> list[tuple[float, float, float, float]]:
 
 
 def image_to_numpy(image) -> np.ndarray:
-    """A ``[3, H, W]`` tensor in [0, 1] (or uint8), a PIL image or an array -> ``[H, W, 3]``."""
+    """An image as ``imshow`` takes it, ``[H, W, 3]`` floats in [0, 1]: from a ``[3, H, W]``
+    tensor (uint8, or float in [0, 1]; clamped), a PIL image or an ``[H, W, 3]`` array (uint8,
+    or float, kept as it is)."""
     if isinstance(image, torch.Tensor):
-        arr = image.detach().cpu()
-        if arr.dtype == torch.uint8:
-            arr = arr.float() / 255
-        arr = arr.clamp(0, 1).permute(1, 2, 0).numpy()
-        return arr
-    arr = np.asarray(image)
-    return arr.astype(np.float32) / 255 if arr.dtype == np.uint8 else arr
+        arr = to_float_image(image.detach().cpu().as_subclass(torch.Tensor))   # [3, H, W]
+        return arr.clamp(0, 1).permute(1, 2, 0).numpy()                         # [H, W, 3]
+    arr = np.array(image)
+    return to_float_image(torch.from_numpy(arr)).numpy() if arr.dtype == np.uint8 else arr
 
 
 def draw_boxes(

@@ -3,7 +3,7 @@
 * :func:`predict` and :func:`evaluate`: a model over a dataset, then the VOC metrics of
   :mod:`ssd_core.metrics` (the numbers of the paper's tables) and, if asked, COCO's AP;
 * :func:`load_trained`: a run's checkpoint as a model, with the data it was trained on
-  (:func:`run_data`);
+  (read it with :func:`ssd_core.recipes.run_data`);
 * :func:`to_model_input`, :func:`raw_predictions` and :func:`detect_images`: photos of any
   size in, the network's raw outputs or the detections out;
 * :func:`pretrained_ssd300`: the paper's detector trained for real (torchvision's SSD300 on
@@ -22,7 +22,7 @@ import time
 import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import torch
 from PIL import Image
@@ -32,15 +32,15 @@ from torchvision.transforms.v2 import functional as TF
 
 from .checkpoint import load_checkpoint
 from .config import SSDConfig
-from .data import collate, data_dir, default_shapes_root
+from .data import collate, to_float_image
 from .device import autocast, eval_mode, resolve_amp, resolve_device
 from .metrics import coco_map, evaluate_detections
 from .course.facts import PAPER_FACTS
 from .i18n import N_, _, pgettext
 from .models import SSD, WeightsUnavailableError, build_ssd, from_torchvision
-from .recipes import DataChoice, has_voc, quick_mode
+from .recipes import quick_mode
 
-__all__ = ["predict", "evaluate", "load_trained", "run_data", "to_model_input",
+__all__ = ["predict", "evaluate", "load_trained", "to_model_input",
            "raw_predictions", "detect_images", "pretrained_ssd300", "COCO_CLASSES",
            "coco_class_labels",
            "coco_weights_file", "map_labels", "pretrained_or_none", "time_detection",
@@ -109,21 +109,6 @@ def load_trained(path: str | os.PathLike, device="auto") -> tuple[SSD, dict]:
     return model.to(resolve_device(device)).eval(), state
 
 
-def run_data(state: Mapping) -> DataChoice:
-    """The data a checkpoint's run trained and validated on.
-
-    Checkpoints store the resolved :class:`~ssd_core.recipes.DataChoice`; for older ones it
-    is rebuilt from their settings as those runs chose it.
-    """
-    if state.get("data"):
-        return DataChoice.from_dict(state["data"])
-    s = state.get("settings", {})
-    voc = s.get("dataset") == "voc" or (s.get("dataset") == "auto" and has_voc(s.get("data_dir") or data_dir()))
-    root = s.get("data_dir") or (data_dir() if voc else default_shapes_root())
-    return DataChoice("voc" if voc else "shapes", str(root), s.get("train_split") or "train",
-                      s.get("val_split") or "val", tuple(state["classes"]))
-
-
 # --------------------------------------------------------------------------- on images
 def to_model_input(image, size: int) -> torch.Tensor:
     """A PIL image, or a ``uint8``/float ``[3, H, W]`` tensor, as the network's input:
@@ -131,7 +116,7 @@ def to_model_input(image, size: int) -> torch.Tensor:
     if isinstance(image, Image.Image):
         image = TF.pil_to_tensor(image.convert("RGB"))
     x = image.as_subclass(torch.Tensor)
-    x = TF.to_dtype(x, torch.float32, scale=True) if x.dtype == torch.uint8 else x.float()
+    x = to_float_image(x)
     return TF.resize(x, [size, size], antialias=True)                  # [3, S, S]
 
 

@@ -1,8 +1,9 @@
-"""Where the course's files live: the repository, and scratch folders for throwaway runs; and
-the one way the package writes a file that must never be left half-written.
+"""Where the course's files live: the repository, the data folder, the sample photos, and
+scratch folders for throwaway runs; and the one way the package writes a file that must never
+be left half-written.
 
-Nothing here touches the disk when imported. The data folder itself is
-:func:`ssd_core.data.data_dir`; runs, homework and generated data are ignored by git.
+Nothing here touches the disk when imported; the functions look when called. Runs, homework
+and generated data are ignored by git.
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ import tempfile
 from pathlib import Path
 from typing import IO, Callable
 
-__all__ = ["SOURCE_ROOT", "repo_root", "scratch_dir", "write_atomically"]
+from .i18n import _
+
+__all__ = ["SOURCE_ROOT", "DATA_ENV", "repo_root", "data_dir", "samples_root", "scratch_dir",
+           "write_atomically"]
 
 #: The folder that holds ``ssd_core/``: the repository, in a clone of the course.
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
+
+#: Environment variable that moves the data folder (VOC, generated shapes) elsewhere.
+DATA_ENV = "SSD_COURSE_DATA"
 
 
 def repo_root() -> Path | None:
@@ -25,6 +32,26 @@ def repo_root() -> Path | None:
     ``ssd_core/``), or ``None`` when the package is installed elsewhere."""
     root = SOURCE_ROOT
     return root if (root / "lessons").is_dir() and (root / "ssd_core").is_dir() else None
+
+
+def data_dir() -> Path:
+    """The data folder: ``$SSD_COURSE_DATA`` if set, else the repository's ``data/``."""
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else SOURCE_ROOT / "data"
+
+
+def samples_root() -> Path:
+    """``data/samples``: six public-domain photos with hand-drawn VOC annotations.
+
+    Always the repository's copy (the samples are part of the course, not downloaded data);
+    :func:`ssd_core.data.sample_dataset` reads them.
+    """
+    root = SOURCE_ROOT / "data" / "samples"
+    if not (root / "Annotations").is_dir():
+        raise FileNotFoundError(_(
+            "{folder}: the sample photos are missing; they ship with the ssd-course repository "
+            "(data/samples/). Run from a clone of it.").format(folder=root))
+    return root
 
 
 def _pid_alive(pid: int) -> bool:

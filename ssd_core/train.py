@@ -7,28 +7,35 @@ benchmarks all call it.
 
 :func:`train` is the run around it, behind ``python -m ssd_core train`` and lesson 5:
 
-* set-up: the settings (:mod:`ssd_core.recipes`), the data they resolve to, the model, the
-  optimizer (SGD as in the paper, or AdamW for the small preset), a linear warm-up and the
-  paper's step decay (or a cosine);
+* set-up: the settings (:mod:`ssd_core.recipes`; checked when they were made), the data they
+  resolve to (the :class:`~ssd_core.recipes.DataChoice` the caller hands in, or resolved here),
+  the model, the optimizer (SGD as in the paper, or AdamW for the small preset), a linear
+  warm-up and the paper's step decay (or a cosine);
 * a loop over :func:`train_step`; a step whose loss is not finite is skipped with a warning,
   and several in a row stop the run with advice;
 * after each epoch (:func:`_end_of_epoch`): VOC07 11-point and area mAP (fractions in [0, 1]
   in ``metrics.csv`` and the history, printed in percent as the paper's tables), ``metrics.csv``,
   ``curves.png``, ``last.pt`` and ``best.pt`` (written atomically); after the last, also
-  ``detections.png`` and ``pr_curves.png``. ``run.json`` records the settings and the data;
+  ``detections.png`` and ``pr_curves.png``. ``run.json`` records the settings and the data
+  (it, ``metrics.csv`` and the checkpoints are written atomically);
 * an exact resume: the data order and every augmentation draw are functions of
   (seed, epoch, index), so a run stopped at any step and resumed gives the same weights as one
   that never stopped; Ctrl-C saves ``last.pt`` first;
-* under ``torchrun`` DistributedDataParallel, logging and saving on rank 0.
+* under ``torchrun`` the run joins the process group itself (NCCL on CUDA, gloo on the CPU;
+  :func:`~ssd_core.device.process_group`), each process trains on its share of every epoch
+  with DistributedDataParallel, rank 0 alone prints, evaluates and writes, and the group is
+  left at the end, after an error or on Ctrl-C. Several machines are ``torchrun``'s own
+  rendezvous (``--nnodes``, ``--rdzv-endpoint``).
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import math
-import os
+import platform
 import random
 import time
 import warnings
@@ -39,18 +46,20 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 import torch
 import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Sampler
 from tqdm.auto import tqdm
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .data import batch_targets, collate
-from .device import autocast, dist_info, resolve_amp, resolve_device
+from .device import ProcessGroup, autocast, process_group, resolve_amp
 from .draw import plot_detection_grid, plot_pr_curves, plot_training_curves
 from .i18n import _
 from .inference import evaluate
 from .loss import multibox_loss
 from .models import WeightsUnavailableError, build_ssd, load_vgg16_imagenet
-from .recipes import DataChoice, TrainSettings, make_datasets, make_settings
+from .paths import write_atomically
+from .recipes import DataChoice, TrainSettings, make_datasets, make_settings, resolve_data
 
 __all__ = ["train_step", "train", "RunState", "RunResult", "TrainingDiverged", "EpochSampler",
            "lr_factor", "make_optimizer"]
@@ -69,7 +78,8 @@ def train_step(model, optimizer, images: torch.Tensor, targets: Sequence[dict], 
 
     ``images`` are ``[B, 3, S, S]`` in [0, 1]; ``targets`` one dict per image with ``boxes``
     (xyxy in [0, 1]) and ``labels``; ``priors`` the default boxes, on the training device.
-    ``amp`` is a resolved mixed-precision setting; ``scaler`` a ``GradScaler`` (fp16 only).
+    ``amp`` is a resolved mixed-precision setting; ``scaler`` a ``GradScaler``: enabled for
+    fp16 only, where it scales the loss; a disabled one (the default) passes everything through.
     A loss that is not finite takes no step (``finite`` is False). With ``record`` given,
     the step leaves its tensors there (lesson 4 draws them).
     """
@@ -81,15 +91,15 @@ def train_step(model, optimizer, images: torch.Tensor, targets: Sequence[dict], 
         loc, conf = model(images)                                             # [B, P, 4], [B, P, C]
     out = multibox_loss(loc.float(), conf.float(), loc_t, labels)             # scalars, [B, P]
     optimizer.zero_grad(set_to_none=True)
-    finite = bool(torch.isfinite(out["loss"]))
+    finite = torch.isfinite(out["loss"]).to(torch.int32)
+    if isinstance(model, DistributedDataParallel):   # all processes take the step, or none
+        dist.all_reduce(finite, op=dist.ReduceOp.MIN)
+    finite = bool(finite)
     if finite:
-        if scaler is not None:
-            scaler.scale(out["loss"]).backward()
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            out["loss"].backward()
-            optimizer.step()
+        scaler = scaler if scaler is not None else torch.amp.GradScaler(enabled=False)
+        scaler.scale(out["loss"]).backward()
+        scaler.step(optimizer)
+        scaler.update()
     if record is not None:
         record.update(images=images, loc_target=loc_t, labels=labels, loc=loc.detach(),
                       conf=conf.detach(), negatives=out["negatives"])
@@ -214,6 +224,7 @@ class _Run:
     amp: str
     main: bool
     state: RunState
+    world: int = 1                  # processes training together (a resume needs as many)
 
     def save(self, name: str) -> None:
         """Write ``run_dir/name`` atomically (rank 0 only)."""
@@ -224,7 +235,7 @@ class _Run:
             "scheduler": self.scheduler.state_dict(), "scaler": self.scaler.state_dict(),
             "config": self.config.to_dict(), "classes": list(self.data.classes),
             "data": self.data.to_dict(), "settings": self.settings.to_dict(),
-            "rng": _rng_state(), **self.state.to_dict(),
+            "rng": _rng_state(), "world_size": self.world, **self.state.to_dict(),
         })
 
 
@@ -232,13 +243,11 @@ def _write_history(run_dir: Path, history: list[dict]) -> None:
     """Rewrite metrics.csv from the history, atomically."""
     if not history:
         return
-    tmp = run_dir / ".metrics.csv.tmp"
-    with open(tmp, "w", newline="") as f:
-        fields = list(dict.fromkeys(k for row in history for k in row))
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(history)
-    os.replace(tmp, run_dir / "metrics.csv")
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=list(dict.fromkeys(k for row in history for k in row)))
+    writer.writeheader()
+    writer.writerows(history)
+    write_atomically(run_dir / "metrics.csv", text.getvalue())
 
 
 def _row_text(row: dict) -> str:
@@ -297,42 +306,78 @@ def _end_of_epoch(run: _Run, sums: dict, n_steps: int, n_images: int, seconds: f
 
 
 # --------------------------------------------------------------------------- the run
-def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], None] | None = None,
-          on_step: Callable[[dict], None] | None = None, stop_after: int | None = None,
-          **overrides) -> RunResult:
+def train(settings: TrainSettings | None = None, *, data: DataChoice | None = None,
+          callback: Callable[[dict], None] | None = None,
+          on_step: Callable[[dict], None] | None = None, **overrides) -> RunResult:
     """Train an SSD. ``train()`` alone trains the small model on the shapes data.
 
     Args:
         settings: a :class:`~ssd_core.recipes.TrainSettings`; by default the ``small`` preset.
+        data: the :class:`~ssd_core.recipes.DataChoice` the settings resolve to, when the
+            caller has made it (the command line prints its reasons first); by default
+            :func:`~ssd_core.recipes.resolve_data` makes it here.
         callback: called with each epoch's metrics row (the row of ``metrics.csv``).
         on_step: called after every iteration with ``{"iteration", "total", "epoch", "loss",
             "loc", "conf", "lr", "images_per_s"}`` (lesson 5 draws its live loss curve with it;
-            a skipped step reports its non-finite loss).
-        stop_after: stop as if interrupted after this many iterations of this call (tests use
-            it to simulate a kill; ``last.pt`` is saved as on Ctrl-C).
+            a skipped step reports its non-finite loss). A ``KeyboardInterrupt`` raised there
+            stops the run as Ctrl-C does (``last.pt`` is saved; tests stop runs this way).
         **overrides: fields of :class:`~ssd_core.recipes.TrainSettings`, e.g. ``epochs=3``.
+
+    Under ``torchrun`` (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK`` set) the run joins the process
+    group itself and leaves it at the end (:func:`~ssd_core.device.process_group`); a group the
+    caller set up is used and left to the caller. ``batch_size`` is the whole batch: each
+    process takes its share of it, and its share of every epoch's images
+    (:class:`EpochSampler`); rank 0 alone prints, evaluates, calls ``callback`` and
+    ``on_step``, and writes the run folder. A resumed run needs as many processes as it had.
     """
     # ---- set-up: settings, device, data, model, optimizer, schedule, where the run lives
     if settings is None:
-        settings = make_settings(overrides.pop("preset", "small"), **overrides)
+        settings = make_settings(**overrides)          # checked as it is made
     elif overrides:
         settings = dataclasses.replace(settings, **overrides)
     s = settings
-    s.check()
-    rank, world = dist_info()
-    main = rank == 0
-    device = resolve_device(s.device)
-    if device.type == "cuda" and world > 1:
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
-        torch.cuda.set_device(device)
+    data = data if data is not None else resolve_data(s)
+    with process_group(s.device) as group:
+        return _train_in(group, s, data, callback=callback, on_step=on_step)
+
+
+def _resume_world_error(path: str, saved: int, now: int) -> CheckpointError:
+    """A checkpoint made by ``saved`` processes, resumed by ``now``: why not, and the command."""
+    if saved == 1:
+        how = _("python -m ssd_core train --resume {path} (one process, without torchrun)")
+    else:
+        how = _("torchrun --nproc_per_node {saved} -m ssd_core train --resume {path} (on several "
+                "machines, --nnodes times --nproc_per_node must make {saved})")
+    return CheckpointError(_(
+        "{path}: this run was trained with world size {saved} (the number of processes) and is "
+        "resumed with world size {now}. Each process's share of every epoch depends on that "
+        "number, so a run continues exactly only with the world size it began with; resume it "
+        "with {how}.")
+        .format(path=path, saved=saved, now=now, how=how.format(path=path, saved=saved)))
+
+
+def _train_in(group: ProcessGroup, s: TrainSettings, asked: DataChoice, *, callback,
+              on_step) -> RunResult:
+    """:func:`train` in its process group (a group of one process without ``torchrun``)."""
+    rank, world, device, main = group.rank, group.world, group.device, group.main
+    if s.batch_size % world:
+        raise ValueError(_(
+            "batch size {batch} does not split evenly between {world} processes (each takes "
+            "the same share of every batch); give --batch-size a multiple of {world}, e.g. "
+            "{near}.").format(batch=s.batch_size, world=world,
+                             near=max(world, s.batch_size // world * world)))
     amp = resolve_amp(s.amp, device)
 
-    config, train_set, val_set, data = make_datasets(s)
+    # the shapes dataset is made on first use: by rank 0 first, then the others read it
+    config, train_set, val_set, data = group.in_turns(lambda: make_datasets(s, asked))
+    for reason in data.reasons[len(asked.reasons):] if main else ():
+        print(reason)               # the class list, when the annotations gave it
     torch.manual_seed(s.seed)
     random.seed(s.seed)
     np.random.seed(s.seed)
     model = build_ssd(config, num_classes=len(data.classes) + 1)
-    if s.pretrained_backbone and s.model != "small" and not s.resume:
+    # rank 0 alone fetches ImageNet's weights: DDP hands its weights to the others
+    if s.pretrained_backbone and s.model != "small" and not s.resume and main:
         try:
             load_vgg16_imagenet(model)
         except WeightsUnavailableError as err:
@@ -346,7 +391,7 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
     optimizer = make_optimizer(model, s)
     scaler = torch.amp.GradScaler("cuda", enabled=(amp == "fp16" and device.type == "cuda"))
 
-    per_rank_batch = max(1, s.batch_size // world)
+    per_rank_batch = s.batch_size // world
     sampler = EpochSampler(len(train_set), s.seed, shuffle=True, rank=rank, world=world)
     loader = DataLoader(train_set, batch_size=per_rank_batch, sampler=sampler,
                         num_workers=s.num_workers, collate_fn=collate,
@@ -355,10 +400,16 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda it: lr_factor(it, total, s))
 
     name = s.name or time.strftime(f"{s.preset}-%Y%m%d-%H%M%S")
+    if world > 1 and not s.name:            # rank 0's clock names the run for all
+        shared = [name]
+        dist.broadcast_object_list(shared, src=0)
+        name = shared[0]
     run_dir = Path(s.resume).parent if s.resume else Path(s.run_dir) / name
     state = RunState()
     if s.resume:
         saved = load_checkpoint(s.resume, config=config, classes=data.classes, map_location="cpu")
+        if saved.get("world_size", 1) != world:
+            raise _resume_world_error(s.resume, saved.get("world_size", 1), world)
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
@@ -366,23 +417,26 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
         state = RunState(**{f.name: saved[f.name] for f in dataclasses.fields(RunState)})
         _set_rng_state(saved["rng"])
     run = _Run(s, run_dir, model, optimizer, scheduler, scaler, config, data, val_set, device,
-               amp, main, state)
+               amp, main, state, world)
     if main:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "run.json").write_text(json.dumps(
+        write_atomically(run_dir / "run.json", json.dumps(
             {"settings": s.to_dict(), "data": {**data.to_dict(), "reasons": list(data.reasons)},
              "config": config.to_dict(), "classes": list(data.classes), "device": str(device),
              "amp": amp, "world_size": world, "torch": torch.__version__}, indent=2))
+        if world > 1:
+            print(_("training in {world} processes ({backend}), {per} images of each batch per "
+                    "process; rank 0 on {host} writes {run_dir}").format(
+                world=world, backend=group.backend, per=per_rank_batch, host=platform.node(),
+                run_dir=run_dir))
     net = model
-    if world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[device.index] if device.type == "cuda" else None)
+    if world > 1:   # the others take rank 0's weights here; DDP then averages the gradients
+        net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda"
+                                      else None)
 
     # ---- the loop
     result = RunResult(run_dir, model, state.history, state.best_map, data=data)
     bar = tqdm(total=total, initial=state.iteration, desc=f"{s.preset} on {device.type}",
                dynamic_ncols=True) if main and s.progress else None
-    this_call = 0
     try:
         while state.iteration < total:
             sampler.set_epoch(state.epoch, start=state.step_in_epoch * per_rank_batch)
@@ -401,8 +455,9 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
                     n_steps += 1
                 else:
                     state.bad_steps += 1
-                    warnings.warn(f"iteration {state.iteration}: loss is {parts['loss']}; step "
-                                  f"skipped ({state.bad_steps} in a row)")
+                    if main:
+                        warnings.warn(f"iteration {state.iteration}: loss is {parts['loss']}; "
+                                      f"step skipped ({state.bad_steps} in a row)")
                     if state.bad_steps >= s.max_bad_steps:
                         raise TrainingDiverged(
                             f"{state.bad_steps} steps in a row had a non-finite loss (last: "
@@ -412,7 +467,6 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
                 scheduler.step()
                 state.iteration += 1
                 state.step_in_epoch += 1
-                this_call += 1
                 n_images += images.shape[0] * world
                 if main and (bar is not None or on_step is not None):
                     report = {"iteration": state.iteration, "total": total, "epoch": state.epoch + 1,
@@ -425,19 +479,27 @@ def train(settings: TrainSettings | None = None, *, callback: Callable[[dict], N
                                         conf=f"{report['conf']:.3f}", lr=f"{report['lr']:.2e}",
                                         img_s=f"{report['images_per_s']:.1f}")
                     if on_step is not None:
-                        on_step(report)
-                if stop_after is not None and this_call >= stop_after:
+                        try:
+                            on_step(report)
+                        except KeyboardInterrupt:
+                            if world == 1:
+                                raise
+                            group.stop_requested = True     # the others stop with rank 0
+                if world > 1 and group.should_stop():   # Ctrl-C: all stop after this step
                     raise KeyboardInterrupt
                 if state.iteration >= total:
                     break
+            if world > 1:   # the epoch's losses: the mean over every process's share
+                totals = torch.tensor(list(sums.values()), dtype=torch.float64, device=device)
+                dist.all_reduce(totals)
+                sums = dict(zip(sums, (totals / world).tolist()))
             row = _end_of_epoch(run, sums, n_steps, n_images, time.perf_counter() - t0,
                                 last_epoch=state.iteration >= total)
             if bar is not None:
                 bar.write(_row_text(row))
             if callback is not None and main:
                 callback(row)
-            if world > 1:
-                dist.barrier()
+            group.barrier()         # the others wait while rank 0 evaluates and writes
     except KeyboardInterrupt:
         result.interrupted = True
         run.save("last.pt")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ssd_core.course.glossary import glossary_markdown
 from ssd_core.i18n import set_language
-from ssd_core.viz import walkthrough as wt
+from ssd_core.viz.code_maps import paper_map_markdown, tf_port_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,8 +25,8 @@ def rebuild(path: Path, edition: str) -> None:
         return
     set_language(edition)
     nb = json.loads(path.read_text(encoding="utf-8"))
-    tables = ((("| paper | idea |", "| 论文 |"), wt.paper_map_markdown),
-              (("| SSD-Tensorflow file |", "| SSD-Tensorflow 文件 |"), wt.tf_port_markdown),
+    tables = ((("| paper | idea |", "| 论文 |"), paper_map_markdown),
+              (("| SSD-Tensorflow file |", "| SSD-Tensorflow 文件 |"), tf_port_markdown),
               (("| English | 中文 |", "| 英文 | 中文 |"), lambda: glossary_markdown(edition)))
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":

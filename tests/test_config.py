@@ -62,3 +62,18 @@ def test_from_paper_sqrt_rule_for_extra_box():
     c = SSDConfig.from_paper(0.2, 0.9)
     # the extra square box of map k has side sqrt(s_k s_k+1)
     assert math.sqrt(c.min_sizes[1] * c.max_sizes[1]) / 300 == pytest.approx(math.sqrt(0.34 * 0.48))
+
+
+def test_ssd300_aspect_ratios_are_written_once():
+    # Caffe's ssd_pascal.py: aspect_ratios = [[2], [2, 3], [2, 3], [2, 3], [2], [2]] (section 3.1:
+    # conv4_3, conv10_2 and conv11_2 have no 3 and 1/3)
+    from ssd_core.config import SSD300_ASPECT_RATIOS
+    from ssd_core.models.torchvision_port import torchvision_ssd300_config
+    from ssd_core.viz.default_boxes import ratios_for
+
+    by_hand = ((2.0,), (2.0, 3.0), (2.0, 3.0), (2.0, 3.0), (2.0,), (2.0,))
+    assert SSD300_ASPECT_RATIOS == by_hand
+    assert SSDConfig.ssd300().aspect_ratios == by_hand
+    assert SSDConfig.from_paper().aspect_ratios == by_hand
+    assert torchvision_ssd300_config().aspect_ratios == by_hand
+    assert ratios_for(two=True, three=True) == by_hand

@@ -106,12 +106,56 @@ def test_upload_messages_in_chinese(language, monkeypatch):
 
 
 def test_missing_sample_photos_say_where_they_come_from(language, tmp_path, monkeypatch):
-    import ssd_core.data.paths as data_paths
+    import ssd_core.paths as paths
     from ssd_core.data import samples_root
 
-    monkeypatch.setattr(data_paths, "_repo_data", lambda: tmp_path)
+    monkeypatch.setattr(paths, "SOURCE_ROOT", tmp_path)
     with pytest.raises(FileNotFoundError, match=r"the sample photos are missing.*data/samples/"):
         samples_root()
     language("zh")
     with pytest.raises(FileNotFoundError, match=r"示例照片不见了.*data/samples/"):
         samples_root()
+
+
+# ---------------------------------------------------------------- 0..255 -> [0, 1], in one place
+
+
+def test_to_float_image_divides_uint8_by_255_and_keeps_floats():
+    from ssd_core.data import to_float_image
+
+    pixels = torch.tensor([[[0, 1, 128, 254, 255]]], dtype=torch.uint8).expand(3, 2, 5)
+    out = to_float_image(pixels)
+    assert out.dtype == torch.float32 and out.shape == (3, 2, 5) and type(out) is torch.Tensor
+    np.testing.assert_allclose(out[0, 0].numpy(), np.array([0, 1, 128, 254, 255]) / 255.0, rtol=1e-6)
+    assert out.min() == 0 and out.max() == 1
+    half = torch.full((1, 3, 4, 4), 0.5, dtype=torch.float64)               # float: only cast
+    assert to_float_image(half).dtype == torch.float32 and (to_float_image(half) == 0.5).all()
+    image = to_float_image(tv_tensors.Image(pixels))                         # stays an Image
+    assert isinstance(image, tv_tensors.Image) and torch.equal(image.as_subclass(torch.Tensor), out)
+
+
+def test_only_images_py_turns_0_255_into_0_1():
+    """A division by 255 (or 255.0) of a value, anywhere in the package but
+    :func:`ssd_core.data.images.to_float_image`, is the conversion written a second time (an
+    image's, that is: a colour given to matplotlib as an RGB triple is not one)."""
+    import ast
+    from pathlib import Path
+
+    def by_255(node) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return (isinstance(node.right, ast.Constant) and node.right.value == 255
+                    and not isinstance(node.left, ast.Constant))    # 1 / 255 is a constant
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            return (node.func.attr in ("div", "div_", "true_divide") and len(node.args) == 1
+                    and isinstance(node.args[0], ast.Constant) and node.args[0].value == 255)
+        return False
+
+    colours = {"ssd_core/homework/screenshot.py"}                    # STRIP_COLOR for matplotlib
+    package = Path(images.__file__).resolve().parents[1]
+    found = [f"{path.relative_to(package.parent)}:{node.lineno}"
+             for path in sorted(package.rglob("*.py"))
+             if path.relative_to(package.parent).as_posix() not in colours
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if by_255(node)]
+    assert not found, "use ssd_core.data.to_float_image instead of dividing by 255:\n" + "\n".join(found)
+    assert by_255(ast.parse("x.float() / 255").body[0].value)                 # the test can fail
+    assert by_255(ast.parse("x.float().div_(255.0)").body[0].value)

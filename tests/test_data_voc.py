@@ -106,6 +106,58 @@ def test_class_list_from_argument_or_classes_txt(tmp_path):
     assert VOCDataset(folder, "trainval").classes == VOC_CLASSES
 
 
+def test_classes_txt_beside_the_devkit(tmp_path):
+    """The folder a user points at (it holds VOCdevkit/) may keep the class list; the nearest
+    one wins, and splits that disagree are an error."""
+    root = one_year_devkit(tmp_path / "mine")
+    (root / "classes.txt").write_text("car\ncat\ndog\n")
+    ds = VOCDataset(root, "train")
+    assert ds.classes == ("car", "cat", "dog") and ds.classes_from == "classes.txt"
+    assert ds.annotation(0)["labels"].tolist() == [3]
+    (root / "VOCdevkit" / "classes.txt").write_text("dog\ncat\ncar\n")     # nearer: VOCdevkit/
+    assert VOCDataset(root, "train").classes == ("dog", "cat", "car")
+    devkit = tiny_devkit(tmp_path / "two")
+    (devkit / "VOCdevkit" / "VOC2007" / "classes.txt").write_text("dog\nperson\ncat\n")
+    (devkit / "VOCdevkit" / "VOC2012" / "classes.txt").write_text("cat\ndog\n")
+    with pytest.raises(DatasetError, match="different classes.txt"):
+        VOCDataset(devkit, "07+12")
+
+
+def test_classes_from_the_annotations_when_asked(tmp_path):
+    """With no list anywhere, names that are not VOC's are an error, as before, unless
+    infer_classes: then they are the class list, sorted. VOC's own names keep VOC's 20."""
+    xml = xml_with(obj("seven", 2, 2, 10, 10) + obj("three", 3, 3, 20, 20) + obj("seven", 1, 1, 5, 5))
+    folder = write_folder(tmp_path / "digits", {"a": (xml, (40, 30))})
+    with pytest.raises(DatasetError, match="unknown class 'seven' \\(classes: aeroplane"):
+        VOCDataset(folder, "trainval")
+    ds = VOCDataset(folder, "trainval", infer_classes=True)
+    assert ds.classes == ("seven", "three") and ds.classes_from == "annotations"
+    assert ds.annotation(0)["labels"].tolist() == [1, 2, 1]
+    voc = VOCDataset(tiny_devkit(tmp_path / "voc"), "2007-trainval", infer_classes=True)
+    assert voc.classes == VOC_CLASSES and voc.classes_from == "voc"
+    given = VOCDataset(folder, "trainval", classes=["three", "seven"], infer_classes=True)
+    assert given.classes_from == "argument" and given.annotation(0)["labels"].tolist() == [2, 1, 2]
+
+
+def test_problems_are_raised_in_reading_order_or_all_kept(tmp_path):
+    """Reading a split collects what is wrong with each image; the first problem in the
+    split's order is raised, or, with skip_bad, every one is kept in that order."""
+    folder = write_folder(tmp_path / "ds", {
+        "a": (xml_with(obj("horse", 2, 2, 9, 9)), (40, 30)),         # unknown class
+        "b": ("<annotation>", (40, 30)),                              # does not parse
+        "c": (xml_with(obj("dog", 20, 2, 10, 9) + obj("cat", 1, 1, 5, 5)), (40, 30)),
+    }, classes=["dog", "cat"])
+    (folder / "ImageSets" / "Main" / "trainval.txt").write_text("a\nb\nghost\nc\n")
+    with pytest.raises(DatasetError, match=r"a\.xml: unknown class 'horse'"):
+        VOCDataset(folder, "trainval")
+    with pytest.warns(DataWarning, match="skipped"):
+        ds = VOCDataset(folder, "trainval", skip_bad=True)
+    assert [Path(p.split(":")[0]).name for p in ds.problems] == ["a.xml", "b.xml", "ghost.xml",
+                                                                 "c.xml"]
+    assert [r.image_id for r in ds.records] == ["a", "c"]
+    assert ds.records[1].labels.tolist() == [2]                      # the broken dog is left out
+
+
 def test_drop_unknown_keeps_a_subset_of_classes(tmp_path):
     ds = VOCDataset(tiny_devkit(tmp_path), "2007-trainval", classes=["person"], drop_unknown=True)
     assert ds.annotation(0)["labels"].tolist() == [1]
@@ -383,7 +435,8 @@ def test_the_voc_modules_import_only_downwards():
     assert sibling_imports("errors") == set()
     assert sibling_imports("voc_xml") == {"errors"}
     assert sibling_imports("images") == {"errors"}
-    assert sibling_imports("voc") == {"errors", "images", "voc_xml"}
+    assert sibling_imports("voc_layout") == {"errors"}
+    assert sibling_imports("voc") == {"errors", "images", "voc_layout", "voc_xml"}
     # and no cycle anywhere in the package
     graph = {p.stem: sibling_imports(p.stem) for p in DATA.glob("*.py") if p.stem != "__init__"}
     done: set[str] = set()

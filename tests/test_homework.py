@@ -244,7 +244,8 @@ def test_summary_draft_survives_a_new_kernel(tmp_path):
     import subprocess
     import textwrap
 
-    from ssd_core.homework.summary import draft_path, summary_box
+    from ssd_core.homework.drafts import draft_path
+    from ssd_core.homework.summary import summary_box
 
     lesson2 = summary_box(["essence"], folder=tmp_path, lesson=2)
     lesson2.boxes["essence"].value = "多尺度特征图上的默认框"
@@ -255,7 +256,7 @@ def test_summary_draft_survives_a_new_kernel(tmp_path):
     assert lesson2.save_button not in shown(lesson2.widget)
     full = summary_box(folder=tmp_path)
     assert full.save_button in shown(full.widget)
-    assert draft_path(tmp_path).is_file()
+    assert draft_path("summary", tmp_path).is_file()
     script = textwrap.dedent(f"""
         from ssd_core.homework.summary import summary_box
         box = summary_box(folder={str(tmp_path)!r})
@@ -273,16 +274,132 @@ def test_summary_draft_survives_a_new_kernel(tmp_path):
     assert not list(tmp_path.glob("lesson*"))
 
 
-def test_a_broken_draft_is_kept_aside_not_lost(tmp_path):
-    from ssd_core.homework.summary import draft_path, load_draft
+#: Drafts as the course wrote them before homework/drafts.py (issue 23), byte for byte: a
+#: student's drafts from then must open in the boxes and the builder of now.
+OLD_SUMMARY_DRAFT = """{
+ "course": "ssd-course",
+ "kind": "summary draft",
+ "saved": "2026-12-07T02:32:52",
+ "texts": {
+  "essence": "SSD 很快：一次前向传播",
+  "weaknesses": "small objects"
+ }
+}"""
+OLD_FLOWCHART_DRAFT = """{
+ "saved": "2026-12-07T02:32:53",
+ "chart": {
+  "stages": [
+   {"title": "读取图像和标注", "key": "read", "note": "一张 JPEG"},
+   {"title": "my own stage", "key": null, "note": "x"},
+   {"title": "匹配默认框", "key": "match", "note": ""}
+  ],
+  "arrows": [[0, 1, ""], [1, 2, ""]],
+  "loops": [[2, 0, "next batch"]]
+ }
+}"""
 
-    path = draft_path(tmp_path)
+
+def test_drafts_written_before_the_drafts_module_still_load(tmp_path, language):
+    from ssd_core.homework.my_flowchart import flowchart_builder
+    from ssd_core.homework.summary import summary_box
+
+    language("en")                  # the stages were picked in Chinese; shown in English now
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "summary.json").write_text(OLD_SUMMARY_DRAFT, encoding="utf-8")
+    (tmp_path / "drafts" / "flowchart.json").write_text(OLD_FLOWCHART_DRAFT, encoding="utf-8")
+    box = summary_box(folder=tmp_path)
+    assert box.texts == {"essence": "SSD 很快：一次前向传播", "weaknesses": "small objects",
+                         "improvements": ""}
+    builder = flowchart_builder(folder=tmp_path, seed=0)
+    chart = builder.chart
+    assert [(s.key, s.title, s.note) for s in chart.stages] == [
+        ("read", "读取图像和标注", "一张 JPEG"), (None, "my own stage", "x"), ("match", "匹配默认框", "")]
+    assert chart.arrows == [(0, 1, ""), (1, 2, "")] and chart.loops == [(2, 0, "next batch")]
+    assert builder.list.options == ("1. read image + annotation", "2. my own stage",
+                                    "3. match default boxes")
+    assert not list(tmp_path.glob("drafts/*.unreadable-*"))
+
+
+def test_both_drafts_are_written_one_way_and_read_back(tmp_path, language):
+    """The summary box and the flowchart builder save through homework/drafts.py: the same
+    header (course, kind, time), the fields they wrote before, and nothing else in the folder."""
+    import json
+
+    from ssd_core.homework.my_flowchart import flowchart_builder
+    from ssd_core.homework.summary import summary_box
+
+    language("en")
+    box = summary_box(["essence"], folder=tmp_path, lesson=2)
+    box.boxes["essence"].value = "默认框"
+    builder = flowchart_builder(folder=tmp_path, seed=0)
+    builder.pick.value = "match"
+    builder.add_button.click()
+    summary = json.loads((tmp_path / "drafts" / "summary.json").read_text(encoding="utf-8"))
+    chart = json.loads((tmp_path / "drafts" / "flowchart.json").read_text(encoding="utf-8"))
+    assert sorted(summary) == ["course", "kind", "saved", "texts"]
+    assert sorted(chart) == ["chart", "course", "kind", "saved"]
+    assert (summary["course"], summary["kind"], chart["course"], chart["kind"]) == \
+        ("ssd-course", "summary draft", "ssd-course", "flowchart draft")
+    assert dt.datetime.fromisoformat(chart["saved"]) <= dt.datetime.now()
+    assert summary["texts"] == {"essence": "默认框"}
+    assert chart["chart"]["stages"] == [{"title": "match default boxes", "key": "match", "note": ""}]
+    assert sorted(p.name for p in (tmp_path / "drafts").iterdir()) == ["flowchart.json", "summary.json"]
+    assert flowchart_builder(folder=tmp_path).chart.stages[0].key == "match"
+
+
+def test_a_failed_draft_save_keeps_the_previous_draft_whole(tmp_path, monkeypatch):
+    """A draft is replaced atomically: when writing fails (a full disk: here fsync), the previous
+    draft stays as it was, no temporary file is left, and the widget says so."""
+    from ssd_core.homework.my_flowchart import flowchart_builder
+    from ssd_core.homework.summary import summary_box
+
+    box = summary_box(folder=tmp_path)
+    box.boxes["essence"].value = "first"
+    builder = flowchart_builder(folder=tmp_path, seed=0)
+    builder.pick.value = "read"
+    builder.add_button.click()
+    before = {p.name: p.read_bytes() for p in (tmp_path / "drafts").iterdir()}
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    box.boxes["essence"].value = "second"
+    assert "draft not saved" in box.draft_html.value and "No space left" in box.draft_html.value
+    builder.pick.value = "match"
+    builder.add_button.click()
+    assert "No space left" in builder.message.value
+    after = {p.name: p.read_bytes() for p in (tmp_path / "drafts").iterdir()}
+    assert after == before
+
+
+BROKEN_DRAFTS = {
+    "summary": ("{not json", '{"texts": ["essence"]}'),
+    "flowchart": ("{not json", '{"chart": {"stages": [], "arrows": [[0, 3, ""]]}}'),
+}
+
+
+@pytest.mark.parametrize("name, broken", [(n, b) for n, bs in BROKEN_DRAFTS.items() for b in bs])
+def test_a_broken_draft_is_kept_aside_not_lost(tmp_path, name, broken):
+    """Not JSON, or fields the box cannot read (texts not a mapping, an arrow to a stage that
+    does not exist): the box or the builder starts empty, the draft is moved aside, never
+    deleted, and a warning says where it went."""
+    from ssd_core.homework.drafts import draft_path
+    from ssd_core.homework.my_flowchart import flowchart_builder
+    from ssd_core.homework.summary import summary_box
+
+    path = draft_path(name, tmp_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("{not json", encoding="utf-8")
-    with pytest.warns(UserWarning, match="could not be read"):
-        assert load_draft(tmp_path) == {}
-    aside = list(path.parent.glob("summary.json.unreadable-*"))
-    assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == "{not json"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.warns(UserWarning, match="could not be read") as warned:
+        if name == "summary":
+            assert summary_box(folder=tmp_path).texts == {"essence": "", "weaknesses": "",
+                                                          "improvements": ""}
+        else:
+            assert flowchart_builder(folder=tmp_path).chart.stages == []
+    aside = list(path.parent.glob(f"{name}.json.unreadable-*"))
+    assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == broken
+    assert not path.exists() and str(aside[0]) in str(warned[0].message)
 
 
 # ------------------------------------------------------------------ the flowchart
@@ -378,7 +495,7 @@ def test_flowchart_order_is_the_order_a_real_training_run_calls_things(tmp_path,
 def students_chart():
     """A student's chart: their own order (augmentation after the loss: wrong), a stage of
     their own, notes, arrows and a next-batch loop."""
-    from ssd_core.homework.my_flowchart import StudentChart
+    from ssd_core.homework import StudentChart
 
     chart = StudentChart()
     for key in ("read", "flip", "resize", "forward", "match", "loss", "mining", "backward", "step"):
@@ -392,7 +509,7 @@ def students_chart():
 
 
 def test_student_chart_is_drawn_as_the_student_built_it():
-    from ssd_core.homework.my_flowchart import plot_student_chart
+    from ssd_core.homework import plot_student_chart
 
     chart = students_chart()
     fig = plot_student_chart(chart)
@@ -413,7 +530,7 @@ def test_student_chart_is_drawn_as_the_student_built_it():
 
 
 def test_comparison_finds_missing_and_out_of_order_stages():
-    from ssd_core.homework.my_flowchart import compare_with_reference
+    from ssd_core.homework import compare_with_reference
 
     c = compare_with_reference(students_chart())
     assert [s.key for s in c.missing] == ["zoom_out", "iou_crop", "sanitize", "collate",
@@ -427,7 +544,7 @@ def test_comparison_finds_missing_and_out_of_order_stages():
     text = "\n".join(c.lines())
     assert "missing" in text and "out of order" in text and "next epoch" in text
     # the reference itself compares clean
-    from ssd_core.homework.my_flowchart import StudentChart
+    from ssd_core.homework import StudentChart
 
     ref = StudentChart()
     for s in training_stages():
@@ -461,7 +578,7 @@ def test_builder_saves_only_on_request_and_reveals_only_after(tmp_path):
 
 
 def test_save_student_chart(tmp_path):
-    from ssd_core.homework.my_flowchart import StudentChart, plot_student_chart, save_student_chart
+    from ssd_core.homework import StudentChart, plot_student_chart, save_student_chart
 
     with pytest.raises(ValueError, match="no stages"):
         save_student_chart(StudentChart(), student="x", folder=tmp_path)
@@ -566,7 +683,7 @@ def test_flowchart_in_chinese_and_in_english(language):
 
 
 def test_student_chart_and_comparison_in_chinese(language):
-    from ssd_core.homework.my_flowchart import compare_with_reference, plot_student_chart
+    from ssd_core.homework import compare_with_reference, plot_student_chart
 
     from .test_l10n_run import CJK, check_chinese
 

@@ -1,7 +1,9 @@
 """The package's layers, read from every module's imports (ast, nothing is imported).
 
-* Nothing below the top layer (``viz/``, ``homework/``, ``cli.py``, ``__main__.py``) imports
-  it: the core that the lessons show must make sense without them.
+* Nothing below the top layer (``viz/``, ``homework/``, ``cli.py``, ``__main__.py``,
+  ``html.py``: the lessons' explorers, the homework, the command line, the web pages of
+  ``make html``, which runs nbconvert) imports it: the core that the lessons show must make
+  sense without them.
 * No import cycle: no two modules import each other, directly or through others.
 * Imports sit at the top of a module; only optional dependencies are imported where they are
   used.
@@ -20,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ssd_core"
-TOP = ("ssd_core.viz", "ssd_core.homework", "ssd_core.cli", "ssd_core.__main__")
+TOP = ("ssd_core.viz", "ssd_core.homework", "ssd_core.cli", "ssd_core.__main__", "ssd_core.html")
 #: Imported inside functions on purpose: optional, or only needed on one rare path.
 OPTIONAL = {"pycocotools.coco", "pycocotools.cocoeval", "nbformat", "nbconvert",
             "nbconvert.preprocessors"}
@@ -86,15 +88,27 @@ def test_the_resolver_reads_relative_imports():
         ["ssd_core.train"]
     assert resolve("ssd_core.models", ast.parse("from .build import build_ssd").body[0]) == \
         ["ssd_core.models.build"]
-    assert resolve("ssd_core.viz.walkthrough", ast.parse("from .. import data").body[0]) == \
+    assert resolve("ssd_core.viz.batch_trace", ast.parse("from .. import data").body[0]) == \
         ["ssd_core.data"]
     assert resolve("ssd_core.train", ast.parse("import torch").body[0]) == []
 
 
+def upward_imports() -> list[tuple[str, int, str]]:
+    """``(module, line, top-layer module it imports)`` for every import from below the top."""
+    return [(name, line, target) for name in MODULES if not is_top(name)
+            for target, line, _ in imports(name) if is_top(target)]
+
+
+def test_a_core_module_that_imports_html_is_caught(tmp_path, monkeypatch):
+    planted = tmp_path / "planted.py"
+    planted.write_text("import torch\n\nfrom .html import build_html\n", encoding="utf-8")
+    monkeypatch.setitem(MODULES, "ssd_core.planted", planted)
+    assert upward_imports() == [("ssd_core.planted", 3, "ssd_core.html")]
+
+
 def test_nothing_below_the_top_layer_imports_it():
     upward = [f"{MODULES[name].relative_to(ROOT)}:{line} imports {target}"
-              for name in MODULES if not is_top(name)
-              for target, line, _ in imports(name) if is_top(target)]
+              for name, line, target in upward_imports()]
     assert not upward, "upward imports (the core must not need the lessons' code):\n" + "\n".join(upward)
 
 

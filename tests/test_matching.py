@@ -87,3 +87,19 @@ def test_threshold_step(ssd300_priors):
     looser = match(gt, torch.ones(6, dtype=torch.int64), ssd300_priors, iou_threshold=0.3)
     assert (looser.labels > 0).sum() > positive.sum()
     assert ((looser.labels > 0) | ~positive).all()
+
+
+def test_batch_targets_is_match_and_encode_of_each_image(ssd300_priors):
+    import ssd_core
+    from ssd_core import data, encode, matching
+
+    assert ssd_core.batch_targets is data.batch_targets is matching.batch_targets
+    g = torch.Generator().manual_seed(5)
+    targets = [{"boxes": random_gt(g, n), "labels": torch.randint(1, 21, (n,), generator=g)}
+               for n in (3, 0, 7)]
+    loc, labels = matching.batch_targets(targets, ssd300_priors)
+    assert loc.shape == (3, len(ssd300_priors), 4) and labels.shape == (3, len(ssd300_priors))
+    for i, t in enumerate(targets):
+        m = match(t["boxes"], t["labels"], ssd300_priors)
+        assert torch.equal(labels[i], m.labels)
+        torch.testing.assert_close(loc[i], encode(m.boxes, ssd300_priors, (0.1, 0.2)))

@@ -4,11 +4,14 @@ Everything runs the small model on a tiny shapes dataset on the CPU.
 """
 
 import importlib
+import json
 import math
 import os
 import shutil
 import socket
 import warnings
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -36,25 +39,43 @@ def tiny(shapes_root, run_dir, **kw):
     return make_settings(**base)
 
 
+@pytest.fixture(scope="module")
+def full_run(shapes_root, tmp_path_factory):
+    """One run of the tiny settings (two epochs, four iterations), shared by the tests that only
+    read it: its result, every step's report, and a copy of last.pt after each epoch."""
+    runs = tmp_path_factory.mktemp("runs")
+    snapshots = tmp_path_factory.mktemp("snapshots")
+    steps = []
+
+    def keep_epoch_checkpoint(row):
+        shutil.copy(runs / "full" / "last.pt", snapshots / f"epoch{row['epoch']}.pt")
+
+    result = train(tiny(shapes_root, runs, name="full"), callback=keep_epoch_checkpoint,
+                   on_step=steps.append)
+    return SimpleNamespace(result=result, run=runs / "full", steps=steps, snapshots=snapshots)
+
+
+def stop_at(iteration):
+    """An ``on_step`` that presses Ctrl-C after ``iteration``."""
+    def on_step(report):
+        if report["iteration"] == iteration:
+            raise KeyboardInterrupt
+    return on_step
+
+
 def same_weights(a, b):
     sa, sb = a.state_dict(), b.state_dict()
     assert sa.keys() == sb.keys()
     return all(torch.equal(sa[k], sb[k]) for k in sa)
 
 
-def test_interrupted_and_resumed_equals_uninterrupted(shapes_root, tmp_path):
-    snapshots = tmp_path / "snap"
-    snapshots.mkdir()
-
-    def keep_epoch_checkpoint(row, run=tmp_path / "a" / "full"):
-        shutil.copy(run / "last.pt", snapshots / f"epoch{row['epoch']}.pt")
-
-    full = train(tiny(shapes_root, tmp_path / "a", name="full"), callback=keep_epoch_checkpoint)
+def test_interrupted_and_resumed_equals_uninterrupted(shapes_root, full_run, tmp_path):
+    full = full_run.result
     assert len(full.history) == 2 and not full.interrupted
 
     # Ctrl-C in the middle of epoch 2 (iteration 3 of 4), then --resume
-    part = train(tiny(shapes_root, tmp_path / "b", name="cut"), stop_after=3)
-    assert part.interrupted
+    part = train(tiny(shapes_root, tmp_path / "b", name="cut"), on_step=stop_at(3))
+    assert part.interrupted and len(part.history) == 1
     state = load_checkpoint(tmp_path / "b" / "cut" / "last.pt")
     assert (state["epoch"], state["step_in_epoch"], state["iteration"]) == (1, 1, 3)
     resumed = train(tiny(shapes_root, tmp_path / "b", resume=str(tmp_path / "b" / "cut" / "last.pt")))
@@ -63,18 +84,16 @@ def test_interrupted_and_resumed_equals_uninterrupted(shapes_root, tmp_path):
     # killed without warning during epoch 2: resume from the checkpoint of epoch 1
     killed = tmp_path / "c" / "killed"
     killed.mkdir(parents=True)
-    shutil.copy(snapshots / "epoch1.pt", killed / "last.pt")
+    shutil.copy(full_run.snapshots / "epoch1.pt", killed / "last.pt")
     again = train(tiny(shapes_root, tmp_path / "c", resume=str(killed / "last.pt")))
     assert same_weights(full.model, again.model)
     assert [r["loss"] for r in again.history] == [r["loss"] for r in full.history]
-    # and a different seed really gives different weights (the comparison can fail)
-    other = train(tiny(shapes_root, tmp_path / "d", name="other", seed=4))
-    assert not same_weights(full.model, other.model)
+    # and the comparison can fail: one step fewer gives other weights
+    assert not same_weights(full.model, part.model)
 
 
-def test_on_step_reports_every_iteration(shapes_root, tmp_path):
-    steps = []
-    result = train(tiny(shapes_root, tmp_path, name="s"), on_step=steps.append)
+def test_on_step_reports_every_iteration(full_run):
+    steps, result = full_run.steps, full_run.result
     # 16 images, batch 8, 2 epochs: 4 iterations, numbered 1..4, two per epoch
     assert [s["iteration"] for s in steps] == [1, 2, 3, 4]
     assert [s["epoch"] for s in steps] == [1, 1, 2, 2] and {s["total"] for s in steps} == {4}
@@ -84,9 +103,8 @@ def test_on_step_reports_every_iteration(shapes_root, tmp_path):
         assert all(math.isclose(s["loss"], s["loc"] + s["conf"], rel_tol=1e-5) for s in steps)
 
 
-def test_run_folder_contents(shapes_root, tmp_path):
-    result = train(tiny(shapes_root, tmp_path, name="r", epochs=1))
-    run = tmp_path / "r"
+def test_run_folder_contents(full_run, shapes_root):
+    result, run = full_run.result, full_run.run
     for name in ("last.pt", "best.pt", "metrics.csv", "curves.png", "detections.png",
                  "pr_curves.png", "run.json"):
         assert (run / name).stat().st_size > 0, name
@@ -94,6 +112,10 @@ def test_run_folder_contents(shapes_root, tmp_path):
     assert {"epoch", "loss", "loc", "conf", "map07", "map_area", "images_per_s"} <= set(header)
     assert 0.0 <= result.best_map <= 1.0
     assert not list(run.glob("*.tmp")) and not list(run.glob(".*.tmp"))
+    stored = json.loads((run / "run.json").read_text())
+    written = (shapes_root / "classes.txt").read_text().split()         # the data's own list
+    assert stored["classes"] == written == stored["data"]["classes"]
+    assert stored["settings"]["epochs"] == 2 and stored["world_size"] == 1
 
 
 def test_non_finite_steps_are_skipped_then_stop(shapes_root, tmp_path, monkeypatch):
@@ -156,9 +178,8 @@ def test_checkpoints_refuse_the_wrong_model_and_survive_failed_writes(tmp_path, 
         load_checkpoint(tmp_path / "foreign.pt")
 
 
-def test_resume_refuses_another_class_list(shapes_root, tmp_path):
-    train(tiny(shapes_root, tmp_path, name="r", epochs=1))
-    ck = load_checkpoint(tmp_path / "r" / "last.pt")
+def test_resume_refuses_another_class_list(shapes_root, full_run, tmp_path):
+    ck = load_checkpoint(full_run.run / "last.pt")
     ck["classes"] = ["apple", "pear"]
     save_checkpoint(tmp_path / "r" / "other.pt", ck)
     with pytest.raises(CheckpointError, match="made for classes"):
@@ -184,33 +205,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _ddp_worker(rank, world, port, settings, out_dir):
-    import torch.distributed as dist
-
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    torch.set_num_threads(1)
-    dist.init_process_group("gloo", rank=rank, world_size=world)
-    try:
-        result = train(settings)
-        flat = torch.cat([p.detach().flatten() for p in result.model.parameters()])
-        torch.save(flat, os.path.join(out_dir, f"rank{rank}.pt"))
-    finally:
-        dist.destroy_process_group()
-
-
 def test_ddp_on_two_gloo_processes(shapes_root, tmp_path):
+    """A caller's own process group (not torchrun's): train() trains in it and leaves it.
+
+    The two processes are forked from a server that imported torch and ssd_core once (7 s on
+    two cores, against 18 s for two spawned processes that import everything each)."""
+    import multiprocessing
+
+    from tests.ddp_worker import train_in_own_group
+
+    multiprocessing.set_forkserver_preload(["tests.ddp_worker"])
     settings = tiny(shapes_root, tmp_path / "runs", name="ddp", epochs=1)
-    torch.multiprocessing.spawn(_ddp_worker, args=(2, _free_port(), settings, str(tmp_path)),
-                                nprocs=2, join=True)
+    torch.multiprocessing.start_processes(
+        train_in_own_group, args=(2, _free_port(), settings, str(tmp_path)), nprocs=2,
+        join=True, start_method="forkserver")
     r0, r1 = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
-    assert torch.equal(r0, r1)                     # gradients were averaged: one model
+    assert torch.equal(r0["weights"], r1["weights"])   # gradients were averaged: one model
+    assert r0["group_kept"] and r1["group_kept"]       # the caller's group, left to the caller
     run = tmp_path / "runs" / "ddp"
     assert (run / "last.pt").is_file() and (run / "metrics.csv").is_file()
     rows = (run / "metrics.csv").read_text().splitlines()
     assert len(rows) == 2                          # written once, by rank 0
     state = load_checkpoint(run / "last.pt")
     # 16 images, 2 ranks of 4 per step: 2 iterations per epoch
-    assert state["iteration"] == 2
+    assert state["iteration"] == 2 and state["world_size"] == 2
+    # resumed by one process, the run says why not and how, before it writes anything
+    before = sorted(p.name for p in run.iterdir())
+    with pytest.raises(CheckpointError) as refused:
+        train(tiny(shapes_root, tmp_path / "runs", resume=str(run / "last.pt")))
+    message = str(refused.value)
+    assert str(run / "last.pt") in message and "world size 2" in message
+    assert "world size 1" in message and "torchrun --nproc_per_node 2" in message
+    assert sorted(p.name for p in run.iterdir()) == before
 
 
 def test_cli_train_evaluate_detect(shapes_root, tmp_path, capsys):
@@ -289,9 +315,10 @@ def test_bf16_inference_decodes_in_float32_close_to_float32():
 # ------------------------------------------------------------------ your own data
 
 
-def digits_folder(root):
+def digits_folder(root, names=("bar", "block"), classes_txt=None):
     """A VOC-layout folder as a new user has one: train/val splits only (no trainval.txt), a
-    classes.txt, bars and blocks drawn on noise, XML typed as text."""
+    classes.txt listing ``names`` in ``classes_txt`` (default: the folder itself; False: none),
+    wide boxes of ``names[0]`` and tall ones of ``names[1]`` drawn on noise, XML typed as text."""
     import numpy as np
     from PIL import Image, ImageDraw
 
@@ -301,7 +328,8 @@ def digits_folder(root):
     (root / "ImageSets" / "Main").mkdir(parents=True)
     (root / "Annotations").mkdir()
     (root / "JPEGImages").mkdir()
-    (root / "classes.txt").write_text("bar\nblock\n")
+    if classes_txt is not False:
+        ((classes_txt or root) / "classes.txt").write_text("\n".join(names) + "\n")
     splits = {"train": [f"t{i:03d}" for i in range(16)], "val": [f"v{i:03d}" for i in range(4)]}
     for split, ids in splits.items():
         (root / "ImageSets" / "Main" / f"{split}.txt").write_text("\n".join(ids) + "\n")
@@ -310,35 +338,13 @@ def digits_folder(root):
             draw = ImageDraw.Draw(img)
             x, y = (int(v) for v in rng.integers(4, 40, 2))
             w, h = (int(v) for v in rng.integers(20, 50, 2))
-            name = "bar" if w > h else "block"
-            draw.rectangle([x, y, x + w - 1, y + h - 1], fill=(230, 200, 40) if name == "bar" else (40, 200, 230))
+            name = names[0] if w > h else names[1]
+            draw.rectangle([x, y, x + w - 1, y + h - 1],
+                           fill=(230, 200, 40) if name == names[0] else (40, 200, 230))
             img.save(root / "JPEGImages" / f"{image_id}.jpg")
             xml = xml_with(obj(name, x + 1, y + 1, x + w, y + h), width=96, height=96)
             (root / "Annotations" / f"{image_id}.xml").write_text(xml)
     return root
-
-
-def test_own_data_through_the_cli(tmp_path, capsys):
-    import json
-
-    data = digits_folder(tmp_path / "digits")
-    # no split given: the folder has train and val, and the run says so
-    code = cli(["train", "--data-dir", str(data), "--epochs", "1", "--batch-size", "8",
-                "--run-dir", str(tmp_path / "runs"), "--name", "digits", "--quiet"])
-    assert code == 0
-    out = capsys.readouterr().out
-    assert "splits: train for training, val for validation" in out
-    run = tmp_path / "runs" / "digits"
-    stored = json.loads((run / "run.json").read_text())["data"]
-    assert stored["kind"] == "voc" and stored["root"] == str(data.resolve())
-    assert (stored["train_split"], stored["val_split"]) == ("train", "val")
-    assert stored["classes"] == ["bar", "block"]
-    assert load_checkpoint(run / "last.pt")["data"]["val_split"] == "val"
-    # evaluate uses what training used: digits' val split, its two classes
-    assert cli(["evaluate", "--checkpoint", str(run / "last.pt")]) == 0
-    out = capsys.readouterr().out
-    assert f"4 images of {data.resolve()} (val)" in out and "bar" in out and "block" in out
-    assert json.loads((run / "evaluation.json").read_text())["split"] == "val"
 
 
 def test_own_data_a_missing_split_names_the_ones_there(tmp_path, capsys):
@@ -350,15 +356,59 @@ def test_own_data_a_missing_split_names_the_ones_there(tmp_path, capsys):
     assert "--train-split" in err and "Traceback" not in err
 
 
-def test_own_data_in_a_one_year_devkit_takes_the_plain_split(tmp_path):
-    devkit = tmp_path / "dk"
-    digits_folder(devkit / "VOCdevkit" / "VOC2007")
-    s = make_settings("small", data_dir=str(devkit), train_split="train", val_split="val",
-                      epochs=1, batch_size=8, run_dir=str(tmp_path / "runs"), name="dk",
-                      progress=False)
-    result = train(s)
-    assert result.data.kind == "voc" and result.data.classes == ("bar", "block")
-    assert len(result.history) == 1
+def train_and_evaluate_from_the_cli(data, runs, name, capsys):
+    """``train`` (tiny) then ``evaluate`` from the command line; ``(train's output, run.json,
+    the checkpoint, evaluate's output)``."""
+    assert cli(["train", "--data-dir", str(data), "--epochs", "1", "--batch-size", "8",
+                "--run-dir", str(runs), "--name", name, "--quiet"]) == 0
+    trained = capsys.readouterr().out
+    run = runs / name
+    assert cli(["evaluate", "--checkpoint", str(run / "last.pt")]) == 0
+    return (trained, json.loads((run / "run.json").read_text()), load_checkpoint(run / "last.pt"),
+            capsys.readouterr().out)
+
+
+def test_own_classes_txt_beside_the_devkit(tmp_path, capsys):
+    """Handwritten digits in a one-year devkit, their classes.txt beside VOCdevkit/, in the
+    folder --data-dir names (it used to fail: "unknown class 'three' (classes: aeroplane...").
+    The plain split names of the one year are taken; the file's order is the labels' order."""
+    data = tmp_path / "digits"
+    digits_folder(data / "VOCdevkit" / "VOC2007", names=("three", "seven"), classes_txt=data)
+    assert [p.relative_to(data) for p in data.rglob("classes.txt")] == [Path("classes.txt")]
+    out, stored, ck, evaluated = train_and_evaluate_from_the_cli(data, tmp_path / "runs", "dk",
+                                                                    capsys)
+    assert (stored["data"]["train_split"], stored["data"]["val_split"]) == ("train", "val")
+    assert stored["classes"] == ["three", "seven"] == stored["data"]["classes"]     # not sorted
+    assert ck["classes"] == ["three", "seven"] == ck["data"]["classes"]
+    assert "4 images of" in evaluated and "three" in evaluated and "seven" in evaluated
+    assert "names the training split's annotations use" not in out
+
+
+def test_own_data_without_a_class_list_through_the_cli(tmp_path, capsys):
+    """Your own folder, no split named and no classes.txt anywhere, names that are not VOC's:
+    the run takes the folder's train/val and says so; the class list is the sorted names of
+    the training split's annotations, printed, stored in run.json and the checkpoint with the
+    rest of the data choice, and used by evaluate (on the val split) and detect."""
+    data = digits_folder(tmp_path / "digits", names=("three", "seven"), classes_txt=False)
+    out, stored, ck, evaluated = train_and_evaluate_from_the_cli(data, tmp_path / "runs", "found",
+                                                                    capsys)
+    assert "splits: train for training, val for validation" in out
+    assert "the training split's annotations use, sorted: seven, three" in out
+    assert stored["data"]["kind"] == "voc" and stored["data"]["root"] == str(data.resolve())
+    assert (stored["data"]["train_split"], stored["data"]["val_split"]) == ("train", "val")
+    assert stored["classes"] == ["seven", "three"] == stored["data"]["classes"]
+    assert ck["classes"] == ["seven", "three"] == ck["data"]["classes"]
+    assert ck["data"]["val_split"] == "val"
+    assert f"4 images of {data.resolve()} (val)" in evaluated
+    assert "seven" in evaluated and "three" in evaluated
+    run = tmp_path / "runs" / "found"
+    assert json.loads((run / "evaluation.json").read_text())["split"] == "val"
+    image = next((data / "JPEGImages").glob("v*.jpg"))
+    assert cli(["detect", str(image), "--checkpoint", str(tmp_path / "runs" / "found" / "last.pt"),
+                "--out", str(tmp_path / "det"), "--score-threshold", "0.0"]) == 0
+    labels = {d["label"] for r in json.loads((tmp_path / "det" / "detections.json").read_text())
+              for d in r["detections"]}
+    assert labels and labels <= {"seven", "three"}
 
 
 def test_epochs_zero_is_refused(tmp_path, capsys):
@@ -461,13 +511,12 @@ def test_imagenet_weights_auto_falls_back_to_fresh_weights(tmp_path, monkeypatch
     assert tried == ["SSD", "SSD"] and len(result.history) == 1
 
 
-def test_quick_val_looks_at_a_few_images_until_the_last_epoch(shapes_root, tmp_path):
+def test_quick_val_looks_at_a_few_images_until_the_last_epoch(shapes_root, full_run, tmp_path):
     """quick_val: epochs before the last evaluate the first N validation images, the last one
     all of them (4 here); metrics.csv says how many each row used."""
     result = train(tiny(shapes_root, tmp_path, name="q", epochs=3, quick_val=2))
     assert [row["val_images"] for row in result.history] == [2, 2, 4]
-    plain = train(tiny(shapes_root, tmp_path, name="p", epochs=2))
-    assert [row["val_images"] for row in plain.history] == [4, 4]
+    assert [row["val_images"] for row in full_run.result.history] == [4, 4]   # without it
 
 
 def test_the_epoch_line_in_both_languages(language):
@@ -486,3 +535,67 @@ def test_the_epoch_line_in_both_languages(language):
                   "52.0 on 100 validation images")
     en = tr._row_text({**row, "map07": "", "map_area": "", "val_images": ""})
     assert en == "epoch 3: loss 2.500 (loc 1.000, conf 1.500), 80.0 img/s"
+
+
+# ------------------------------------------------------------------ torchrun
+
+
+def test_torchrun_launches_one_run_of_two_processes(shapes_root, tmp_path):
+    """The README's command (`torchrun` is `python -m torch.distributed.run`; the test adds its
+    tiny data and a scratch run folder), on two CPU processes (gloo): `train` joins the group
+    itself, each process trains on its half of every epoch, DDP keeps one model, and rank 0
+    alone prints and writes. What each process read, wrote and held at the end is recorded
+    from outside ssd_core (tests/torchrun_probe/sitecustomize.py: audit hooks)."""
+    import json
+    import subprocess
+    import sys
+    from collections import Counter
+    from hashlib import sha256
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    probe, runs = tmp_path / "probe", tmp_path / "runs"
+    probe.mkdir()
+    env = {**os.environ, "SSD_TEST_PROBE": str(probe), "PYTHONPATH": os.pathsep.join(
+        [str(root / "tests" / "torchrun_probe"), str(root), os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               "--nproc_per_node", "2", "-m", "ssd_core", "train", "--device", "cpu",
+               "--epochs", "2", "--batch-size", "8", "--name", "cpu2",
+               "--data-dir", str(shapes_root), "--run-dir", str(runs)]
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+
+    run = runs / "cpu2"
+    assert json.loads((run / "run.json").read_text())["world_size"] == 2
+    assert [p.name for p in runs.iterdir()] == ["cpu2"]
+    ranks = [json.loads((probe / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert [(p["rank"], p["world"]) for p in ranks] == [(0, 2), (1, 2)]
+
+    # one model: both processes hold the weights rank 0 saved in last.pt
+    saved = load_checkpoint(run / "last.pt")
+    assert saved["world_size"] == 2 and saved["iteration"] == 4     # 16 images, 8 a step, 2 epochs
+    assert ranks[0]["weights"] and ranks[0]["names"] == ranks[1]["names"]
+    h = sha256()
+    for name in ranks[0]["names"]:
+        h.update(saved["model"][name].contiguous().numpy().tobytes())
+    assert ranks[0]["weights"] == ranks[1]["weights"] == h.hexdigest()
+
+    # every epoch, the two halves are the training set, each image once, and the halves change
+    train_ids = (shapes_root / "ImageSets" / "Main" / "train.txt").read_text().split()
+    read = [[Path(p).stem for p in r["images"] if Path(p).stem in train_ids] for r in ranks]
+    assert [len(r) for r in read] == [16, 16]                     # 8 images a process an epoch
+    halves = [[r[:8], r[8:]] for r in read]
+    for epoch in (0, 1):
+        assert Counter(halves[0][epoch] + halves[1][epoch]) == Counter(train_ids)
+    assert set(halves[0][0]) != set(halves[0][1])
+
+    # rank 0 alone wrote the run (and nothing else wrote into the data) and printed
+    def wrote(r, under):
+        return [p for p in ranks[r]["written"] if Path(p).is_relative_to(under.resolve())]
+
+    assert wrote(1, runs) == [] and wrote(1, shapes_root) == [] and wrote(0, shapes_root) == []
+    assert str((run / "run.json").resolve()) in wrote(0, runs)
+    assert str((run / "last.pt").resolve()) in wrote(0, runs)
+    for line in ("training on ", "training in 2 processes (gloo)", "epoch 1: loss", "epoch 2: loss",
+                 "run: "):
+        assert done.stdout.count(line) == 1, (line, done.stdout)

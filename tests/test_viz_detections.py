@@ -256,7 +256,7 @@ def test_choose_settings(tmp_path):
     assert (s.preset, s.dataset, s.model, s.pretrained_backbone) == (
         "ssd300-shapes", "shapes", "ssd300", "auto")
     assert any("ssd300-shapes" in w for w in why)
-    s, _ = choose_settings("small", "shapes", device="cpu", augment=False, quick=False,
+    s, _ = choose_settings("small", dataset="shapes", device="cpu", augment=False, quick=False,
                            data_dir=voc, workdir=tmp_path)
     assert (s.preset, s.dataset, s.augment) == ("small", "shapes", False) and "-noaug-" in s.name
     # the small preset keeps only the flip; a switch changes one step and keeps the others
@@ -289,7 +289,7 @@ def test_the_settings_say_why_in_chinese_and_in_english(tmp_path, language):
         out = []
         for device, data in (("cpu", empty), ("cuda", voc), ("cuda", empty), ("cpu", voc)):
             out += choose_settings(device=device, quick=False, data_dir=data, workdir=tmp_path)[1]
-        out += choose_settings("small", "shapes", device="cpu", augment=False, quick=False,
+        out += choose_settings("small", dataset="shapes", device="cpu", augment=False, quick=False,
                                data_dir=voc, workdir=tmp_path)[1]
         out += choose_settings(device="cpu", quick=True, workdir=tmp_path)[1]
         out += choose_settings(device="cpu", quick=False, workdir=tmp_path)[1]

@@ -110,6 +110,16 @@ def test_train_briefly_learns_and_is_reproducible():
     assert a.history[0]["loss"] == pytest.approx(a.history[0]["loc"] + a.history[0]["conf"], rel=1e-5)
 
 
+def test_train_briefly_draws_only_from_its_seed():
+    """The DataLoader's sampler and the flips draw from generators seeded by ``seed``, never
+    from the global random state (a DataLoader without a generator would take one draw of it)."""
+    state = torch.get_rng_state()
+    a = train_briefly(steps=2, batch_size=2, num_images=4, seed=1)
+    assert torch.equal(torch.get_rng_state(), state)
+    c = train_briefly(steps=2, batch_size=2, num_images=4, seed=2)
+    assert [r["loss"] for r in a.history] != [r["loss"] for r in c.history]
+
+
 def test_plot_brief_run_draws_each_step():
     from ssd_core.viz.mining import BriefRun, plot_brief_run
 

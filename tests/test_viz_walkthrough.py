@@ -12,10 +12,14 @@ import pytest
 import torch
 
 import ssd_core as ssd
-from ssd_core.viz import walkthrough as wt
 from ssd_core.course.paper_map import PAPER_MAP
 from ssd_core.course.tf_port import TF_PORT
 from ssd_core.homework import training_stages
+from ssd_core.viz.batch_trace import plot_batch, trace_batch
+from ssd_core.viz.code_maps import paper_map_markdown, tf_port_markdown
+from ssd_core.viz.data_pictures import folder_tree, plot_pictures
+from ssd_core.viz.source import resolve, show_source
+from ssd_core.viz.traces import shape_of, trace_labels, trace_loss, trace_network
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,7 +49,7 @@ def test_paper_map_misses_no_module_of_the_core():
 
 
 def test_paper_map_links_resolve_from_the_lessons_folder():
-    md = wt.paper_map_markdown()
+    md = paper_map_markdown()
     links = re.findall(r"\]\((\.\./[^)]+)\)", md)
     assert len(links) == len(PAPER_MAP)
     for link in links:
@@ -58,13 +62,13 @@ def test_tf_port_map():
                      "preprocessing/ssd_vgg_preprocessing.py"):
         assert required in files
     for row in TF_PORT:
-        obj = wt.resolve(row.ours)
+        obj = resolve(row.ours)
         assert obj is not None and row.note
-    md = wt.tf_port_markdown()
+    md = tf_port_markdown()
     for link in re.findall(r"\]\((\.\./[^)]+)\)", md):
         assert (REPO / "lessons" / "en" / link).resolve().is_file(), link
     with pytest.raises(AttributeError):
-        wt.resolve("loss.no_such_function")
+        resolve("loss.no_such_function")
 
 
 @pytest.mark.parametrize("edition", ["zh", "en"])
@@ -77,20 +81,20 @@ def test_lesson_4_shows_both_maps_as_they_are_now(edition, language):
     language(edition)
     nb = nbformat.read(str(path), as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert wt.paper_map_markdown() in text, f"rebuild lesson 4 ({edition}): PAPER_MAP changed"
-    assert wt.tf_port_markdown() in text, f"rebuild lesson 4 ({edition}): TF_PORT changed"
+    assert paper_map_markdown() in text, f"rebuild lesson 4 ({edition}): PAPER_MAP changed"
+    assert tf_port_markdown() in text, f"rebuild lesson 4 ({edition}): TF_PORT changed"
 
 
 # ------------------------------------------------------------------ source
 
 
 def test_show_source_finds_the_real_lines():
-    view = wt.show_source(ssd.hard_negative_mining, docstring=False)
+    view = show_source(ssd.hard_negative_mining, docstring=False)
     lines = (REPO / "ssd_core" / "loss.py").read_text().splitlines()
     def_line = next(i for i, l in enumerate(lines, start=1) if l.startswith("def hard_negative_mining"))
     assert view.first_line == def_line and view.path == "ssd_core/loss.py"
     assert "argsort" in view.source and "Pick, per image" not in view.source
-    assert "Pick, per image" in wt.show_source(ssd.hard_negative_mining).source
+    assert "Pick, per image" in show_source(ssd.hard_negative_mining).source
     assert view._repr_markdown_().startswith("**`hard_negative_mining`** in `ssd_core/loss.py`")
 
 
@@ -98,15 +102,15 @@ def test_show_source_finds_the_real_lines():
 
 
 def test_shape_of_by_hand():
-    assert wt.shape_of(torch.zeros(2, 3)) == "[2, 3]"
-    assert wt.shape_of([torch.zeros(3, 4), torch.zeros(1, 4)]) == "[3, 4] + [1, 4]"
-    assert wt.shape_of(torch.tensor(2.5)) == "2.5"
+    assert shape_of(torch.zeros(2, 3)) == "[2, 3]"
+    assert shape_of([torch.zeros(3, 4), torch.zeros(1, 4)]) == "[3, 4] + [1, 4]"
+    assert shape_of(torch.tensor(2.5)) == "2.5"
 
 
 def test_trace_network_on_ssd300_gives_the_papers_shapes():
     torch.manual_seed(0)
     model = ssd.build_ssd(ssd.SSDConfig.ssd300(), num_classes=21).eval()
-    trace, loc, conf = wt.trace_network(model, torch.rand(1, 3, 300, 300), keep=True)
+    trace, loc, conf = trace_network(model, torch.rand(1, 3, 300, 300), keep=True)
     shapes = trace.shapes
     # Fig. 2 of the paper: the six source maps of SSD300
     expected = {"conv4_3": (1, 512, 38, 38), "fc7": (1, 1024, 19, 19), "conv8_2": (1, 512, 10, 10),
@@ -133,7 +137,7 @@ def test_trace_labels_by_hand():
                            [0.55, 0.5, 0.2, 0.2],      # IoU 0.03 / 0.05 = 0.6: positive
                            [0.10, 0.1, 0.1, 0.1]])     # far away: background
     targets = [{"boxes": torch.tensor([[0.4, 0.4, 0.6, 0.6]]), "labels": torch.tensor([3])}]
-    trace, loc_t, labels, m = wt.trace_labels(targets, priors)
+    trace, loc_t, labels, m = trace_labels(targets, priors)
     assert labels.tolist() == [[3, 3, 0]]
     # centre offset of prior 1: (0.5 - 0.55) / (0.2 * 0.1) = -2.5; sizes equal: log 1 / 0.2 = 0
     assert loc_t[0, 0].tolist() == pytest.approx([0, 0, 0, 0], abs=1e-6)
@@ -152,7 +156,7 @@ def test_trace_loss_by_hand():
     conf = torch.tensor([[[0.0, 0.0],       # positive: -log(1/2)
                           [0.0, 0.0],       # negative, loss log 2 = 0.693: the hardest
                           [2.0, 0.0]]])     # negative, loss log(1 + e^-2) = 0.127
-    trace, parts = wt.trace_loss(loc, conf, loc_t, labels, neg_pos_ratio=1)
+    trace, parts = trace_loss(loc, conf, loc_t, labels, neg_pos_ratio=1)
     smooth_l1 = 2.0 - 0.5                    # |x| - 0.5 for |x| >= 1
     assert float(parts["loc"]) == pytest.approx(smooth_l1)
     assert float(parts["conf"]) == pytest.approx(2 * math.log(2), rel=1e-5)
@@ -160,7 +164,7 @@ def test_trace_loss_by_hand():
     assert parts["negatives"].tolist() == [[False, True, False]]
     assert "N = 1 matched default boxes" in str(trace) and "per image [1]" in str(trace)
     # with ratio 3, both negatives (only two exist)
-    _, parts3 = wt.trace_loss(loc, conf, loc_t, labels, neg_pos_ratio=3)
+    _, parts3 = trace_loss(loc, conf, loc_t, labels, neg_pos_ratio=3)
     assert float(parts3["conf"]) == pytest.approx(2 * math.log(2) + math.log(1 + math.exp(-2)), rel=1e-5)
 
 
@@ -173,7 +177,7 @@ def test_trace_batch_follows_the_training_stages_and_gives_training_loss():
     pick = [index["coffee"], index["chelsea"]]
     model = small_model(num_classes=len(samples.classes) + 1).eval()
     before = copy.deepcopy(model)
-    bt = wt.trace_batch(samples, pick, model, seed=5)
+    bt = trace_batch(samples, pick, model, seed=5)
     order = [s.key for s in training_stages()]
     assert bt.trace.stages == [k for k in order if k in bt.trace.stages]
     assert bt.trace.stages[:2] == ["read", "photometric"] and bt.trace.stages[-2:] == ["backward", "step"]
@@ -193,7 +197,7 @@ def test_trace_batch_follows_the_training_stages_and_gives_training_loss():
     ref = ssd.multibox_loss(loc, conf, loc_t, labels)
     assert float(bt.loss["loss"]) == pytest.approx(float(ref["loss"]), rel=1e-5)
     assert bt.image_ids == ["coffee", "chelsea"]
-    fig = wt.plot_batch(bt)
+    fig = plot_batch(bt)
     pos = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "positives0"][0]
     assert len(pos.get_paths()) == int((labels[0] > 0).sum())
 
@@ -209,7 +213,7 @@ def test_folder_tree_by_hand(tmp_path):
         (root / "Annotations" / f"{n}.xml").write_text("x")
     (root / "ImageSets" / "Main" / "train.txt").write_text("a\n")
     (root / "classes.txt").write_text("cat\n")
-    assert wt.folder_tree(root) == "\n".join([
+    assert folder_tree(root) == "\n".join([
         "toy/",
         "    Annotations/  (4 files)",
         "        a.xml, b.xml, c.xml, ...",
@@ -222,7 +226,13 @@ def test_folder_tree_by_hand(tmp_path):
 
 def test_plot_pictures_puts_boxes_in_pixels():
     image = torch.zeros(3, 20, 40, dtype=torch.uint8)
-    fig = wt.plot_pictures([(image, torch.tensor([[1.0, 2.0, 11.0, 7.0]]), "toy")])
+    image[:, 0, 0] = 255
+    image[0, 0, 1] = 51
+    fig = plot_pictures([(image, torch.tensor([[1.0, 2.0, 11.0, 7.0]]), "toy")])
+    # uint8 is shown as floats in [0, 1]: 255 -> 1, 51 -> 0.2
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.shape == (20, 40, 3) and shown[0, 0].tolist() == [1.0, 1.0, 1.0]
+    assert shown[0, 1].tolist() == pytest.approx([0.2, 0, 0])
     boxes = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "boxes0"][0]
     corners = boxes.get_paths()[0].vertices[:4]
     assert corners.min(axis=0).tolist() == [1.0, 2.0] and corners.max(axis=0).tolist() == [11.0, 7.0]
@@ -237,18 +247,18 @@ def test_batch_and_picture_figures_in_chinese_and_in_english(language):
     samples = ssd.sample_dataset()
     index = {samples.annotation(i)["image_id"]: i for i in range(len(samples))}
     model = small_model(num_classes=len(samples.classes) + 1).eval()
-    bt = wt.trace_batch(samples, [index["coffee"]], model, seed=5)
+    bt = trace_batch(samples, [index["coffee"]], model, seed=5)
     positives = int((bt.labels[0] > 0).sum())
     image = torch.zeros(3, 20, 40, dtype=torch.uint8)
     box = torch.tensor([[1.0, 2.0, 11.0, 7.0]])
-    assert f"coffee: {positives} positives" in check_english(wt.plot_batch(bt))
-    assert "toy\n40 x 20 px, 1 box(es)" in check_english(wt.plot_pictures([(image, box, "toy")]))
+    assert f"coffee: {positives} positives" in check_english(plot_batch(bt))
+    assert "toy\n40 x 20 px, 1 box(es)" in check_english(plot_pictures([(image, box, "toy")]))
     language("zh")
-    check_chinese(wt.plot_batch(bt), f"coffee：{positives} 个正样本，挖掘出")
+    check_chinese(plot_batch(bt), f"coffee：{positives} 个正样本，挖掘出")
     # the title as the lesson writes it, in the course's language
-    check_chinese(wt.plot_pictures([(image, box, "玩具")]), "玩具\n40×20 像素，1 个框")
+    check_chinese(plot_pictures([(image, box, "玩具")]), "玩具\n40×20 像素，1 个框")
     # a title given as a plain string is shown as it is
-    check_chinese(wt.plot_pictures([(image, torch.zeros(0, 4), "coffee")]),
+    check_chinese(plot_pictures([(image, torch.zeros(0, 4), "coffee")]),
                   "coffee\n40×20 像素，0 个框")
 
 
@@ -308,11 +318,11 @@ def test_traces_print_in_chinese_aligned_and_in_english(tmp_path, language):
     ssd300 = ssd.build_ssd(ssd.SSDConfig.ssd300(), num_classes=21).eval()
 
     def traces():
-        net, _, _ = wt.trace_network(ssd300, torch.rand(1, 3, 300, 300), detail=True, keep=True)
-        labels_trace, loc_t, labels, _ = wt.trace_labels(targets, priors)
-        loss_trace, _ = wt.trace_loss(torch.zeros(1, 3, 4), conf, loc_t, labels, neg_pos_ratio=1)
+        net, _, _ = trace_network(ssd300, torch.rand(1, 3, 300, 300), detail=True, keep=True)
+        labels_trace, loc_t, labels, _ = trace_labels(targets, priors)
+        loss_trace, _ = trace_loss(torch.zeros(1, 3, 4), conf, loc_t, labels, neg_pos_ratio=1)
         model = small_model(num_classes=len(samples.classes) + 1).eval()
-        batch = wt.trace_batch(samples, [index["coffee"]], model, seed=5)
+        batch = trace_batch(samples, [index["coffee"]], model, seed=5)
         return net, labels_trace, loss_trace, batch.trace
 
     english = traces()
@@ -320,7 +330,7 @@ def test_traces_print_in_chinese_aligned_and_in_english(tmp_path, language):
         text = assert_aligned(trace)
         assert not CJK.search(text), text
     assert "atrous: dilation 6" in str(english[0]) and "source map conv4_3" in str(english[0])
-    assert "Annotations/  (2 files)" in wt.folder_tree(root)
+    assert "Annotations/  (2 files)" in folder_tree(root)
 
     language("zh")
     chinese = traces()
@@ -347,4 +357,4 @@ def test_traces_print_in_chinese_aligned_and_in_english(tmp_path, language):
     # find() takes a step's key or its label as shown
     assert torch.equal(chinese[0].find("图像"), chinese[0].find("images"))
     assert chinese[1].shapes["default boxes (priors)"] == (3, 4)
-    assert "Annotations/  （2 个文件）" in wt.folder_tree(root)
+    assert "Annotations/  （2 个文件）" in folder_tree(root)

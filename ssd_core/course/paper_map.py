@@ -2,7 +2,7 @@
 "SSD: Single Shot MultiBox Detector" (arXiv 1512.02325v5) to the file that implements it.
 
 The README's module table and lesson 4 show it (lesson 4 through
-:func:`ssd_core.viz.walkthrough.paper_map_markdown`, which shows each idea, marked ``N_`` here,
+:func:`ssd_core.viz.code_maps.paper_map_markdown`, which shows each idea, marked ``N_`` here,
 in the course's language); a test checks that every file and name here exists and that no
 module below the lessons' own code (``viz/``, ``homework/``, ``course/``) is missing.
 """
@@ -50,25 +50,27 @@ PAPER_MAP: tuple[MapRow, ...] = (
     MapRow('2.2', N_('box formats, IoU, encoding with variances (eq. 2)'),
            'ssd_core/boxes.py', ('box_iou', 'encode', 'decode')),
     MapRow('2.2', N_('matching strategy'),
-           'ssd_core/matching.py', ('match', 'match_and_encode')),
+           'ssd_core/matching.py', ('match', 'match_and_encode', 'batch_targets')),
     MapRow('2.2', N_('training objective (eq. 1-3), hard negative mining'),
            'ssd_core/loss.py', ('multibox_loss', 'hard_negative_mining')),
     MapRow(N_('2.2, 3.6'), N_('data augmentation, with the zoom-out of 3.6'),
            'ssd_core/data/transforms.py', ('SSDAugmentation', 'zoom_out', 'sample_iou_crop')),
-    MapRow('2.2', N_('batching; matching and encoding once per batch'),
-           'ssd_core/data/collate.py', ('collate', 'batch_targets')),
+    MapRow('2.2', N_('batching: one tensor of images, a list of targets'),
+           'ssd_core/data/collate.py', ('collate',)),
     MapRow('3.1', N_("PASCAL VOC's annotation files (XML)"),
            'ssd_core/data/voc_xml.py', ('parse_voc_xml', 'write_voc_xml')),
     MapRow('-', N_('images: decoding, checking, any mode to RGB'),
-           'ssd_core/data/images.py', ('load_rgb', 'decode_image_bytes')),
+           'ssd_core/data/images.py', ('load_rgb', 'decode_image_bytes', 'to_float_image')),
     MapRow('-', N_('the errors bad data raises: which file, what is wrong, how to fix it'),
            'ssd_core/data/errors.py', ('DatasetError', 'DataWarning')),
-    MapRow('3.1', N_("PASCAL VOC's layout and splits; any folder in that layout"),
-           'ssd_core/data/voc.py', ('VOCDataset', 'list_splits')),
+    MapRow('3.1', N_("PASCAL VOC's folder layout and split names; the class list beside the "
+                     "data"),
+           'ssd_core/data/voc_layout.py', ('list_splits', 'split_parts', 'read_classes')),
+    MapRow('3.1', N_("the PASCAL VOC dataset: any folder in that layout, read as images and "
+                     "boxes"),
+           'ssd_core/data/voc.py', ('VOCDataset',)),
     MapRow('3.1', N_('downloading VOC2007 + VOC2012'),
            'ssd_core/data/download.py', ('download_voc',)),
-    MapRow('-', N_('where the data lives; the sample photos'),
-           'ssd_core/data/paths.py', ('data_dir', 'sample_dataset')),
     MapRow('-', N_('the embedded dataset (synthetic shapes)'),
            'ssd_core/data/shapes.py', ('make_shapes', 'ensure_shapes')),
     MapRow('3', N_('inference: decode, per-class NMS, top-k'),
@@ -87,8 +89,9 @@ PAPER_MAP: tuple[MapRow, ...] = (
            'ssd_core/checkpoint.py', ('save_checkpoint', 'load_checkpoint')),
     MapRow('-', N_('command line: train, evaluate, detect, data'),
            'ssd_core/cli.py', ('main',)),
-    MapRow('-', N_('where files live: the repository, scratch folders'),
-           'ssd_core/paths.py', ('repo_root', 'scratch_dir')),
+    MapRow('-', N_('where files live: the repository, the data folder, the sample photos, '
+                   'scratch folders'),
+           'ssd_core/paths.py', ('repo_root', 'data_dir', 'samples_root', 'scratch_dir')),
     MapRow('-', N_('Chinese in figures: a CJK font, or English labels'),
            'ssd_core/fonts.py', ('cjk_font', 'fig')),
     MapRow('-', N_("the course's language: every sentence marked for gettext, its translations "

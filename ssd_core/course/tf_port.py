@@ -3,7 +3,7 @@
 Lesson 4 reads the two side by side, function by function. Each :class:`PortRow` names the
 TensorFlow file, the lines and the function, the ``ssd_core`` name that does the same job (a
 dotted name inside ``ssd_core``), and what the two do differently (a sentence marked ``N_``,
-translated by :func:`ssd_core.viz.walkthrough.tf_port_markdown`). Links are pinned to one
+translated by :func:`ssd_core.viz.code_maps.tf_port_markdown`). Links are pinned to one
 commit of the port (its ``master`` of 2017-04-10), so the line numbers stay right.
 """
 

@@ -13,6 +13,9 @@ PIL image in mode ``"RGB"``, converted by :func:`to_rgb`:
 The image is decoded completely when it is opened, so that a truncated file fails here, with
 a message naming it, and not later inside a DataLoader worker.
 
+A decoded picture is a ``uint8`` tensor; the network, the augmentation and the figures take
+floats in [0, 1]: :func:`to_float_image`, the one place where 0..255 becomes 0..1.
+
 **Bad input.** Each problem raises :class:`~.errors.DatasetError` naming the file, what is
 wrong and how to fix it.
 """
@@ -25,12 +28,14 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
+import torch
 from PIL import Image, UnidentifiedImageError
+from torchvision.transforms.v2 import functional as TF
 
 from ..i18n import _
 from .errors import DatasetError
 
-__all__ = ["MAX_IMAGE_BYTES", "to_rgb", "load_rgb", "decode_image_bytes"]
+__all__ = ["MAX_IMAGE_BYTES", "to_rgb", "load_rgb", "decode_image_bytes", "to_float_image"]
 
 #: Uploaded files larger than this are refused (a photo is a few MB).
 MAX_IMAGE_BYTES = 30_000_000
@@ -124,3 +129,16 @@ def decode_image_bytes(data: bytes, name: str) -> Image.Image:
             ValueError) as e:
         raise DatasetError(_("{name!r} is not an image PIL can read ({kind}); upload a JPEG or "
                              "PNG photo.").format(name=name, kind=type(e).__name__)) from None
+
+
+# ---------------------------------------------------------------------------- to floats
+
+
+def to_float_image(image: torch.Tensor) -> torch.Tensor:
+    """A ``uint8`` image tensor (0..255) -> ``float32`` in [0, 1]; a float one is only cast.
+
+    Any shape (``[3, H, W]``, a batch ``[B, 3, H, W]``, ``[H, W, 3]``): each value is divided
+    by 255. It is torchvision's ``to_dtype(..., scale=True)``, so a ``tv_tensors.Image`` stays
+    one and a plain tensor stays plain.
+    """
+    return TF.to_dtype(image, torch.float32, scale=True)

@@ -52,7 +52,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from tqdm.auto import tqdm
 
 from ..i18n import pgettext
-from .paths import data_dir
+from ..paths import data_dir
 from .voc_xml import VOCObject, write_voc_xml
 
 __all__ = [

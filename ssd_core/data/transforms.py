@@ -31,7 +31,8 @@ whole image also asks that at least one object centre lies in the patch, so a cr
 loses all the objects of an image that has some.
 
 Images arrive as ``uint8 [3, H, W]`` (``tv_tensors.Image``) and leave as ``float32
-[3, S, S]`` in [0, 1]: the model normalises with the ImageNet mean and std itself.
+[3, S, S]`` in [0, 1] (:func:`~ssd_core.data.images.to_float_image`): the model normalises
+with the ImageNet mean and std itself.
 """
 
 from __future__ import annotations
@@ -45,13 +46,14 @@ from torchvision import tv_tensors
 from torchvision.ops import box_iou
 from torchvision.transforms.v2 import functional as F
 
+from .images import to_float_image
+
 __all__ = [
     "CROP_OPTIONS",
     "MEAN_RGB",
     "SSDAugmentation",
     "SSDEvalTransform",
     "Step",
-    "to_float_image",
     "photometric_distort",
     "zoom_out",
     "sample_iou_crop",
@@ -99,13 +101,6 @@ def _select(target: dict, keep: torch.Tensor) -> dict:
     out["boxes"] = _boxes_like(target["boxes"], target["boxes"].as_subclass(torch.Tensor)[keep],
                                target["boxes"].canvas_size)
     return out
-
-
-def to_float_image(image: torch.Tensor) -> tv_tensors.Image:
-    """``uint8 [3, H, W]`` (or float) -> ``tv_tensors.Image`` float32 in [0, 1]."""
-    if image.dtype == torch.uint8:
-        image = image.float().div_(255.0)
-    return tv_tensors.Image(image.float())
 
 
 def _check_target(target: dict) -> None:
@@ -422,7 +417,7 @@ class SSDAugmentation:
         seeds = torch.randint(0, 2**62, (4,), generator=master).tolist()
         g_photo, g_zoom, g_crop, g_flip = (torch.Generator().manual_seed(s) for s in seeds)
 
-        img = to_float_image(image)
+        img = tv_tensors.Image(to_float_image(image))
         tgt = dict(target)
         yield Step("input", img, tgt)
         if self.photometric:
@@ -485,7 +480,7 @@ class SSDEvalTransform:
     def __call__(self, image: torch.Tensor, target: dict, generator: Any = None, seed: Any = None):
         """``uint8 [3, H, W]`` -> ``float32 [3, S, S]``; ``generator`` and ``seed`` are ignored."""
         _check_target(target)
-        img, boxes = resize(to_float_image(image), target["boxes"], self.size)
+        img, boxes = resize(tv_tensors.Image(to_float_image(image)), target["boxes"], self.size)
         target = dict(target, boxes=boxes)
         if self.normalize:
             target = normalize_boxes(target)

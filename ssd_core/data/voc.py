@@ -1,28 +1,19 @@
-"""PASCAL VOC (section 3.1), and any data written in its layout: folders, splits, classes, and
-the :class:`VOCDataset` that reads them.
+"""PASCAL VOC (section 3.1), and any data written in its layout: the :class:`VOCDataset` that
+reads a split into images and boxes.
 
 The paper trains on VOC2007 trainval + VOC2012 trainval ("07+12", 16,551 images) and tests on
 VOC2007 test (4,952 images). The same reader serves the embedded shapes dataset, the sample
-photos in ``data/samples/`` and a student's own data, because all of them use one layout::
-
-    <folder>/
-        Annotations/<id>.xml          one XML file per image
-        JPEGImages/<id>.jpg           the image (any format PIL reads; .jpg first)
-        ImageSets/Main/<split>.txt    one image id per line
-        classes.txt                   optional: one class name per line
-
-A devkit holds one such folder per year: ``VOCdevkit/VOC2007``, ``VOCdevkit/VOC2012``.
-
-**Split names.** A single folder offers the stems of its split files (``"trainval"``,
-``"val"``). A devkit names the year too (``"2007-test"``), joins several with ``+``
-(``"2007-trainval+2012-trainval"``) and knows the paper's ``"07+12"``; a devkit that holds a
-single year also takes the plain name (``"trainval"`` means ``"2007-trainval"`` there).
-:func:`list_splits` lists the names a folder offers; :func:`is_voc_layout` says whether a
-folder is in this layout at all.
-
-Two helpers do the rest: :mod:`.voc_xml` reads one annotation (and holds the box
+photos in ``data/samples/`` and a student's own data, because all of them use one layout:
+:mod:`.voc_layout` knows it (folders, split names such as ``"2007-test"`` and ``"07+12"``, the
+``classes.txt`` beside the data), :mod:`.voc_xml` reads one annotation (and holds the box
 convention: VOC's 1-based inclusive corners become continuous pixel corners, ``x1 = xmin - 1``,
 ``x2 = xmax``), and :mod:`.images` decodes one image to RGB.
+
+**Reading a split** takes three steps, each one plain: every listed id is read (its annotation
+and its image file, or why it cannot be used: :func:`_read_listed`); the class list is chosen
+(given, ``classes.txt``, VOC's 20, or, with ``infer_classes``, the names the annotations use);
+each image becomes a record of boxes and labels. What is wrong is said beside these steps, not
+inside them: :meth:`VOCDataset._complain` raises, or warns and skips with ``skip_bad``.
 
 **Targets.** ``dataset[i]`` returns ``(image, target)``; without transforms the image is a
 ``tv_tensors.Image`` ``uint8 [3, H, W]`` in RGB and the target is a dict:
@@ -48,11 +39,10 @@ and 16-bit images become RGB.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -60,19 +50,13 @@ from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
 
 from ..i18n import pgettext
-from .errors import DatasetError, DataWarning, MissingSplitError
+from .errors import DatasetError, DataWarning
 from .images import load_rgb
-from .voc_xml import parse_voc_xml
+from .voc_layout import (SplitPart, find_classes_file, find_image, read_classes, read_split_ids,
+                         split_parts)
+from .voc_xml import VOCAnnotation, parse_voc_xml
 
-__all__ = [
-    "VOC_CLASSES",
-    "voc_class_labels",
-    "VOCDataset",
-    "list_splits",
-    "is_voc_layout",
-    "read_classes",
-    "voc_layout_help",
-]
+__all__ = ["VOC_CLASSES", "voc_class_labels", "VOCDataset"]
 
 #: The twenty PASCAL VOC classes, in the devkit's order (label k + 1 for index k).
 VOC_CLASSES: tuple[str, ...] = (
@@ -110,227 +94,47 @@ def voc_class_labels() -> dict[str, str]:
         "tvmonitor": pgettext("class name", "tvmonitor"),
     }
 
-#: Extensions tried, in order, when ``JPEGImages/<id>.jpg`` does not exist.
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".JPG", ".PNG")
 
-#: The paper's training set, "07+12".
-SPLIT_ALIASES = {"07+12": "2007-trainval+2012-trainval", "07": "2007-trainval"}
-
-_YEAR_SPLIT = re.compile(r"^(?:VOC)?(\d{4})[-/_](\w+)$")  # "2007-test", "VOC2012_trainval"
-_YEAR_FOLDER = re.compile(r"^VOC(\d{4})$")  # "VOC2007"
-
-
-# ---------------------------------------------------------------------------- layout
-
-
-def voc_layout_help(root: str | os.PathLike) -> str:
-    """The expected folder layout under ``root`` and the commands that create one."""
-    r = str(root).rstrip("/") or "."
-    return (
-        "Expected a VOC layout, either a devkit\n"
-        f"  {r}/VOCdevkit/VOC2007/{{Annotations,JPEGImages,ImageSets/Main}}\n"
-        f"  {r}/VOCdevkit/VOC2012/...\n"
-        "(split names like '2007-trainval', '2007-test', '07+12'), or a single folder\n"
-        f"  {r}/Annotations/<id>.xml  {r}/JPEGImages/<id>.jpg  {r}/ImageSets/Main/<split>.txt\n"
-        f"  {r}/classes.txt (optional, one class name per line)\n"
-        "To get PASCAL VOC (about 2.9 GB):  python -m ssd_core data voc --root data/\n"
-        "To make the embedded shapes set:   python -m ssd_core data shapes --root "
-        "data/generated/shapes"
-    )
+# ---------------------------------------------------------------------------- reading
 
 
 @dataclass(frozen=True)
-class _Part:
-    """One (folder, split) pair that a split string names."""
+class _Listed:
+    """One image id of a split, as read: its annotation and image file, or why it cannot be
+    used (then ``annotation`` is None and ``problems`` says why)."""
 
-    folder: Path
-    split: str
-    prefix: str  # prepended to image ids: "VOC2007/" in a devkit, "" otherwise
-
-
-def _is_voc_folder(folder: Path) -> bool:
-    """Does ``folder`` look like one VOC year (has ImageSets/Main or Annotations)?"""
-    return (folder / "ImageSets" / "Main").is_dir() or (folder / "Annotations").is_dir()
+    image_id: str  # with the devkit's prefix: "VOC2007/000005"
+    xml: Path
+    annotation: VOCAnnotation | None = None
+    image: Path | None = None
+    problems: tuple[str, ...] = ()  # the image's own, or those of its broken objects
 
 
-def _devkit_years(root: Path) -> dict[str, Path]:
-    """The years a devkit holds: ``{"2007": <its VOC2007 folder>, ...}``, sorted by year.
-
-    The ``VOC<year>`` folders are looked for in ``root/VOCdevkit`` and in ``root`` itself; when
-    both have one, the devkit's wins. Empty for a single folder or a folder of anything else.
-    """
-    years: dict[str, Path] = {}
-    for parent in (root, root / "VOCdevkit"):  # the second one wins
-        if parent.is_dir():
-            for folder in parent.iterdir():
-                m = _YEAR_FOLDER.match(folder.name)
-                if m and folder.is_dir():
-                    years[m.group(1)] = folder
-    return dict(sorted(years.items()))
-
-
-def _year_folder(root: Path, year: str) -> Path:
-    """``VOC<year>`` under ``root/VOCdevkit`` or ``root``, or ``root`` itself."""
-    name = f"VOC{year}"
-    folder = _devkit_years(root).get(year)
-    if folder is not None:
-        return folder
-    if root.name == name and root.is_dir():
-        return root
-    raise DatasetError(
-        f"{root}: no PASCAL VOC {year} folder (looked for {root / 'VOCdevkit' / name} and "
-        f"{root / name}).\n" + voc_layout_help(root)
-    )
+def _read_listed(part: SplitPart, image_id: str) -> _Listed:
+    """Read one listed id: its annotation, and find its image file. Nothing is raised: a
+    problem comes back in ``problems``, for the dataset to raise or skip."""
+    xml = part.folder / "Annotations" / f"{image_id}.xml"
+    listed_as = part.prefix + image_id
+    if not xml.is_file():
+        return _Listed(listed_as, xml, problems=(
+            f"{xml}: missing, but {part.split_file} lists {image_id!r}; add the annotation "
+            "or delete the id from the split file.",))
+    try:
+        ann = parse_voc_xml(xml)
+    except DatasetError as e:
+        return _Listed(listed_as, xml, problems=(str(e),))
+    image = find_image(part.folder, image_id, ann.filename)
+    if image is None:
+        return _Listed(listed_as, xml, problems=(
+            f"{part.folder / 'JPEGImages' / (image_id + '.jpg')}: the image is missing "
+            f"(listed in {part.split_file}); put it there or delete the id from the split file.",))
+    return _Listed(listed_as, xml, ann, image, tuple(ann.problems))
 
 
-def _split_files(folder: Path) -> list[str]:
-    """The split names of one VOC folder: the stems of ``ImageSets/Main/*.txt``, sorted.
-
-    VOC also keeps one file per class and split there (``dog_trainval.txt``, with a +1/-1
-    flag per image); their stems hold a "_" and are left out.
-    """
-    return sorted(p.stem for p in (folder / "ImageSets" / "Main").glob("*.txt")
-                  if "_" not in p.stem)
-
-
-def is_voc_layout(root: str | os.PathLike) -> bool:
-    """Is ``root`` a folder that :class:`VOCDataset` can read?
-
-    True for a single folder (it has ``ImageSets/Main`` or ``Annotations``) and for a devkit
-    (it has ``VOC<year>`` folders, directly or under ``VOCdevkit/``); False for anything else,
-    including a folder that does not exist.
-    """
-    root = Path(root)
-    return _is_voc_folder(root) or bool(_devkit_years(root))
-
-
-def list_splits(root: str | os.PathLike) -> list[str]:
-    """The split names that ``root`` offers, written as :class:`VOCDataset` accepts them.
-
-    - a single folder: its split files, e.g. ``["test", "train", "trainval", "val"]``;
-    - a devkit: ``"<year>-<split>"`` for every year, e.g. ``["2007-test", "2007-trainval",
-      "2012-trainval"]``; a devkit that holds one year also offers the plain names after
-      those (``"test"``, ``"trainval"``);
-    - ``[]`` when ``root`` is not in VOC layout (see :func:`is_voc_layout`).
-
-    Aliases such as ``"07+12"`` and joined names are not listed.
-    """
-    root = Path(root)
-    if _is_voc_folder(root):
-        return _split_files(root)
-    years = _devkit_years(root)
-    names = [f"{year}-{split}" for year, folder in years.items() for split in _split_files(folder)]
-    if len(years) == 1:
-        (folder,) = years.values()
-        names += _split_files(folder)
-    return names
-
-
-def _resolve_parts(root: Path, split: str) -> list[_Part]:
-    """Turn ``split`` (``"trainval"``, ``"2007-test"``, ``"07+12"``, ``"2007-trainval+2012-
-    trainval"``) into folders and split names; raise with the layout when something is
-    missing.
-
-    A plain name (no year) means a split file of ``root`` itself when ``root`` is a single
-    folder, and that year's split file in a devkit that holds one year; in a devkit with
-    several years it is an error that lists them.
-    """
-    if not root.is_dir():
-        raise DatasetError(f"{root}: the folder does not exist.\n" + voc_layout_help(root))
-    split = SPLIT_ALIASES.get(split, split)
-    parts = []
-    for piece in split.split("+"):
-        piece = piece.strip()
-        m = _YEAR_SPLIT.match(piece)
-        if m:
-            folder, name, prefix = _year_folder(root, m.group(1)), m.group(2), f"VOC{m.group(1)}/"
-        elif _is_voc_folder(root):
-            folder, name, prefix = root, piece, ""
-        else:
-            years = _devkit_years(root)
-            if len(years) != 1:
-                hint = (f" It holds {', '.join('VOC' + y for y in years)}: name the year, e.g. "
-                        f"'{next(iter(years))}-{piece}'." if years else "")
-                raise DatasetError(
-                    f"{root}: no ImageSets/Main or Annotations folder here.{hint}\n"
-                    + voc_layout_help(root)
-                )
-            # A devkit with one year: the plain name means that year's split.
-            ((year, folder),) = years.items()
-            name, prefix = piece, f"VOC{year}/"
-        split_file = folder / "ImageSets" / "Main" / f"{name}.txt"
-        if not split_file.is_file():
-            have = list_splits(root)
-            raise MissingSplitError(
-                f"{split_file}: the split file is missing"
-                + (f" (this folder has: {', '.join(have)})" if have else "")
-                + ". It lists one image id per line.\n" + voc_layout_help(root)
-            )
-        parts.append(_Part(folder, name, prefix))
-    return parts
-
-
-def read_classes(source: str | os.PathLike | Sequence[str]) -> list[str]:
-    """A class list from a sequence of names or the path of a ``classes.txt`` (one name per
-    line, ``#`` comments and blank lines ignored). Checks for duplicates and for "background", which is
-    label 0 and never listed."""
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            raise DatasetError(f"{path}: cannot read the class list ({e}).") from None
-        names = [l.split("#")[0].strip() for l in lines]
-        names = [n for n in names if n]
-        where = str(path)
-    else:
-        names = [str(n).strip() for n in source]
-        where = "classes"
-    if not names:
-        raise DatasetError(f"{where}: the class list is empty; list one class name per line.")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise DatasetError(f"{where}: class names listed twice: {', '.join(dup)}; list each once.")
-    if any(n.lower() in ("background", "__background__") for n in names):
-        raise DatasetError(
-            f"{where}: do not list 'background': it is label 0 and added for you."
-        )
-    return names
-
-
-def _find_classes_file(parts: Iterable[_Part]) -> Path | None:
-    """The ``classes.txt`` beside the data (in a folder or its devkit), if all parts agree."""
-    found = []
-    for part in parts:
-        for cand in (part.folder / "classes.txt", part.folder.parent / "classes.txt"):
-            if cand.is_file():
-                found.append(cand)
-                break
-    if not found:
-        return None
-    lists = {tuple(read_classes(p)) for p in found}
-    if len(lists) > 1:
-        raise DatasetError(
-            f"the splits have different classes.txt files ({', '.join(map(str, found))}); "
-            "make them the same, or pass classes=[...]."
-        )
-    return found[0]
-
-
-def _find_image(folder: Path, image_id: str, filename: str | None) -> Path | None:
-    """``JPEGImages/<id>.jpg``, else the XML's ``<filename>``, else ``<id>`` with another
-    extension."""
-    images = folder / "JPEGImages"
-    first = images / f"{image_id}.jpg"
-    if first.is_file():
-        return first
-    if filename and (images / filename).is_file():
-        return images / filename
-    for ext in IMAGE_EXTENSIONS:
-        cand = images / f"{image_id}{ext}"
-        if cand.is_file():
-            return cand
-    return None
+def _names_used(listed: Sequence[_Listed]) -> list[str]:
+    """The class names the annotations use, sorted."""
+    return sorted({obj.name for item in listed if item.annotation is not None
+                   for obj in item.annotation.objects})
 
 
 # ---------------------------------------------------------------------------- dataset
@@ -359,10 +163,10 @@ class VOCDataset(torch.utils.data.Dataset):
         split: a split file name for a single folder (``"trainval"``, ``"val"``); for a
             devkit ``"<year>-<split>"`` (``"2007-test"``), several joined by ``+``, or
             ``"07+12"`` for the paper's ``2007-trainval+2012-trainval``; a devkit that holds
-            one year also takes the plain name. :func:`list_splits` lists them.
+            one year also takes the plain name. :func:`~.voc_layout.list_splits` lists them.
         classes: the class names (label ``k + 1`` for ``classes[k]``), or a path to a
-            ``classes.txt``. Default: the ``classes.txt`` beside the data, else the 20 VOC
-            classes.
+            ``classes.txt``. Default: the ``classes.txt`` beside the data (in the folder of
+            the split, in ``VOCdevkit/``, or in ``root``), else the 20 VOC classes.
         transforms: called as ``transforms(image, target)`` (or with ``generator=`` when
             ``seed`` is set), e.g. :class:`ssd_core.data.SSDAugmentation`.
         keep_difficult: keep objects flagged difficult (with ``target["difficult"]``).
@@ -371,6 +175,12 @@ class VOCDataset(torch.utils.data.Dataset):
             subset of VOC's classes); otherwise an unknown class is an error.
         seed: if set, sample ``i`` in epoch ``e`` is transformed with a ``torch.Generator``
             seeded from ``(seed, e, i)``, the same in any DataLoader worker.
+        infer_classes: with no ``classes`` and no ``classes.txt``: when the annotations use a
+            name that is not one of VOC's classes, the names they use, sorted, are the class
+            list (a student's own data without a class list); VOC's 20 otherwise.
+
+    ``classes_from`` says where the class list came from: ``"argument"``, ``"classes.txt"``,
+    ``"voc"`` or ``"annotations"``.
     """
 
     def __init__(
@@ -384,6 +194,7 @@ class VOCDataset(torch.utils.data.Dataset):
         skip_bad: bool = False,
         drop_unknown: bool = False,
         seed: int | None = None,
+        infer_classes: bool = False,
     ) -> None:
         self.root = Path(root)
         self.split = split
@@ -397,85 +208,69 @@ class VOCDataset(torch.utils.data.Dataset):
         self.clipped: list[str] = []    # every clipped box
         self._bad_images: set[int] = set()
 
-        self.parts = _resolve_parts(self.root, split)
-        if classes is None:
-            found = _find_classes_file(self.parts)
-            classes = read_classes(found) if found else list(VOC_CLASSES)
-        else:
-            classes = read_classes(classes)
-        self.classes: tuple[str, ...] = tuple(classes)
+        # 1. read every listed id; 2. choose the class list; 3. one record per usable image
+        self.parts = split_parts(self.root, split)
+        listed = [_read_listed(part, image_id)
+                  for part in self.parts for image_id in read_split_ids(part)]
+        self.classes, self.classes_from = self._class_list(classes, listed, infer_classes)
         self._label_of = {n: k + 1 for k, n in enumerate(self.classes)}
         self.records: list[_Record] = []
-        for part in self.parts:
-            self._read_part(part)
+        for item in listed:
+            self._complain(item.problems + self._unknown_classes(item))
+            if item.annotation is not None:
+                self.clipped.extend(item.annotation.clipped)
+                self.records.append(self._record(item))
         self._report()
 
     # ------------------------------------------------------------------ reading
-    def _problem(self, message: str) -> None:
-        """Raise a :class:`DatasetError`, or record it when ``skip_bad``."""
-        if not self.skip_bad:
-            raise DatasetError(message + " (Or pass skip_bad=True to warn and skip.)")
-        self.problems.append(message)
+    def _class_list(self, classes, listed: Sequence[_Listed],
+                    infer: bool) -> tuple[tuple[str, ...], str]:
+        """The class list and where it came from (see ``classes_from``)."""
+        if classes is not None:
+            return tuple(read_classes(classes)), "argument"
+        found = find_classes_file(self.root, self.parts)
+        if found is not None:
+            return tuple(read_classes(found)), "classes.txt"
+        used = _names_used(listed)
+        if infer and not set(used) <= set(VOC_CLASSES):
+            return tuple(used), "annotations"
+        return VOC_CLASSES, "voc"
 
-    def _read_part(self, part: _Part) -> None:
-        """Read the split file and every annotation it lists."""
-        split_file = part.folder / "ImageSets" / "Main" / f"{part.split}.txt"
-        ids = []
-        for line in split_file.read_text(encoding="utf-8").splitlines():
-            fields = line.split()
-            if fields:
-                ids.append(fields[0])
-        for image_id in ids:
-            xml = part.folder / "Annotations" / f"{image_id}.xml"
-            if not xml.is_file():
-                self._problem(
-                    f"{xml}: missing, but {split_file} lists {image_id!r}; add the annotation "
-                    "or delete the id from the split file."
-                )
-                continue
-            try:
-                ann = parse_voc_xml(xml)
-            except DatasetError as e:
-                self._problem(str(e))
-                continue
-            image = _find_image(part.folder, image_id, ann.filename)
-            if image is None:
-                self._problem(
-                    f"{part.folder / 'JPEGImages' / (image_id + '.jpg')}: the image is missing "
-                    f"(listed in {split_file}); put it there or delete the id from the split file."
-                )
-                continue
-            for msg in ann.problems:
-                self._problem(msg)
-            self.clipped.extend(ann.clipped)
-            boxes, labels, difficult = [], [], []
-            for obj in ann.objects:
-                label = self._label_of.get(obj.name)
-                if label is None:
-                    if not self.drop_unknown:
-                        self._problem(
-                            f"{xml}: unknown class {obj.name!r} (classes: "
-                            f"{', '.join(self.classes)}); add it to classes.txt or to classes=[...], "
-                            "fix the spelling, or pass drop_unknown=True to ignore other classes."
-                        )
-                    continue
-                if obj.difficult and not self.keep_difficult:
-                    continue
-                boxes.append(obj.box_px)
-                labels.append(label)
-                difficult.append(obj.difficult)
-            self.records.append(
-                _Record(
-                    image_id=part.prefix + image_id,
-                    image_path=image,
-                    annotation_path=xml,
-                    width=ann.width,
-                    height=ann.height,
-                    boxes_px=torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4),
-                    labels=torch.tensor(labels, dtype=torch.int64),
-                    difficult=torch.tensor(difficult, dtype=torch.bool),
-                )
-            )
+    def _unknown_classes(self, item: _Listed) -> tuple[str, ...]:
+        """A message for each object whose class is not in the list (none with
+        ``drop_unknown``)."""
+        if item.annotation is None or self.drop_unknown:
+            return ()
+        return tuple(
+            f"{item.xml}: unknown class {obj.name!r} (classes: {', '.join(self.classes)}); add "
+            "it to classes.txt or to classes=[...], fix the spelling, or pass drop_unknown=True "
+            "to ignore other classes."
+            for obj in item.annotation.objects if obj.name not in self._label_of)
+
+    def _record(self, item: _Listed) -> _Record:
+        """The boxes and labels of one read image: objects of a known class, the difficult
+        ones unless ``keep_difficult`` is False."""
+        ann = item.annotation
+        kept = [obj for obj in ann.objects
+                if obj.name in self._label_of and (self.keep_difficult or not obj.difficult)]
+        return _Record(
+            image_id=item.image_id,
+            image_path=item.image,
+            annotation_path=item.xml,
+            width=ann.width,
+            height=ann.height,
+            boxes_px=torch.tensor([obj.box_px for obj in kept], dtype=torch.float32).reshape(-1, 4),
+            labels=torch.tensor([self._label_of[obj.name] for obj in kept], dtype=torch.int64),
+            difficult=torch.tensor([obj.difficult for obj in kept], dtype=torch.bool),
+        )
+
+    # ------------------------------------------------------------------ problems
+    def _complain(self, messages: Sequence[str]) -> None:
+        """Raise a :class:`DatasetError` with the first message, or, with ``skip_bad``, keep
+        them all (:meth:`_report` warns once)."""
+        if messages and not self.skip_bad:
+            raise DatasetError(messages[0] + " (Or pass skip_bad=True to warn and skip.)")
+        self.problems.extend(messages)
 
     def _report(self) -> None:
         """One warning for all clipped boxes and one for all skipped items."""

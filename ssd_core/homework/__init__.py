@@ -4,9 +4,12 @@
   and files written atomically that never replace an earlier one;
 - :mod:`.screenshot`: :func:`save_screenshot`, a figure or an explorer with a caption strip;
 - :mod:`.flowchart`: the stages of SSD's training process and the reference flowchart;
-- :mod:`.my_flowchart`: the student's own flowchart, its builder and the comparison;
+- the student's own flowchart: :mod:`.student_chart` (the chart: stages, arrows, loops,
+  notes), :mod:`.chart_figure` (drawn and saved), :mod:`.chart_comparison` (against the
+  reference), :mod:`.my_flowchart` (the builder, lesson 5's widget);
 - :mod:`.summary`: the written summary (essence 精髓, weaknesses 缺点, improvements
-  改进想法) counted in words (字数), with drafts;
+  改进想法) counted in words (字数), and its boxes;
+- :mod:`.drafts`: the one way a draft (the summary's, the flowchart's) is saved and restored;
 - :mod:`.pack`: :func:`pack`, one zip of the homework files with a manifest, for the check-in.
 
 :mod:`.summary` and :mod:`.my_flowchart` need ipywidgets and are imported on first use.
@@ -14,19 +17,21 @@
 
 from importlib import import_module
 
+from .chart_comparison import compare_with_reference
+from .chart_figure import plot_student_chart, save_student_chart
 from .files import COURSE, LESSON_TITLES, caption_lines, homework_dir, set_student, student_name
 from .flowchart import Stage, plot_training_flowchart, training_stages
 from .pack import pack
 from .screenshot import render_png, save_screenshot
+from .student_chart import StudentChart, shuffled_palette
 
 _LAZY = {"summary_box": ".summary", "export_summary": ".summary", "count_characters": ".summary",
-         "flowchart_builder": ".my_flowchart", "StudentChart": ".my_flowchart",
-         "plot_student_chart": ".my_flowchart", "compare_with_reference": ".my_flowchart",
-         "save_student_chart": ".my_flowchart"}
+         "flowchart_builder": ".my_flowchart"}
 
 __all__ = ["COURSE", "LESSON_TITLES", "caption_lines", "homework_dir", "set_student",
            "student_name", "Stage", "plot_training_flowchart", "training_stages", "pack",
-           "render_png", "save_screenshot", *_LAZY]
+           "render_png", "save_screenshot", "StudentChart", "shuffled_palette",
+           "plot_student_chart", "save_student_chart", "compare_with_reference", *_LAZY]
 
 
 def __getattr__(name: str):

@@ -15,8 +15,8 @@ processors count it:
 So ``"SSD 很快"`` is 3, and an English sentence of twelve words is 12, not its 55 letters.
 
 **Nothing typed is lost.** Each box saves a draft as the student types
-(``homework/drafts/summary.json``, written atomically); :func:`summary_box` reads it back, in
-lesson 3, after a kernel restart, or on another day. The homework file itself,
+(``homework/drafts/summary.json``, written atomically by :mod:`.drafts`); :func:`summary_box`
+reads it back, in lesson 3, after a kernel restart, or on another day. The homework file itself,
 ``homework/lesson03_summary_<date-time>.txt``, is written only on request (the button or
 :meth:`SummaryBox.export`): a new file every time, never over an earlier one.
 """
@@ -24,10 +24,8 @@ lesson 3, after a kernel restart, or on another day. The homework file itself,
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -37,12 +35,12 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..i18n import N_, _, ngettext, pgettext
-from ..paths import write_atomically
 from ..viz.explorer import show_static, static_mode
-from .files import caption_lines, homework_dir, write_homework_file
+from .drafts import load_draft, save_draft
+from .files import caption_lines, write_homework_file
 
-__all__ = ["count_characters", "SummaryPart", "SUMMARY_PARTS", "MIN_CHARACTERS", "draft_path",
-           "load_draft", "save_draft", "summary_file_text", "export_summary", "SummaryBox",
+__all__ = ["count_characters", "SummaryPart", "SUMMARY_PARTS", "MIN_CHARACTERS", "DRAFT",
+           "saved_texts", "save_texts", "summary_file_text", "export_summary", "SummaryBox",
            "summary_box"]
 
 #: The course asks for at least this many words in all (:func:`count_characters`).
@@ -130,41 +128,25 @@ def count_characters(text: str) -> int:
 # ---------------------------------------------------------------------------- drafts
 
 
-def draft_path(folder: str | os.PathLike | None = None) -> Path:
-    """Where the draft lives: ``<homework folder>/drafts/summary.json``."""
-    return homework_dir(folder) / "drafts" / "summary.json"
+#: The name of the summary's draft (:mod:`.drafts`): ``homework/drafts/summary.json``.
+DRAFT = "summary"
 
 
-def load_draft(folder: str | os.PathLike | None = None) -> dict[str, str]:
-    """The saved draft, ``{part key: text}`` (empty when there is none).
-
-    A draft that cannot be read is moved aside (``summary.json.unreadable-<time>``), never
-    deleted, and a warning says where it went.
-    """
-    path = draft_path(folder)
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        texts = data["texts"]
-        return {k: str(v) for k, v in texts.items() if k in _PARTS}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        aside = path.with_name(f"{path.name}.unreadable-{_dt.datetime.now():%Y%m%d-%H%M%S}")
-        os.replace(path, aside)
-        warnings.warn(_("{path}: the summary draft could not be read ({kind}); it was kept as "
-                        "{aside} and the boxes start empty.")
-                      .format(path=path, kind=type(e).__name__, aside=aside))
-        return {}
+def _texts(data: dict) -> dict[str, str]:
+    return {k: str(v) for k, v in data["texts"].items() if k in _PARTS}
 
 
-def save_draft(texts: Mapping[str, str], folder: str | os.PathLike | None = None) -> Path:
-    """Write the draft atomically (a temporary file, then a rename): a crash or a dying kernel
-    leaves the previous draft whole. Parts not in ``texts`` keep their saved text."""
-    path = draft_path(folder)
-    merged = {**load_draft(folder), **{k: v for k, v in texts.items() if k in _PARTS}}
-    data = {"course": "ssd-course", "kind": "summary draft",
-            "saved": _dt.datetime.now().isoformat(timespec="seconds"), "texts": merged}
-    return write_atomically(path, json.dumps(data, ensure_ascii=False, indent=1))
+def saved_texts(folder: str | os.PathLike | None = None) -> dict[str, str]:
+    """The saved draft, ``{part key: text}`` (empty when there is none; one that cannot be read
+    is kept aside, :func:`~ssd_core.homework.drafts.load_draft`)."""
+    return load_draft(DRAFT, _texts, folder) or {}
+
+
+def save_texts(texts: Mapping[str, str], folder: str | os.PathLike | None = None) -> Path:
+    """Save the draft (atomically: a crash leaves the previous one whole); parts not in
+    ``texts`` keep their saved text. Returns its path."""
+    merged = {**saved_texts(folder), **{k: v for k, v in texts.items() if k in _PARTS}}
+    return save_draft(DRAFT, {"texts": merged}, folder)
 
 
 # ---------------------------------------------------------------------------- the file
@@ -262,7 +244,7 @@ class SummaryBox:
         self.parts = [_PARTS[k] for k in keys]
         self.student, self.folder, self.lesson, self.autosave = student, folder, lesson, autosave
         self.saved: list[Path] = []
-        self.draft = load_draft(folder)
+        self.draft = saved_texts(folder)
         self.boxes: dict[str, widgets.Textarea] = {}
         self.counts: dict[str, widgets.HTML] = {}
         rows = []
@@ -313,8 +295,8 @@ class SummaryBox:
     def _changed(self) -> None:
         if self.autosave:
             try:
-                path = save_draft({k: b.value for k, b in self.boxes.items()}, self.folder)
-                self.draft = load_draft(self.folder)
+                path = save_texts({k: b.value for k, b in self.boxes.items()}, self.folder)
+                self.draft = saved_texts(self.folder)
                 saved = _("draft saved: {path} ({time})").format(
                     path=path, time=f"{_dt.datetime.now():%H:%M:%S}")
                 self.draft_html.value = f"<small>{escape(saved)}</small>"

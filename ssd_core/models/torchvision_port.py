@@ -21,7 +21,7 @@ from torchvision.models.detection.ssd import SSD as TorchvisionSSD
 from torchvision.models.detection.ssd import SSDFeatureExtractorVGG
 
 from ..boxes import xyxy_to_cxcywh
-from ..config import SSDConfig
+from ..config import SSD300_ASPECT_RATIOS, SSDConfig
 from .build import VGG_EXTRAS, build_vgg_ssd, check_predictions
 from .ssd import CAFFE_MEAN, CAFFE_STD, SSD, Normalize
 from .vgg import VGG16_CONV_NAMES, torchvision_feature_indices
@@ -31,7 +31,6 @@ __all__ = ["from_torchvision", "torchvision_ssd300_config", "torchvision_default
 
 #: torchvision's ssd300_vgg16 default-box scales (its COCO settings), as fractions of 300 px.
 TORCHVISION_SSD300_SCALES: tuple[float, ...] = (0.07, 0.15, 0.33, 0.51, 0.69, 0.87, 1.05)
-_TV_ASPECT_RATIOS = ((2,), (2, 3), (2, 3), (2, 3), (2,), (2,))
 _TV_STEPS = (8, 16, 32, 64, 100, 300)
 
 
@@ -53,7 +52,7 @@ def torchvision_ssd300_config() -> SSDConfig:
         steps=_TV_STEPS,
         min_sizes=px[:-1],
         max_sizes=px[1:],
-        aspect_ratios=_TV_ASPECT_RATIOS,
+        aspect_ratios=SSD300_ASPECT_RATIOS,
     )
 
 
@@ -65,7 +64,7 @@ def torchvision_default_boxes(anchor_generator: nn.Module | None = None) -> torc
     """
     if anchor_generator is None:
         anchor_generator = DefaultBoxGenerator(
-            [list(r) for r in _TV_ASPECT_RATIOS],
+            [list(r) for r in SSD300_ASPECT_RATIOS],
             scales=list(TORCHVISION_SSD300_SCALES),
             steps=list(_TV_STEPS),
         )

@@ -8,7 +8,10 @@ lesson 2               :mod:`.network` (layers, receptive field, atrous convolut
 lesson 3               :mod:`.matching`, :mod:`.losses` (encoding, smooth L1, cross-entropy),
                        :mod:`.mining` (hard negative mining on a briefly trained model),
                        :mod:`.augmentation`
-lesson 4               :mod:`.walkthrough` (paper and TensorFlow maps, sources, shape traces)
+lesson 4               :mod:`.code_maps` (paper and TensorFlow maps), :mod:`.source` (a
+                       function's source), :mod:`.traces` (network, labels and loss on one
+                       batch, shape by shape), :mod:`.batch_trace` (one batch from file to
+                       optimizer step), :mod:`.data_pictures` (folder trees, boxed images)
 lesson 5               :mod:`.training` (live loss curve, run comparison),
                        :mod:`.detections` (the detector on images and on your photo)
 shared                 :mod:`.explorer` (the explorer base: controls in, one ``state:`` line

@@ -21,9 +21,9 @@ from matplotlib.patches import Rectangle
 from torchvision.transforms.v2 import functional as TF
 
 from ..boxes import cxcywh_to_xyxy
-from ..config import SSDConfig
+from ..config import SSD300_ASPECT_RATIOS, SSDConfig
 from ..default_boxes import boxes_per_map, default_boxes
-from ..draw import add_boxes
+from ..draw import add_boxes, image_to_numpy
 from ..fonts import fig, new_figure
 from ..i18n import N_, _, pgettext
 from .explorer import Explorer, Impossible
@@ -42,9 +42,6 @@ __all__ = [
 #: The source layers of SSD300, largest map first (section 2.1, Fig. 2).
 SSD300_SOURCES: tuple[str, ...] = ("conv4_3", "fc7", "conv8_2", "conv9_2", "conv10_2", "conv11_2")
 
-#: SSD300's aspect ratios per map (section 3.1: conv4_3, conv10_2 and conv11_2 omit 3 and 1/3).
-_SSD300_RATIOS: tuple[tuple[float, ...], ...] = ((2,), (2, 3), (2, 3), (2, 3), (2,), (2,))
-
 
 # ============================================================================ default boxes
 
@@ -56,7 +53,7 @@ def ratios_for(two: bool, three: bool, three_everywhere: bool = False) -> tuple[
     (fc7, conv8_2, conv9_2), or on every map with ``three_everywhere``.
     """
     out = []
-    for base in _SSD300_RATIOS:
+    for base in SSD300_ASPECT_RATIOS:
         rs = []
         if two:
             rs.append(2.0)
@@ -366,4 +363,4 @@ def plot_box_schemes(picture: Picture | str = "astronaut") -> Figure:
 
 def _resized(picture: Picture, H: int, W: int) -> np.ndarray:
     """``picture`` resized to ``H x W`` as ``[H, W, 3]`` floats."""
-    return TF.resize(picture.image, [H, W], antialias=True).permute(1, 2, 0).numpy() / 255.0
+    return image_to_numpy(TF.resize(picture.image, [H, W], antialias=True))

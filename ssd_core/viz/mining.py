@@ -30,10 +30,11 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
+from torch.utils.data import DataLoader, Dataset, RandomSampler
 
 from ..boxes import cxcywh_to_xyxy
 from ..config import SSDConfig
-from ..data import SSDAugmentation, collate
+from ..data import SSDAugmentation, collate, to_float_image
 from ..device import eval_mode, num_threads
 from ..draw import add_boxes, plot_training_curves
 from ..fonts import fig
@@ -77,9 +78,24 @@ def shapes_batch(indices: Sequence[int], split: str = "train", size: int = 192, 
     Each target has ``boxes`` ``[N, 4]`` xyxy in [0, 1] and ``labels`` ``[N]``.
     """
     pics = [shapes_picture(int(i), split, image_size=size, seed=seed) for i in indices]
-    images = torch.stack([p.image.float() / 255.0 for p in pics])              # [B, 3, S, S]
+    images = to_float_image(torch.stack([p.image for p in pics]))              # [B, 3, S, S]
     targets = [{"boxes": p.boxes, "labels": p.labels} for p in pics]
     return images, targets
+
+
+class _Augmented(Dataset):
+    """Pictures through a transform that draws from one ``generator``, as the DataLoader asks
+    for them (in this process: ``num_workers=0``)."""
+
+    def __init__(self, pictures: Sequence[Picture], transform, generator: torch.Generator):
+        self.pictures, self.transform, self.generator = pictures, transform, generator
+
+    def __len__(self) -> int:
+        return len(self.pictures)
+
+    def __getitem__(self, i: int):
+        p = self.pictures[i]
+        return self.transform(p.image, p.target_px(), generator=self.generator)
 
 
 @dataclass
@@ -112,7 +128,9 @@ def train_briefly(
     hard negative mining (3 negatives per positive), one optimizer step. The recipe is the
     ``small`` preset's (AdamW, a linear warm-up over the first tenth, then a cosine decay) and
     so is the augmentation (only the horizontal flip), so that a few dozen steps already change
-    the scores. The images are drawn in memory; the same ``seed`` gives the same model.
+    the scores. The images are drawn in memory and served by a ``DataLoader``, as in the real
+    run: a sampler seeded by ``seed`` shuffles them anew every ``num_images`` images, and the
+    same ``seed`` gives the same model.
     ``callback`` gets each step's row (``step``, ``loss``, ``loc``, ``conf``, ``num_pos``).
 
     ``threads`` sets PyTorch's thread count for the run and puts the old one back afterwards
@@ -130,18 +148,15 @@ def train_briefly(
         flip_only = SSDAugmentation(size, **settings.augmentation)
         optimizer = make_optimizer(model, settings)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda it: lr_factor(it, steps, settings))
-        g = torch.Generator().manual_seed(seed)
+        g = torch.Generator().manual_seed(seed)            # the order, then each flip
+        sampler = RandomSampler(pictures, num_samples=steps * batch_size, generator=g)
+        loader = DataLoader(_Augmented(pictures, flip_only, g), batch_size=batch_size,
+                            sampler=sampler, collate_fn=collate,
+                            generator=torch.Generator().manual_seed(seed))
         model.train()
         history: list[dict] = []
         t0 = time.perf_counter()
-        order, pos = torch.randperm(num_images, generator=g), 0
-        for step in range(steps):
-            if pos + batch_size > num_images:
-                order, pos = torch.randperm(num_images, generator=g), 0
-            batch = [flip_only(p.image, p.target_px(), generator=g)
-                     for p in (pictures[i] for i in order[pos:pos + batch_size].tolist())]
-            pos += batch_size
-            images, targets = collate(batch)                                   # [B, 3, S, S]
+        for step, (images, targets) in enumerate(loader):                     # [B, 3, S, S]
             out = train_step(model, optimizer, images, targets, priors=model.priors,
                              variances=model.config.variances)
             scheduler.step()

@@ -19,7 +19,7 @@ import torch
 from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as TF
 
-from ..data import sample_dataset
+from ..data import sample_dataset, to_float_image
 from ..data.shapes import SHAPE_CLASSES, ShapesSpec, draw_shapes_image
 from ..draw import class_label
 from ..i18n import pgettext
@@ -74,8 +74,7 @@ class Picture:
 
     def square(self, size: int) -> torch.Tensor:
         """The image warped to ``size x size`` (SSD ignores the aspect ratio): ``float [3, S, S]``."""
-        image = TF.resize(self.image, [size, size], antialias=True)
-        return image.float().div_(255.0)
+        return to_float_image(TF.resize(self.image, [size, size], antialias=True))
 
     def square_numpy(self, size: int) -> np.ndarray:
         """:meth:`square` as ``uint8 [S, S, 3]`` for ``imshow`` (kept: explorers redraw it often)."""
