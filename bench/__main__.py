@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 
-from . import bench_data, bench_explorers, bench_matching, bench_models, bench_train
+from . import bench_data, bench_explorers, bench_matching, bench_models, bench_review, bench_train
 
 
 def main(argv=None) -> None:
@@ -21,6 +21,7 @@ def main(argv=None) -> None:
     bench_models.main([])
     bench_data.main([])
     bench_explorers.main([])
+    bench_review.main([])
 
 
 if __name__ == "__main__":

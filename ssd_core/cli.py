@@ -18,6 +18,7 @@ The commands:
     python -m ssd_core evaluate --checkpoint runs/NAME/best.pt      VOC07 + area mAP, COCO AP
     python -m ssd_core detect photo.jpg --checkpoint runs/NAME/best.pt   boxes drawn + JSON
     python -m ssd_core html --out build/html               the lessons as static web pages
+    python -m ssd_core homework review packs/ --out review/   the teacher's review of the packs
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ from .data import (DatasetError, DownloadError, SSDEvalTransform, VOCDataset, de
                    download_voc, ensure_shapes, load_rgb, make_shapes)
 from .device import is_main_process, resolve_device
 from .draw import plot_pr_curves, show_detections
+from .homework.class_review import SIMILARITY, review
 from .html import build_html
-from .i18n import _
+from .i18n import _, ngettext
 from .inference import detect_images, evaluate, load_trained, pretrained_ssd300
 from .models import WeightsUnavailableError
 from .recipes import PRESETS, TrainSettings, make_settings, resolve_data, run_data
@@ -47,7 +49,7 @@ from .train import TrainingDiverged, train
 
 __all__ = ["build_parser", "main", "add_data_command", "add_train_command",
            "add_settings_arguments", "settings_from_args", "add_evaluate_command",
-           "add_detect_command", "add_html_command"]
+           "add_detect_command", "add_html_command", "add_homework_command"]
 
 
 # ---------------------------------------------------------------------------- data
@@ -152,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluate_command(subparsers)
     add_detect_command(subparsers)
     add_html_command(subparsers)
+    add_homework_command(subparsers)
     return parser
 
 
@@ -431,3 +434,43 @@ def add_html_command(subparsers) -> None:
                    help="only these editions, e.g. zh en (default: every lessons/<language>/)")
     p.add_argument("--lesson", nargs="+", type=int, default=None, help="only these lessons (1-5)")
     p.set_defaults(func=_html)
+
+
+# ---------------------------------------------------------------------------- homework
+
+
+def _homework_review(args: argparse.Namespace) -> int:
+    """``homework review``: every pack read and checked; index.html and grades.csv written."""
+    try:
+        result = review(args.packs, args.out, similarity=args.similarity, lang=args.lang)
+    except OSError as e:                     # the review's folder, not a pack (those are rows)
+        print(_("error: cannot write the review into {out}: {error}").format(
+            out=args.out, error=e), file=sys.stderr)
+        return 1
+    print(ngettext("reviewed {packs} pack: {rows} rows, {flagged} flagged; open {index} "
+                   "(the table: {grades})",
+                   "reviewed {packs} packs: {rows} rows, {flagged} flagged; open {index} "
+                   "(the table: {grades})", result.packs)
+          .format(packs=result.packs, rows=len(result.rows), flagged=len(result.flagged),
+                  index=result.index, grades=result.grades))
+    return 0
+
+
+def add_homework_command(subparsers) -> None:
+    """Register ``homework`` with its sub-command ``review``."""
+    homework = subparsers.add_parser("homework", help="the teacher's side of the homework")
+    sub = homework.add_subparsers(dest="homework_command", metavar="{review}", required=True)
+    p = sub.add_parser("review", help="review a class's packs: index.html and grades.csv",
+                       description="Read every pack (lesson05_pack.zip) given or found in the "
+                       "folders, check each file's SHA-256 against its manifest, count the "
+                       "summaries' words, flag missing, changed, shared and near-identical "
+                       "homework, and write OUT/index.html and OUT/grades.csv. The packs are "
+                       "only read, never extracted.")
+    p.add_argument("packs", nargs="+", help="pack zips, or folders of them (with subfolders)")
+    p.add_argument("--out", required=True, help="folder for index.html, grades.csv and images/")
+    p.add_argument("--similarity", type=float, default=SIMILARITY,
+                   help=f"flag summaries at least this alike, 0-1 (default {SIMILARITY})")
+    p.add_argument("--lang", default=None,
+                   help="language of the page and the table (default: the course's, "
+                   "$SSD_COURSE_LANG or zh)")
+    p.set_defaults(func=_homework_review)

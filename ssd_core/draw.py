@@ -23,17 +23,22 @@ them in percent, as the paper's tables do (mAP 75.7, not 0.757).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
+import unicodedata
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import torch
-from matplotlib import colormaps, font_manager
+from matplotlib import colormaps, font_manager, rc_context
+from matplotlib.artist import Artist
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from .data.images import to_float_image
 from .fonts import cjk_font, fig, new_figure, pfig
@@ -44,6 +49,8 @@ __all__ = [
     "class_colors",
     "image_to_numpy",
     "draw_boxes",
+    "place_labels",
+    "BoxLabels",
     "box_vertices",
     "add_boxes",
     "show_detections",
@@ -104,7 +111,9 @@ def draw_boxes(
     """Draw xyxy boxes in [0, 1] on ``ax`` over an image of size ``image_hw``.
 
     ``labels`` pick colours and names (label 0 is the background, so name ``labels - 1``);
-    the names are shown in the course's language (:func:`class_label`).
+    the names are shown in the course's language (:func:`class_label`). The labels are placed
+    when the figure is drawn (:class:`BoxLabels`): none overlaps another, and those that find
+    no free place are left out, the lowest scores first (their boxes stay).
     """
     h, w = image_hw
     boxes = torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4).tolist()
@@ -121,10 +130,149 @@ def draw_boxes(
         if label is not None:
             text = (class_label(class_names[label - 1]) if class_names and 0 < label <= len(class_names)
                     else str(label))
-        if scores is not None:
-            text += f" {float(scores[i]):.2f}"
-        ax.text(x1 * w, y1 * h, text.strip(), fontsize=8, color="white", va="bottom",
-                bbox=dict(facecolor=c, alpha=0.8, pad=1, edgecolor="none"))
+        score = float(scores[i]) if scores is not None else None
+        if score is not None:
+            text += f" {score:.2f}"
+        artist = ax.text(x1 * w, y1 * h, text.strip(), fontsize=8, color="white", va="bottom",
+                         ha="left", gid="box_label",
+                         bbox=dict(facecolor=c, alpha=0.8, pad=_LABEL_PAD, edgecolor="none"))
+        BoxLabels.of(ax).add(artist, (x1 * w, y1 * h, x2 * w, y2 * h), score)
+
+
+#: Points of coloured background around a box's label, and between two labels.
+_LABEL_PAD = 1.0
+_LABEL_GAP = 1.0
+
+
+def _label_spots(size: tuple[float, float], box, area) -> np.ndarray:
+    """Where a label of ``size`` (w, h) may go beside ``box``, as ``[C, 4]`` rectangles
+    (x0, y0, x1, y1; y up) inside ``area``, the nearest to the box's outline first: above the
+    box, below it, inside along its top, inside along its bottom, at its left or right end,
+    then shifted along the box and one label's height away from it (no further: a label far
+    from its box would seem to name another). Ties keep that order."""
+    w, h = size
+    bx0, by0, bx1, by1 = box
+    ax0, ay0, ax1, ay1 = area
+    ys = [by1, by0 - h, by1 - h, by0, by1 + h, by0 - 2 * h, by1 - 2 * h, by0 + h]
+    xs = [bx0, bx1 - w] + [bx0 + k * w / 2 for k in (-1, 1, 2, -2, 3, 4)]
+    spots = np.array([(x, y) for x in xs for y in ys], dtype=float)
+    # shifted into the area (a label wider than it starts at its left edge)
+    spots[:, 0] = np.clip(spots[:, 0], ax0, max(ax0, ax1 - w))
+    spots[:, 1] = np.clip(spots[:, 1], ay0, max(ay0, ay1 - h))
+    rects = np.concatenate([spots, spots + (w, h)], axis=1)
+    # distance to the box's outline: the gap outside it, or the depth inside it
+    dx = np.maximum.reduce([np.zeros(len(rects)), bx0 - rects[:, 2], rects[:, 0] - bx1])
+    dy = np.maximum.reduce([np.zeros(len(rects)), by0 - rects[:, 3], rects[:, 1] - by1])
+    depth = np.minimum.reduce([rects[:, 0] - bx0, bx1 - rects[:, 2], rects[:, 1] - by0,
+                               by1 - rects[:, 3]])
+    distance = np.round(np.where((dx > 0) | (dy > 0), np.hypot(dx, dy), np.maximum(depth, 0.0)), 3)
+    near = distance <= h
+    return rects[near][np.argsort(distance[near], kind="stable")]
+
+
+def _overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``[A, B]``: whether rectangle ``a[i]`` overlaps ``b[j]`` (x0, y0, x1, y1; touching
+    does not count)."""
+    a, b = a[:, None, :], b[None, :, :]
+    return ((a[..., 0] < b[..., 2]) & (b[..., 0] < a[..., 2])
+            & (a[..., 1] < b[..., 3]) & (b[..., 1] < a[..., 3]))
+
+
+def place_labels(sizes, boxes, area) -> list[tuple[float, float] | None]:
+    """Places for labels that never overlap: the lower-left corner of each, or None for a label
+    left out.
+
+    ``sizes`` are the labels' ``(w, h)``, ``boxes`` the ``(x0, y0, x1, y1)`` each belongs to,
+    and ``area`` the rectangle they must stay in, all in one unit with y up (display pixels).
+    Labels are placed in the order given (the highest score first): each takes the first spot
+    of :func:`_label_spots` that no label placed before it overlaps (touching is allowed), and
+    is left out when there is none, so a label is dropped only for labels that come before it.
+    """
+    placed = np.empty((0, 4))
+    out: list[tuple[float, float] | None] = []
+    for size, box in zip(sizes, boxes):
+        spots = _label_spots(size, box, area)
+        free = np.flatnonzero(~_overlaps(spots, placed).any(axis=1))
+        if len(free) == 0:
+            out.append(None)
+            continue
+        spot = spots[free[0]]
+        placed = np.vstack([placed, spot])
+        out.append((float(spot[0]), float(spot[1])))
+    return out
+
+
+class BoxLabels(Artist):
+    """The labels of the boxes on one axes, placed each time the figure is drawn (then the
+    axes' size on screen, the fonts and the resolution are known): :func:`place_labels` in
+    display pixels, the highest score first, each label with its coloured background and a gap
+    kept clear of the others and inside the axes. A label with no free place is hidden.
+
+    It draws nothing itself: it runs after the boxes and before the labels (zorder 2.9; texts
+    are at 3). :meth:`of` gives an axes' one instance, so labels added by several calls of
+    :func:`draw_boxes` are placed together.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.set_zorder(2.9)
+        self.set_in_layout(False)
+        self.labels: list[tuple[object, tuple[float, float, float, float], float | None]] = []
+
+    @classmethod
+    def of(cls, ax) -> BoxLabels:
+        """The axes' labels placer (made and added on first use)."""
+        for artist in ax.artists:
+            if isinstance(artist, cls):
+                return artist
+        return ax.add_artist(cls())
+
+    def add(self, text, box_data, score: float | None = None) -> None:
+        """Place the text artist ``text`` beside ``box_data`` (x0, y0, x1, y1 in data units);
+        ``score`` ranks it (higher first; labels without a score come after, in order)."""
+        self.labels.append((text, box_data, score))
+
+    def _order(self) -> list[int]:
+        return sorted(range(len(self.labels)), key=lambda i: (
+            self.labels[i][2] is None, -(self.labels[i][2] or 0.0), i))
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or not self.labels or self.axes is None:
+            return
+        ax = self.axes
+        to_px = ax.transData.transform
+        margin = renderer.points_to_pixels(_LABEL_PAD) + renderer.points_to_pixels(_LABEL_GAP) / 2
+        sizes, boxes = [], []
+        order = self._order()
+        for i in order:
+            text, (x0, y0, x1, y1), _score = self.labels[i]
+            with _quietly(text):
+                text.set_visible(True)         # a hidden text measures 1 x 1
+                extent = text.get_window_extent(renderer)
+            sizes.append((extent.width + 2 * margin, extent.height + 2 * margin))
+            (px0, py0), (px1, py1) = to_px([(x0, y0), (x1, y1)])
+            boxes.append((min(px0, px1), min(py0, py1), max(px0, px1), max(py0, py1)))
+        spots = place_labels(sizes, boxes, ax.bbox.extents)
+        to_data = ax.transData.inverted().transform
+        for i, spot in zip(order, spots):
+            text = self.labels[i][0]
+            with _quietly(text):
+                text.set_visible(spot is not None)
+                if spot is not None:
+                    text.set_horizontalalignment("left")
+                    text.set_verticalalignment("bottom")
+                    text.set_position(tuple(to_data((spot[0] + margin, spot[1] + margin))))
+
+
+@contextlib.contextmanager
+def _quietly(artist):
+    """Change ``artist`` without marking its figure as changed: placing the labels is part of
+    drawing it, and an interactive backend would otherwise draw the figure again, and again."""
+    callback, artist.stale_callback = artist.stale_callback, None
+    try:
+        yield artist
+    finally:
+        artist.stale_callback = callback
 
 
 def box_vertices(boxes_px) -> np.ndarray:
@@ -214,6 +362,25 @@ def _table_fonts() -> list[str]:
     return ["DejaVu Sans Mono"] + ([found] if found else [])
 
 
+class _UnhintedText(Text):
+    """A text drawn without font hinting. Hinting rounds each glyph's advance to whole pixels:
+    two Latin columns of the CJK monospaced font then come out a pixel wider than one Chinese
+    character (14 against 13 at 9.5 points and 100 dpi), and a table's columns drift right of
+    its Chinese names. Unhinted, both are exactly one em."""
+
+    def draw(self, renderer) -> None:
+        with rc_context({"text.hinting": "no_hinting"}):
+            super().draw(renderer)
+
+
+def _table_inches(table: str, fontsize: float) -> float:
+    """Inches a monospaced text table takes across (a Chinese character is two columns, a
+    column at most 0.6 of the font size), with a little room; at least 2.4."""
+    columns = max((sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+                   for line in table.splitlines()), default=0)
+    return max(2.4, columns * 0.6 * fontsize / 72 + 0.4)
+
+
 def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names=None,
                   ground_truths: Sequence[Mapping] | None = None, title: str = "",
                   score_threshold: float = 0.4, columns: int = 3) -> Figure:
@@ -228,16 +395,19 @@ def plot_test_run(table: str, images, detections: Sequence[Mapping], class_names
     """
     n = min(len(detections), 2 * columns)
     rows = max(1, math.ceil(n / columns))
-    figure = new_figure(figsize=(4.2 + 2.6 * columns, max(3.2, 2.6 * rows) + 0.5))
-    grid = figure.add_gridspec(rows, columns + 2, left=0.01, right=0.99, top=0.9, bottom=0.02,
-                            wspace=0.05, hspace=0.12)
-    ax_text = figure.add_subplot(grid[:, :2])
-    ax_text.set_axis_off()
     mono = _table_fonts()
-    ax_text.text(0.0, 1.0, table, family=mono, fontsize=9.5 if mono[0] == _MONO_CJK else 8,
-                 linespacing=1.35, va="top", ha="left", transform=ax_text.transAxes, gid="table")
+    size = 9.5 if mono[0] == _MONO_CJK else 8
+    table_width = _table_inches(table, size)
+    figure = new_figure(figsize=(table_width + 2.6 * columns, max(3.2, 2.6 * rows) + 0.5))
+    grid = figure.add_gridspec(rows, columns + 1, left=0.01, right=0.99, top=0.9, bottom=0.02,
+                               wspace=0.05, hspace=0.12,
+                               width_ratios=[table_width] + [2.6] * columns)
+    ax_text = figure.add_subplot(grid[:, 0])
+    ax_text.set_axis_off()
+    ax_text._add_text(_UnhintedText(0.0, 1.0, table, family=mono, fontsize=size, linespacing=1.35,
+                                    va="top", ha="left", transform=ax_text.transAxes, gid="table"))
     for i in range(rows * columns):
-        ax = figure.add_subplot(grid[i // columns, 2 + i % columns])
+        ax = figure.add_subplot(grid[i // columns, 1 + i % columns])
         ax.set_axis_off()
         if i < n:
             show_detections(images[i], detections[i], class_names=class_names,
@@ -303,6 +473,29 @@ def _column(rows: Sequence[Mapping], key: str) -> np.ndarray:
     return np.array([float(r[key]) if r.get(key) not in (None, "") else math.nan for r in rows])
 
 
+#: The columns that count (whole numbers along the x-axis).
+_COUNTS = ("epoch", "iteration", "step")
+
+
+def _count_axis(ax, counts: bool = True, from_zero: bool = False) -> None:
+    """An x-axis that counts (epochs, iterations, steps; ``counts``) has whole-number ticks;
+    around a single value (one evaluation, the first iteration) any x-axis spans one unit
+    either side, not matplotlib's few percent (0.96 ... 1.04 around epoch 1). With
+    ``from_zero``, a panel whose lines have that one x value starts its y-axis at 0 (one loss
+    value alone has no scale to show)."""
+    if counts:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    xs = np.concatenate([np.asarray(l.get_xdata(), dtype=float) for l in ax.lines] or [[]])
+    xs = np.unique(xs[np.isfinite(xs)])
+    if len(xs) != 1:
+        return
+    ax.set_xlim(xs[0] - 1, xs[0] + 1)
+    ys = np.concatenate([np.asarray(l.get_ydata(), dtype=float) for l in ax.lines])
+    top = np.nanmax(ys) if np.isfinite(ys).any() else math.nan
+    if from_zero and top > 0:
+        ax.set_ylim(0, 1.15 * top)
+
+
 def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoch",
                          smooth: int = 0, epochs=None, xmax: float | None = None,
                          title: str | None = None) -> Figure:
@@ -324,8 +517,10 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
         title: the loss panel's title, shown as it is given.
 
     The mAP panel is in percent (0 to 100), as the paper's tables give it; the rows keep
-    fractions. Lines carry gids for tests: ``loss``, ``loc``, ``conf`` (and ``loss_raw`` ...
-    when smoothed), ``map07``, ``map_area``; when comparing, ``loss:<name>`` and ``map:<name>``.
+    fractions. Epochs and iterations are whole numbers on the axes; a run with one row (one
+    evaluation) is a marked point with one epoch either side, its loss on an axis from 0. Lines
+    carry gids for tests: ``loss``, ``loc``, ``conf`` (and ``loss_raw`` ... when smoothed),
+    ``map07``, ``map_area``; when comparing, ``loss:<name>`` and ``map:<name>``.
     """
     compare = isinstance(runs, Mapping)
     named = {k: _rows(v) for k, v in runs.items()} if compare else {"": _rows(runs)}
@@ -348,15 +543,17 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
                 ys, label = running_mean(ys, smooth), fig("{label} (mean of the last {n})",
                                                                label=label, n=smooth)
             marker = "o" if compare or len(xs) < 10 else None
-            ax.plot(xs, ys, linestyle=style, marker=marker, ms=3, color=color, gid=gid, label=label)
+            ax.plot(xs, ys, linestyle=style, marker=marker, ms=6 if len(xs) == 1 else 3,
+                    color=color, gid=gid, label=label)
     ax.set_xlabel(_x_label(x))
     ax.set_ylabel(fig("training loss (divided by N)"))
+    _count_axis(ax, counts=x in _COUNTS, from_zero=True)
     if xmax:
         ax.set_xlim(0, xmax)
     if title:
         ax.set_title(title, fontsize=9)
     if ax.lines:
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     if with_map:
         ax_map = axes[1]
@@ -372,10 +569,11 @@ def plot_training_curves(runs, path: str | Path | None = None, *, x: str = "epoc
                                 label=label, gid=f"map:{name}" if compare else key)
         ax_map.set_xlabel(fig("epoch"))
         ax_map.set_ylabel(fig("validation mAP@0.5 (%)"))
+        _count_axis(ax_map)
         ax_map.set_ylim(0, 100)
         ax_map.set_title(fig("after each evaluated epoch"), fontsize=9)
         if ax_map.lines:
-            ax_map.legend(fontsize=8, loc="lower right")
+            ax_map.legend(fontsize=8, loc="best")          # a few points: "best" is quick
         ax_map.grid(alpha=0.3)
     return _finish(figure, path)
 

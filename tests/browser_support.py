@@ -1,4 +1,4 @@
-"""What the browser test (tests/test_browser.py) needs around it: Debian's chromium, a private
+"""What the browser test (tests/browser_lessons.py) needs around it: Debian's chromium, a private
 JupyterLab server on 127.0.0.1, and the JavaScript that reads the lessons' widgets in the page.
 
 Nothing here touches the user's Jupyter state: the server gets its own config, data, runtime,
@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -86,6 +87,7 @@ class Lab:
     log_path: Path
     started_s: float = 0.0
     children: dict[int, int] = field(default_factory=dict)   # pid -> start time
+    stopping: list[threading.Thread] = field(default_factory=list)
 
     @property
     def base(self) -> str:
@@ -108,13 +110,30 @@ class Lab:
             return ""
         return "\n".join(lines[-n:])
 
-    def shutdown_kernels(self) -> None:
-        """Stop every kernel (a lesson's kernel holds its model and a CPU thread)."""
+    def shutdown_kernels(self, ids: list[str] | None = None) -> None:
+        """Stop the kernels ``ids``, by default every kernel (a lesson's kernel holds its model
+        and a CPU thread); the server answers once each has exited."""
         try:
-            for k in self.api("kernels"):
-                self.api(f"kernels/{k['id']}", method="DELETE")
+            if ids is None:
+                ids = [k["id"] for k in self.api("kernels")]
+            for kernel in ids:
+                try:
+                    self.api(f"kernels/{kernel}", method="DELETE")
+                except urllib.error.HTTPError:   # gone already
+                    pass
         except (OSError, urllib.error.URLError, ValueError):
             pass
+
+    def shutdown_kernels_later(self) -> None:
+        """Stop every kernel running now, in a thread: the next lesson opens while the server
+        waits a second or two for them to exit. Kernels started after this call stay."""
+        try:
+            ids = [k["id"] for k in self.api("kernels")]
+        except (OSError, urllib.error.URLError, ValueError):
+            return
+        thread = threading.Thread(target=self.shutdown_kernels, args=(ids,), daemon=True)
+        thread.start()
+        self.stopping.append(thread)
 
 
 def start_lab(workdir: Path, lessons: list[Path], env_extra: dict[str, str] | None = None,
@@ -160,6 +179,8 @@ def start_lab(workdir: Path, lessons: list[Path], env_extra: dict[str, str] | No
         f"--LabApp.workspaces_dir={dirs['workspaces']}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.news_url=None",
+        # window.jupyterapp: the test reads each cell's outputs from the notebook's model.
+        "--LabApp.expose_app_in_browser=True",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
@@ -223,9 +244,25 @@ def remember_children(lab: Lab) -> None:
     lab.children.update(descendants(lab.process.pid))
 
 
+def cpu_seconds(pids) -> float:
+    """CPU seconds (user and system) that the live processes ``pids`` have used so far
+    (Linux /proc; 0 elsewhere)."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()   # fields[11], [12]: utime, stime
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK") if total else 0.0
+
+
 def stop_lab(lab: Lab, grace: float = 10.0) -> None:
     """Stop the server and every process it started: its kernels first through the API, then
     the server's process group, then any kernel still alive (SIGKILL)."""
+    for thread in lab.stopping:
+        thread.join(timeout=grace)
     if lab.process.poll() is None:
         remember_children(lab)
         lab.shutdown_kernels()
@@ -312,6 +349,63 @@ async (index) => {
   }
   return {state: pre.length === 1 ? pre[0] : pre.join(' | '), lines: pre.length, hash, size,
           width: img ? img.naturalWidth : 0};
+}
+"""
+
+#: Close every notebook open in JupyterLab (as not modified: no dialog asks to save it); false
+#: when the page shows no JupyterLab (``window.jupyterapp``).
+CLOSE_NOTEBOOKS = r"""
+() => {
+  const app = window.jupyterapp;
+  if (!app) return false;
+  for (const w of [...app.shell.widgets('main')]) {
+    if (w.context && w.context.model) w.context.model.dirty = false;
+    w.close();
+  }
+  return true;
+}
+"""
+
+#: Open a notebook (its path in the server's folder) in the page's JupyterLab, and close what
+#: else the main area shows (the launcher that JupyterLab opens once the area is empty).
+OPEN_NOTEBOOK = r"""
+async (path) => {
+  const app = window.jupyterapp;
+  const notebook = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  for (const w of [...app.shell.widgets('main')]) {
+    if (w !== notebook) w.close();
+  }
+  return true;
+}
+"""
+
+#: Every error output in the model of the open notebook ``path`` (what the kernel sent for an
+#: exception or a syntax error, as saved in the .ipynb): ``[{cell, count, ename, evalue,
+#: traceback}]``, ``cell`` counting code cells from 0; null when the app or notebook is not
+#: there.
+ERROR_OUTPUTS = r"""
+(path) => {
+  const app = window.jupyterapp;
+  if (!app) return null;
+  let panel = null;
+  for (const w of app.shell.widgets('main')) {
+    if (w.context && w.context.path === path && w.content && w.content.model) panel = w;
+  }
+  if (!panel) return null;
+  const found = [], cells = panel.content.model.cells;
+  let code = -1;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    code++;
+    for (const o of cell.outputs.toJSON()) {
+      if (o.output_type === 'error') {
+        found.push({cell: code, count: cell.executionCount, ename: o.ename, evalue: o.evalue,
+                    traceback: (o.traceback || []).join('\n')});
+      }
+    }
+  }
+  return found;
 }
 """
 
@@ -405,13 +499,20 @@ SIDE_BAR = r"""
 }
 """
 
-#: The place and size of every explorer and its figure: equal twice in a row once the page
-#: has settled after a resize.
+#: The place and size of every explorer and its figure, the notebook's height and scroll
+#: position, and how many of its pictures are still loading: equal a few times in a row once
+#: the page has settled after a resize or a scroll.
 EXPLORER_RECTS = r"""
-() => [...document.querySelectorAll('[data-bt-explorer]')].map(e => {
-  const r = e.getBoundingClientRect(), img = e.querySelector('img.widget-image');
-  return [r.left, r.width, r.height, img ? img.getBoundingClientRect().width : 0];
-})
+() => {
+  const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
+  const loading = [...document.querySelectorAll('.jp-NotebookPanel img')]
+    .filter(i => !i.complete).length;
+  return [s ? [s.scrollHeight, s.scrollTop, s.clientWidth] : [], loading,
+          ...[...document.querySelectorAll('[data-bt-explorer]')].map(e => {
+    const r = e.getBoundingClientRect(), img = e.querySelector('img.widget-image');
+    return [r.left, r.top, r.width, r.height, img ? img.getBoundingClientRect().width : 0];
+  })];
+}
 """
 
 #: Where explorer ``index``'s controls are, and which of them a student cannot see whole.

@@ -17,6 +17,7 @@ from PIL import Image
 
 from ssd_core import homework as hw
 from ssd_core import i18n, paths
+from ssd_core.device import describe_device
 from ssd_core.homework import files, screenshot
 from ssd_core.homework import (caption_lines, plot_training_flowchart, save_screenshot,
                                training_stages)
@@ -24,6 +25,14 @@ from tests.texts import cjk
 
 REPO = Path(__file__).resolve().parents[1]
 WHEN = dt.datetime(2024, 5, 6, 7, 8, 9)
+
+
+@pytest.fixture(autouse=True)
+def no_student(monkeypatch):
+    """Each test starts with no name in this process or the environment (a name a test sets
+    is forgotten after it); the homework folder is the test run's (conftest.py)."""
+    monkeypatch.setattr(files, "_student", None)
+    monkeypatch.delenv(files.STUDENT_ENV, raising=False)
 
 
 def red_figure(w_in=4.0, h_in=3.0):
@@ -82,15 +91,19 @@ def test_caption_names_course_lesson_student_date_version_device(tmp_path):
     assert caption == "\n".join(caption_lines(5, "Li Lei 李雷", WHEN, "cpu"))
 
 
-def test_an_explorer_is_saved_with_its_state_line(tmp_path):
+def test_an_explorer_is_saved_without_its_state_line(tmp_path):
+    """The explorer's picture as it is now; its ``state:`` line is for the lesson, not for the
+    homework: the caption is the course's two lines and nothing else (issue 25)."""
     from ssd_core.viz.iou_nms import iou_explorer
 
     e = iou_explorer()
     e.set(a_x=(0.0, 0.5), a_y=(0.0, 0.5), b_x=(0.25, 0.75), b_y=(0.25, 0.75))
+    assert "iou=0.143" in e.state_line
     path = save_screenshot(e, 1, "iou", student="x", folder=tmp_path, dpi=60, when=WHEN,
                            device="cpu", quiet=True)
-    lines = Image.open(path).text["Caption"].split("\n")
-    assert lines[2] == e.state_line and "iou=0.143" in lines[2]
+    caption = Image.open(path).text["Caption"]
+    assert caption == "\n".join(caption_lines(1, "x", WHEN, "cpu"))
+    assert len(caption.split("\n")) == 2 and "state" not in caption and "iou=" not in caption
     w, h = (round(v * 60) for v in e.figsize)
     img = pixels(path)
     assert img.shape[1] == w and img.shape[0] > h
@@ -99,6 +112,21 @@ def test_an_explorer_is_saved_with_its_state_line(tmp_path):
     assert (np.asarray(Image.open(buf).convert("RGB")).astype(int) == img[:h]).all()
 
 
+def test_a_training_run_screenshot_has_no_state_line(tmp_path):
+    """Lesson 5's live loss plot, as the training run leaves it: the caption is course, lesson,
+    student, then date, versions, device; its ``state: iteration=8 ...`` line is not there."""
+    from ssd_core.viz.training import LiveLossPlot
+
+    live = LiveLossPlot()
+    for i in range(1, 9):
+        live.on_step({"iteration": i, "total": 8, "epoch": 1, "loss": 10.0 / i, "lr": 1e-3})
+    assert live.state_line.startswith("state: iteration=8")
+    path = save_screenshot(live, 5, "training_run", student="李雷", folder=tmp_path, dpi=40,
+                           when=WHEN, device="cpu", quiet=True)
+    lines = Image.open(path).text["Caption"].split("\n")
+    assert lines == ["ssd-course · lesson 5: training run · student: 李雷",
+                     f"2024-05-06 07:08 · ssd_core {hw.files.__version__} · torch "
+                     f"{torch.__version__} · device: {describe_device('cpu')}"]
 def test_a_png_file_can_be_captioned(tmp_path):
     src = tmp_path / "shot.png"
     Image.new("RGB", (123, 45), (0, 200, 0)).save(src)
@@ -109,46 +137,63 @@ def test_a_png_file_can_be_captioned(tmp_path):
     assert (img[:45] == [0, 200, 0]).all()
 
 
-def test_never_overwrites_and_leaves_no_temporary_files(tmp_path):
+def test_saving_again_replaces_and_keeps_the_old_version_whole(tmp_path):
+    """One file per homework kind: a second save takes the name, the first one is kept in
+    old/ byte for byte, named by the time it was saved; nothing temporary is left."""
     first = save_screenshot(red_figure(), 4, "same", student="x", folder=tmp_path, dpi=30,
                             when=WHEN, device="cpu", quiet=True)
-    assert first.name == "lesson04_same_20240506-070809.png"
+    assert first == tmp_path / "lesson04_same.png"
     before = first.read_bytes()
-    second = save_screenshot(red_figure(2, 2), 4, "same", student="x", folder=tmp_path, dpi=30,
-                             when=WHEN, device="cpu", quiet=True)
-    assert second.name == "lesson04_same_20240506-070809-2.png"
-    assert first.read_bytes() == before
-    # a file someone put there by hand is not replaced either
-    (tmp_path / "lesson04_same_20240506-070809-3.png").write_bytes(b"mine")
-    third = save_screenshot(red_figure(), 4, "same", student="x", folder=tmp_path, dpi=30,
+    later = WHEN + dt.timedelta(minutes=5)
+    second = save_screenshot(red_figure(2, 2), 4, "same", student="x", folder=tmp_path,
+                             dpi=30, when=later, device="cpu", quiet=True)
+    assert second == first and Image.open(second).size[0] == 60       # the new picture
+    kept = tmp_path / "old" / "lesson04_same_20240506-070809.png"      # the first, as it was
+    assert kept.read_bytes() == before
+    # a third save keeps the second under its own time; the first is still there
+    second_bytes = second.read_bytes()
+    save_screenshot(red_figure(), 4, "same", student="x", folder=tmp_path, dpi=30,
+                    when=later + dt.timedelta(minutes=1), device="cpu", quiet=True)
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == [
+        "lesson04_same_20240506-070809.png", "lesson04_same_20240506-071309.png"]
+    assert kept.read_bytes() == before
+    assert (tmp_path / "old" / "lesson04_same_20240506-071309.png").read_bytes() == second_bytes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lesson04_same.png", "old"]
+    assert not [p for p in tmp_path.rglob(".*")]
+def test_a_failed_write_leaves_the_previous_version_in_place(tmp_path, monkeypatch):
+    """Writing fails half way (a full disk: fsync): the first time nothing is left; the next
+    time the saved version keeps its name and bytes, and nothing temporary is left."""
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "fsync", full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            save_screenshot(red_figure(), 5, "fail", student="x", folder=tmp_path, dpi=30,
                             when=WHEN, device="cpu", quiet=True)
-    assert third.name.endswith("-4.png")
-    assert (tmp_path / "lesson04_same_20240506-070809-3.png").read_bytes() == b"mine"
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
-
-
-def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
-    def boom(src, dst):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(files.os, "link", boom)
-    with pytest.raises(RuntimeError, match="disk full"):
-        save_screenshot(red_figure(), 5, "fail", student="x", folder=tmp_path, dpi=30,
-                        when=WHEN, device="cpu", quiet=True)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_without_hard_links_the_file_is_still_written_whole(tmp_path, monkeypatch):
+    saved = save_screenshot(red_figure(), 5, "fail", student="x", folder=tmp_path, dpi=30,
+                            when=WHEN, device="cpu", quiet=True)
+    before = saved.read_bytes()
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        save_screenshot(red_figure(2, 2), 5, "fail", student="x", folder=tmp_path, dpi=30,
+                        device="cpu", quiet=True)
+    assert saved.read_bytes() == before
+    assert not [p for p in tmp_path.rglob(".*")]
+def test_without_hard_links_the_old_version_is_copied(tmp_path, monkeypatch):
+    """A folder without hard links (some shared drives): the old version is copied to old/."""
     def no_links(src, dst):
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(files.os, "link", no_links)
     path = save_screenshot(red_figure(), 5, "nolink", student="x", folder=tmp_path, dpi=30,
                            when=WHEN, device="cpu", quiet=True)
-    assert Image.open(path).size == (120, pixels(path).shape[0])
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]
-
-
+    before = path.read_bytes()
+    save_screenshot(red_figure(2, 2), 5, "nolink", student="x", folder=tmp_path, dpi=30,
+                    when=WHEN + dt.timedelta(hours=1), device="cpu", quiet=True)
+    assert (tmp_path / "old" / "lesson05_nolink_20240506-070809.png").read_bytes() == before
+    assert Image.open(path).size[0] == 60
 @pytest.mark.parametrize("name, words", [
     ("../escape", "path"), ("a/b", "path"), ("a\\b", "path"), ("", "empty"),
     ("two words", "letters, digits"), (".hidden", "letters, digits"), ("x" * 61, "under 60"),
@@ -174,34 +219,33 @@ def test_bad_lesson_student_and_object(tmp_path):
         save_screenshot(tmp_path / "notes.png", 5, "x", student="x", folder=tmp_path / "hw")
 
 
-def test_student_name_sources(monkeypatch):
-    monkeypatch.setattr(files, "_student", None)
-    monkeypatch.delenv(files.STUDENT_ENV, raising=False)
+def test_student_name_sources(tmp_path, monkeypatch):
+    monkeypatch.setenv(files.HOMEWORK_ENV, str(tmp_path))
     assert "name not set" in caption_lines(5, None, WHEN, "cpu")[0]
     monkeypatch.setenv(files.STUDENT_ENV, "From Env")
     assert caption_lines(5, None, WHEN, "cpu")[0].endswith("student: From Env")
     hw.set_student("  Wang Fang  ")
     assert caption_lines(5, None, WHEN, "cpu")[0].endswith("student: Wang Fang")
     assert caption_lines(5, "Given", WHEN, "cpu")[0].endswith("student: Given")
-
-
 def test_homework_folder_rules(tmp_path, monkeypatch):
     monkeypatch.setenv(files.HOMEWORK_ENV, str(tmp_path / "mine"))
     assert hw.homework_dir() == tmp_path / "mine" and (tmp_path / "mine").is_dir()
     monkeypatch.delenv(files.HOMEWORK_ENV)
-    monkeypatch.setenv("SSD_COURSE_QUICK", "1")
-    quick = hw.homework_dir()
-    assert REPO not in quick.parents                       # tests never write into the repository
-    monkeypatch.setenv("SSD_COURSE_QUICK", "0")
     assert paths.repo_root() == REPO                       # the default: <repository>/homework
     monkeypatch.setattr(files, "repo_root", lambda: tmp_path)
+    monkeypatch.setenv("SSD_COURSE_QUICK", "0")
     assert hw.homework_dir() == tmp_path / "homework" and (tmp_path / "homework").is_dir()
+    # the quick mode (a teacher's setting for slow laptops) moves data and runs, never the
+    # homework or the drafts: the same folder as without it, in this kernel and the next
+    monkeypatch.setenv("SSD_COURSE_QUICK", "1")
+    assert hw.homework_dir() == tmp_path / "homework"
+    from ssd_core.homework.drafts import draft_path
 
-
+    assert draft_path("summary") == tmp_path / "homework" / "drafts" / "summary.json"
 # ------------------------------------------------------------------ the summary (lessons 2-3)
 
 
-def test_summary_export_writes_three_labelled_parts_in_a_new_file_each_time(tmp_path):
+def test_summary_export_writes_three_labelled_parts_and_keeps_the_old_one(tmp_path):
     from ssd_core.homework.summary import export_summary, summary_box
 
     box = summary_box(student="李雷", folder=tmp_path)
@@ -209,9 +253,12 @@ def test_summary_export_writes_three_labelled_parts_in_a_new_file_each_time(tmp_
     box.boxes["weaknesses"].value = "小目标检测较差" * 5                # 7 x 5
     box.boxes["improvements"].value = "加入特征金字塔" * 5              # 7 x 5
     a = box.export(when=WHEN, quiet=True)
-    b = export_summary(box, "李雷", folder=tmp_path, when=WHEN, quiet=True)
-    assert a.name == "lesson03_summary_20240506-070809.txt" and b.name.endswith("-2.txt")
-    content = a.read_text(encoding="utf-8")
+    first = a.read_bytes()
+    b = export_summary(box, "李雷", folder=tmp_path, when=WHEN + dt.timedelta(days=1),
+                       quiet=True)
+    assert a == b == tmp_path / "lesson03_summary.txt"
+    assert (tmp_path / "old" / "lesson03_summary_20240506-070809.txt").read_bytes() == first
+    content = first.decode("utf-8")
     header = content.split("-" * 60)[0]
     assert "word count: 110 of 100 (enough" in header
     assert "essence 40/40, weaknesses 35/30, improvements 35/30" in header
@@ -222,23 +269,20 @@ def test_summary_export_writes_three_labelled_parts_in_a_new_file_each_time(tmp_
         content = content.replace(written, "")
     assert not cjk(content)
     assert content.index("## Its weaknesses") < content.index("## Your ideas to improve it")
-
-
 def test_summary_export_refuses_an_empty_text_and_the_button_says_so(tmp_path):
     from ssd_core.homework.summary import export_summary, summary_box
 
     with pytest.raises(ValueError, match="empty"):
-        export_summary(" \n\t", folder=tmp_path)
-    box = summary_box(folder=tmp_path)
+        export_summary(" \n\t", student="x", folder=tmp_path)
+    box = summary_box(folder=tmp_path, student="x")
     box.save_button.click()
     assert "empty" in box.save_status.value and not list(tmp_path.glob("lesson*"))
     box.boxes["essence"].value = "short"
     box.save_button.click()
     assert "saved" in box.save_status.value and len(list(tmp_path.glob("lesson*"))) == 1
+    assert "old" in box.save_status.value                    # where a re-save keeps this one
     content = next(tmp_path.glob("lesson*")).read_text(encoding="utf-8")
     assert "word count: 1 of 100 (99 short" in content
-
-
 def test_summary_draft_survives_a_new_kernel(tmp_path):
     """Lesson 2 types the essence; the kernel dies; lesson 3 (a new process) finds it."""
     import subprocess
@@ -568,8 +612,8 @@ def test_builder_saves_only_on_request_and_reveals_only_after(tmp_path):
     b.reveal_button.click()
     assert "save your own flowchart first" in b.message.value
     b.save_button.click()
-    saved = list(tmp_path.glob("lesson05_flowchart_*.png"))
-    assert len(saved) == 1 and not b.reveal_button.disabled
+    saved = list(tmp_path.glob("lesson05_flowchart*.png"))
+    assert saved == [tmp_path / "lesson05_flowchart.png"] and not b.reveal_button.disabled
     b.reveal_button.click()
     assert b.comparison.own == ["我的阶段"]
     # the draft reopens the same chart in a new builder
@@ -585,7 +629,7 @@ def test_save_student_chart(tmp_path):
     chart = students_chart()
     path = save_student_chart(chart, student="x", folder=tmp_path, dpi=40, when=WHEN,
                               device="cpu", quiet=True)
-    assert path.name == "lesson05_flowchart_20240506-070809.png"
+    assert path.name == "lesson05_flowchart.png"
     w, h = (round(v * 40) for v in plot_student_chart(chart).get_size_inches())
     img = pixels(path)
     assert img.shape[1] == w and img.shape[0] > h
@@ -594,7 +638,7 @@ def test_save_student_chart(tmp_path):
 # ------------------------------------------------------------------ handing in
 
 
-def test_pack_zips_the_homework_with_a_manifest_and_never_overwrites(tmp_path, capsys):
+def test_pack_zips_the_homework_with_a_manifest_and_keeps_the_old_pack(tmp_path, capsys):
     import hashlib
     import json
     import zipfile
@@ -603,18 +647,21 @@ def test_pack_zips_the_homework_with_a_manifest_and_never_overwrites(tmp_path, c
 
     with pytest.raises(ValueError, match="no homework files"):
         pack("李雷", folder=tmp_path)
-    a = save_screenshot(red_figure(1, 1), 5, "training_curve", student="李雷", folder=tmp_path,
+    a = save_screenshot(red_figure(1, 1), 5, "training_run", student="李雷", folder=tmp_path,
                         dpi=20, when=WHEN, device="cpu", quiet=True)
-    b = tmp_path / "lesson03_summary_20240506-070809.txt"
+    b = tmp_path / "lesson03_summary.txt"
     b.write_text("SSD 总结", encoding="utf-8")
     (tmp_path / "drafts").mkdir(exist_ok=True)
     (tmp_path / "drafts" / "summary.json").write_text("{}")      # drafts are not homework
     (tmp_path / "notes.txt").write_text("private")                # nor other files
     first = pack("李雷", folder=tmp_path, when=WHEN)
-    assert f"packed 2 files into {first}: hand in this zip." in capsys.readouterr().out
-    second = pack("李雷", folder=tmp_path, when=WHEN, quiet=True)
-    assert first.name == "lesson05_pack_20240506-070809.zip" and second.name.endswith("-2.zip")
-    with zipfile.ZipFile(first) as z:
+    out = capsys.readouterr().out
+    assert f"packed 2 files into {first}: hand in this zip." in out
+    packed = first.read_bytes()
+    second = pack("李雷", folder=tmp_path, when=WHEN + dt.timedelta(minutes=1), quiet=True)
+    assert first == second == tmp_path / "lesson05_pack.zip"
+    assert (tmp_path / "old" / "lesson05_pack_20240506-070809.zip").read_bytes() == packed
+    with zipfile.ZipFile(io.BytesIO(packed)) as z:
         names = z.namelist()
         manifest = json.loads(z.read("manifest.json"))
         assert sorted(names) == sorted(["manifest.json", a.name, b.name])
@@ -624,12 +671,12 @@ def test_pack_zips_the_homework_with_a_manifest_and_never_overwrites(tmp_path, c
             assert entry["bytes"] == len(data)
     assert manifest["student"] == "李雷" and manifest["course"] == "ssd-course"
     assert manifest["lessons"] == [3, 5] and manifest["date"] == "2024-05-06T07:08:09"
-    assert [e["lesson"] for e in manifest["files"]] == [3, 5]
-    # the second pack did not pack the first one
+    assert [(e["lesson"], e["kind"]) for e in manifest["files"]] == [(3, "summary"),
+                                                                   (5, "training_run")]
+    assert manifest["option"] == "screenshot" and manifest["summary"] == "lesson03_summary.txt"
+    # the second pack did not pack the first one, nor anything of old/
     with zipfile.ZipFile(second) as z:
-        assert first.name not in z.namelist()
-
-
+        assert sorted(z.namelist()) == sorted(["manifest.json", a.name, b.name])
 def test_test_run_figure_has_the_table_and_the_detections():
     import torch
 
@@ -748,14 +795,10 @@ def test_summary_in_chinese(language, tmp_path):
         export_summary(" ", folder=tmp_path)
 
 
-def test_pack_and_file_messages_in_chinese(language, tmp_path, capsys, monkeypatch):
+def test_pack_and_file_messages_in_chinese(language, tmp_path, capsys):
     from ssd_core.homework import pack
 
-    monkeypatch.setattr(files, "_student", None)
-    monkeypatch.delenv(files.STUDENT_ENV, raising=False)
     language("zh")
-    with pytest.raises(ValueError, match=r"请先填写姓名：set_student\('你的名字'\)"):
-        pack(folder=tmp_path)
     with pytest.raises(ValueError, match="还没有作业文件"):
         pack("张三", folder=tmp_path)
     save_screenshot(red_figure(1, 1), 5, "curve", student="张三", folder=tmp_path, dpi=20,
@@ -766,8 +809,10 @@ def test_pack_and_file_messages_in_chinese(language, tmp_path, capsys, monkeypat
         save_screenshot(red_figure(), 5, "two words", student="x", folder=tmp_path)
     with pytest.raises(ValueError, match="lesson 必须是"):
         caption_lines(7, "x")
-
-
+    save_screenshot(red_figure(1, 1), 5, "flowchart", student="张三", folder=tmp_path, dpi=20,
+                    when=WHEN, device="cpu", quiet=True)
+    with pytest.raises(ValueError, match=r"两项作业.*pack\(option='screenshot'\)"):
+        pack("张三", folder=tmp_path)
 def test_written_files_get_the_usual_permissions_and_nothing_half_written(tmp_path):
     """write_atomically, which every file the package must not leave half-written goes
     through (checkpoints, homework, drafts, make html's pages): the mode a plain open() gives

@@ -130,7 +130,8 @@ def test_conversion_of_the_state_dict_is_from_torchvision(coco_like):
 
 
 def test_the_upload_detector_names_the_pretrained_model_in_the_screenshot(coco_like, tmp_path):
-    """Lesson 5's test-run screenshot with the trained SSD300: the caption says which detector."""
+    """Lesson 5's test-run screenshot with the trained SSD300: the figure's title says which
+    detector (the caption is the course's: lesson, student, date, versions)."""
     from PIL import Image
 
     from ssd_core.data import sample_dataset
@@ -145,7 +146,9 @@ def test_the_upload_detector_names_the_pretrained_model_in_the_screenshot(coco_l
     png = save_screenshot(detector, lesson=5, name="test_run_ssd300", student="李雷",
                           folder=tmp_path, quiet=True)
     caption = Image.open(png).text["Caption"]
-    assert inference.PRETRAINED_NAME in caption and "李雷" in caption
+    assert "李雷" in caption and "state:" not in caption
+    titles = [t.get_text() for t in detector.figure.findobj(lambda a: hasattr(a, "get_text"))]
+    assert any(inference.PRETRAINED_NAME in t for t in titles), titles
     # a model of one's own has no name unless given one
     assert "model" not in upload_detector(model, model.class_names, score=0.05,
                                           model_name="").open(photo)

@@ -11,7 +11,9 @@ versions of the course (the flowchart's had no ``course`` or ``kind``) still loa
 :func:`save_draft` writes it atomically (:func:`ssd_core.paths.write_atomically`): a crash or
 a dying kernel leaves the previous draft whole. :func:`load_draft` moves a draft that cannot be
 read aside (``<name>.json.unreadable-<time>``), never deletes it, and warns where it went.
-A draft is not homework: :func:`~ssd_core.homework.pack` leaves the folder out.
+A draft is not homework: :func:`~ssd_core.homework.pack` leaves the folder out. Drafts stay in
+the homework folder in every mode: the quick mode (``SSD_COURSE_QUICK=1``) moves data and runs,
+never them (:func:`~ssd_core.homework.files.homework_dir`).
 """
 
 from __future__ import annotations

@@ -1,22 +1,30 @@
 """Where homework goes, whose it is, and how a file is written without losing anything.
 
-* :func:`homework_dir`: ``$SSD_COURSE_HOMEWORK`` if set; else, in the quick mode (the test
-  run), a scratch folder removed once its process is gone, so tests never write into the
-  repository; else ``homework/`` at the top of the repository (ignored by git), or in the
-  current folder when ``ssd_core`` is installed elsewhere.
-* :func:`set_student` / :func:`student_name`: the name every caption carries.
+* :func:`homework_dir`: ``$SSD_COURSE_HOMEWORK`` if set; else ``homework/`` at the top of the
+  repository (ignored by git), or in the current folder when ``ssd_core`` is installed
+  elsewhere. The quick mode (``SSD_COURSE_QUICK=1``, which a teacher may set for a class on slow
+  laptops) changes data and runs only, never where homework and drafts are kept; the test run
+  points ``$SSD_COURSE_HOMEWORK`` at a folder of its own (``conftest.py``).
+* :func:`set_student` / :func:`student_name`: the student's name, asked once and kept in
+  ``homework/student.json`` (:data:`STUDENT_FILE`), so every lesson's kernel finds it;
+  :func:`require_student` refuses a screenshot or a pack without one, saying how to fix it.
 * :func:`caption_lines`: course, lesson, student, date, versions and device, line by line,
   in the course's language (``ssd-course · lesson 5: training run · student: Li Lei``).
-* :func:`write_homework_file`: a new file every time (the name carries the date and time, and
-  a counter when that is taken too), written atomically: a temporary file first, then linked
-  to its name, so an interrupted save leaves nothing half-written and nothing is replaced.
+* :func:`write_homework_file`: one file per piece of homework, ``lessonNN_<name><suffix>``
+  (``lesson05_training_run.png``). Saving it again replaces it, and the version it replaces is
+  kept in ``homework/old/`` (:data:`OLD`) under the time it was saved: nothing is ever lost, and
+  the folder's top level holds exactly what counts. Written atomically: the old version is
+  linked into ``old/`` first, then the new file takes the name in one step, so an interrupted
+  save leaves the previous version in place.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -26,12 +34,11 @@ import torch
 from .. import __version__
 from ..device import describe_device
 from ..i18n import N_, _
-from ..paths import repo_root, scratch_dir, write_atomically
-from ..recipes import quick_mode
+from ..paths import repo_root, write_atomically
 
-__all__ = ["COURSE", "LESSON_TITLES", "HOMEWORK_ENV", "STUDENT_ENV", "homework_dir",
-           "set_student", "student_name", "lesson_number", "check_name", "caption_lines",
-           "homework_path", "write_homework_file"]
+__all__ = ["COURSE", "LESSON_TITLES", "HOMEWORK_ENV", "STUDENT_ENV", "STUDENT_FILE", "OLD",
+           "homework_dir", "set_student", "student_name", "require_student", "lesson_number",
+           "check_name", "caption_lines", "homework_path", "homework_kind", "write_homework_file"]
 
 COURSE = "ssd-course"
 
@@ -49,20 +56,21 @@ LESSON_TITLES: dict[int, str] = {
 HOMEWORK_ENV = "SSD_COURSE_HOMEWORK"
 STUDENT_ENV = "SSD_COURSE_STUDENT"
 
+#: The student's name, in the homework folder: ``{"course", "student", "saved"}``.
+STUDENT_FILE = "student.json"
+
+#: The folder, inside the homework folder, where replaced versions of homework files are kept.
+OLD = "old"
+
 _student: str | None = None
-_quick_homework: Path | None = None
+
 
 def homework_dir(folder: str | os.PathLike | None = None) -> Path:
     """The folder homework files go to (created); the module docstring gives the rule."""
-    global _quick_homework
     if folder is not None:
         path = Path(folder).expanduser()
     elif os.environ.get(HOMEWORK_ENV):
         path = Path(os.environ[HOMEWORK_ENV]).expanduser()
-    elif quick_mode():
-        if _quick_homework is None or not _quick_homework.is_dir():
-            _quick_homework = scratch_dir("homework")
-        path = _quick_homework
     else:
         root = repo_root()
         path = (root if root is not None else Path.cwd()) / "homework"
@@ -84,21 +92,53 @@ def _check_student(name: str) -> str:
     return name
 
 
-def set_student(name: str) -> str:
-    """Remember the student's name for every caption of this session (returns it, cleaned)."""
+def set_student(name: str, folder: str | os.PathLike | None = None) -> str:
+    """Keep the student's name for every lesson: in this kernel, and in
+    ``<homework folder>/student.json`` (written atomically) for the others. Returns it, cleaned."""
     global _student
-    _student = _check_student(name)
-    return _student
+    name = _check_student(name)
+    data = {"course": COURSE, "student": name,
+            "saved": _dt.datetime.now().isoformat(timespec="seconds")}
+    write_atomically(homework_dir(folder) / STUDENT_FILE,
+                     json.dumps(data, ensure_ascii=False, indent=1))
+    _student = name
+    return name
 
 
-def student_name(name: str | None = None) -> str | None:
-    """``name`` if given, else :func:`set_student`'s, else ``$SSD_COURSE_STUDENT``, else None."""
+def _saved_student(folder: str | os.PathLike | None = None) -> str | None:
+    """The name in ``student.json``, or None when there is none or it cannot be read (a name
+    box will ask again; the file is left as it is)."""
+    try:
+        data = json.loads((homework_dir(folder) / STUDENT_FILE).read_text(encoding="utf-8"))
+        return _check_student(data["student"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def student_name(name: str | None = None,
+                 folder: str | os.PathLike | None = None) -> str | None:
+    """``name`` if given, else the name :func:`set_student` kept (this kernel's, else
+    ``student.json``'s), else ``$SSD_COURSE_STUDENT``, else None."""
     if name is not None:
         return _check_student(name)
     if _student is not None:
         return _student
+    saved = _saved_student(folder)
+    if saved is not None:
+        return saved
     env = os.environ.get(STUDENT_ENV)
     return _check_student(env) if env else None
+
+
+def require_student(name: str | None = None,
+                    folder: str | os.PathLike | None = None) -> str:
+    """:func:`student_name`, or a :class:`ValueError` whose message says how to give one."""
+    who = student_name(name, folder)
+    if not who:
+        raise ValueError(_("no student name yet: type your name in the name box (lesson 1 or "
+                           "the first lesson you open) and save it, or run "
+                           "set_student('your name'); then try again."))
+    return who
 
 def lesson_number(lesson) -> int:
     """The session number 1 to 5 of ``lesson`` (``5``, ``"5"``, ``"lesson 5"``), or an error."""
@@ -161,39 +201,66 @@ def caption_lines(lesson, student: str | None = None, when: _dt.datetime | None 
     return lines
 
 
-def homework_path(lesson, name: str, suffix: str, when: _dt.datetime | None = None,
+_KIND = re.compile(r"^lesson(\d\d)_(.+?)(?:_\d{8}-\d{6}(?:-\d+)?)?(\.[A-Za-z0-9]+)$")
+
+
+def homework_kind(filename: str) -> tuple[int, str, str] | None:
+    """``(lesson, name, suffix)`` of a homework file's name: ``lesson05_training_run.png`` and
+    the dated names of earlier versions of the course (``lesson03_summary_20261207-101500.txt``)
+    both give the kind they are; None for any other name.
+
+    >>> homework_kind("lesson03_summary_20261207-101500-2.txt")
+    (3, 'summary', '.txt')
+    """
+    m = _KIND.match(filename)
+    return (int(m.group(1)), m.group(2), m.group(3)) if m else None
+
+
+def homework_path(lesson, name: str, suffix: str,
                   folder: str | os.PathLike | None = None) -> Path:
-    """The first free ``lessonNN_<name>_<YYYYmmdd-HHMMSS>[-k]<suffix>`` in the homework folder."""
+    """Where the homework ``name`` of ``lesson`` lives: ``<folder>/lessonNN_<name><suffix>``."""
     n = lesson_number(lesson)
-    name = check_name(name)
-    when = when or _dt.datetime.now()
-    base = homework_dir(folder) / f"lesson{n:02d}_{name}_{when:%Y%m%d-%H%M%S}"
-    k = 1
-    while True:
-        path = base.with_name(base.name + (f"-{k}" if k > 1 else "") + suffix)
-        if not path.exists():
-            return path
-        k += 1
+    return homework_dir(folder) / f"lesson{n:02d}_{check_name(name)}{suffix}"
+
+
+def _keep_old(path: Path) -> Path | None:
+    """Link the current ``path`` into ``old/`` under the time it was saved (a counter when that
+    name is taken); returns where, or None when there was none."""
+    try:
+        saved = _dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except FileNotFoundError:
+        return None
+    old = path.parent / OLD
+    old.mkdir(exist_ok=True)
+    for k in range(1, 1000):
+        aside = old / f"{path.stem}_{saved:%Y%m%d-%H%M%S}{f'-{k}' if k > 1 else ''}{path.suffix}"
+        try:
+            os.link(path, aside)
+            return aside
+        except FileExistsError:
+            continue
+        except OSError:                         # no hard links here (some shared folders)
+            if aside.exists():
+                continue
+            shutil.copy2(path, aside)
+            return aside
+    raise FileExistsError(f"{old}: no free name for an old version of {path.name}; "
+                          "clear out the old/ folder.")
 
 
 def write_homework_file(data: bytes, lesson, name: str, suffix: str,
                         when: _dt.datetime | None = None,
                         folder: str | os.PathLike | None = None) -> Path:
-    """Write ``data`` to a new homework file, atomically, never replacing an existing one.
+    """Write ``data`` as the homework ``lessonNN_<name><suffix>``; returns the path.
 
-    The bytes go to a temporary file in the same folder first; it is then *linked* to the
-    first free name, which fails rather than overwrite if another save took that name in the
-    meantime (the next counter is tried). Returns the path.
+    A version saved before is first kept in ``old/`` (never lost), then the new bytes take the
+    name in one step (:func:`~ssd_core.paths.write_atomically`): at every moment the name holds
+    a whole file. ``when`` sets the new file's modification time (tests; default now).
     """
-    n = lesson_number(lesson)
-    name = check_name(name)
-    when = when or _dt.datetime.now()
-    folder_path = homework_dir(folder)
-    for _attempt in range(1000):
-        path = homework_path(n, name, suffix, when, folder_path)
-        try:
-            return write_atomically(path, data, replace=False)
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{folder_path}: no free file name for lesson {n}, {name!r}; "
-                          "clear out old homework files.")
+    path = homework_path(lesson, name, suffix, folder)
+    _keep_old(path)
+    write_atomically(path, data)
+    if when is not None:
+        stamp = when.timestamp()
+        os.utime(path, (stamp, stamp))
+    return path

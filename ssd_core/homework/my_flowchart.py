@@ -7,9 +7,17 @@ you believe, add the arrows and the loops (the next batch, the next epoch) you b
 a note on each stage. :func:`plot_student_chart` draws *your* chart and
 :func:`save_student_chart` saves it with the caption strip. Only after that does the builder
 let you reveal the reference chart, with :func:`compare_with_reference` listing the stages you
-left out and those out of the order the code runs them.
+left out, those out of the order the code runs them (and why the order matters), and which
+reference stage each stage of your own words stands for.
 
-Nothing is saved as homework by itself; a draft of the chart is kept as you build it
+What you type is checked as you add it (:func:`~.student_chart.check_text`): a name too long,
+a character no font draws (an emoji), a stage already in the chart are refused with a sentence
+under the buttons saying what to change; nothing is cut or added silently.
+
+Nothing is saved as homework by itself: only the save button writes
+``homework/lesson05_flowchart.png`` (saving again replaces it; the earlier one is kept in
+``homework/old/``), and only with your name (:func:`~.files.require_student`: without one the
+button says how to give it). A draft of the chart is kept as you build it
 (``homework/drafts/flowchart.json``, :mod:`.drafts`), so a kernel restart loses nothing.
 
 Everything the builder and the charts say is in the course's language (the catalog's,
@@ -33,7 +41,7 @@ from matplotlib.figure import Figure
 from ..i18n import _
 from ..viz.explorer import show_static, static_mode
 from .chart_comparison import compare_with_reference
-from .chart_figure import plot_student_chart, save_student_chart
+from .chart_figure import glyph_warnings_hidden, plot_student_chart, save_student_chart
 from .drafts import load_draft, save_draft
 from .flowchart import plot_training_flowchart
 from .screenshot import render_png
@@ -123,6 +131,8 @@ class FlowchartBuilder:
 
     # -- actions -------------------------------------------------------------------------
     def _safely(self, action) -> None:
+        if "color:#b00" in self.message.value:  # the last click's error is done with; a note
+            self.message.value = ""             # that the chart was saved stays
         try:
             action()
         except (ValueError, IndexError, OSError) as e:
@@ -210,7 +220,8 @@ class FlowchartBuilder:
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    render_png(fig, dpi=80).save(buf, format="PNG")
+    with glyph_warnings_hidden():
+        render_png(fig, dpi=80).save(buf, format="PNG")
     return buf.getvalue()
 
 

@@ -14,9 +14,17 @@ flowchart of SSD's training process. :func:`save_screenshot` turns any figure of
 
 The caption says which course, which lesson, who, when, with which version of the package and
 on which device, in the course's language (the catalog's, :mod:`ssd_core.i18n`), so a screenshot
-can be checked against the run it claims to show. The same text is stored in the PNG's metadata (key ``Caption``), exactly, even where a font cannot draw
-a character. The file is written by :func:`~ssd_core.homework.files.write_homework_file`:
-never over an earlier one, never half-written.
+can be checked against the run it claims to show; nothing else (an explorer's ``state:`` line
+is for the lesson, not for the homework). The same text is stored in the PNG's metadata (key
+``Caption``), exactly, even where a font cannot draw a character. A screenshot needs your name
+(:func:`~ssd_core.homework.files.require_student`): without one it is refused, with the
+sentence that says how to give it.
+
+The file is ``homework/lessonNN_<name>.png``, written by
+:func:`~ssd_core.homework.files.write_homework_file`: saving again replaces it, the version it
+replaces is kept in ``homework/old/``, and nothing is ever half-written. In the lessons a
+button saves it (:func:`~ssd_core.homework.buttons.screenshot_button`): running the lesson's
+cells never does.
 
 A saved notebook shows "Error displaying widget" in place of every explorer until its cells
 run again: run all cells (*Run > Run All Cells*), move the sliders, then take the screenshot.
@@ -38,9 +46,11 @@ from PIL import Image, PngImagePlugin
 
 from ..fonts import font_families, missing_glyphs, new_figure
 from ..i18n import _
-from .files import COURSE, caption_lines, check_name, lesson_number, write_homework_file
+from .files import (COURSE, caption_lines, check_name, lesson_number, require_student,
+                    write_homework_file)
 
-__all__ = ["STRIP_COLOR", "strip_height", "render_png", "save_screenshot"]
+__all__ = ["STRIP_COLOR", "strip_height", "render_png", "screenshot_png", "save_screenshot",
+           "missing_font_note"]
 
 #: Background of the caption strip (a dark blue that no course figure uses), and its text.
 STRIP_COLOR: tuple[int, int, int] = (24, 44, 84)
@@ -148,36 +158,14 @@ def render_png(obj, dpi: float = 100) -> Image.Image:
                     .format(kind=type(obj).__name__))
 
 
-def save_screenshot(figure_or_explorer, lesson, name: str, student: str | None = None, *,
-                    folder: str | os.PathLike | None = None, dpi: float = 100,
-                    when: _dt.datetime | None = None, device: Any = None,
-                    quiet: bool = False) -> Path:
-    """Save a figure or an explorer as ``homework/lessonNN_<name>_<date-time>.png`` with a
-    caption strip below it (course, lesson, student, date, versions, device), and return the
-    path.
-
-    Args:
-        figure_or_explorer: what to save (see :func:`render_png`). An explorer's current
-            ``state:`` line goes into the caption too.
-        lesson: the session, 1 to 5.
-        name: a short file-name part (``"loss_curve"``): letters, digits, ``-``, ``_``.
-        student: your name; default :func:`set_student`'s or ``$SSD_COURSE_STUDENT``.
-        folder: where to write (default :func:`homework_dir`).
-        dpi: resolution of the figure and the caption.
-        when, device: what the caption says (default: now, and the training device).
-        quiet: do not print where the file went.
-
-    The file never replaces an earlier one and is written atomically.
-    """
-    n = lesson_number(lesson)
-    name = check_name(name)
-    when = when or _dt.datetime.now()
+def screenshot_png(figure_or_explorer, lesson, student: str, *, dpi: float = 100,
+                   when: _dt.datetime | None = None, device: Any = None) -> tuple[bytes, str]:
+    """The PNG :func:`save_screenshot` writes, and its caption text: the picture of
+    ``figure_or_explorer`` (:func:`render_png`) above the caption strip of ``student``."""
     picture = render_png(figure_or_explorer, dpi)
-    extra = getattr(figure_or_explorer, "state_line", None) or None
-    lines = caption_lines(n, student, when, device, extra)
+    lines = caption_lines(lesson, student, when or _dt.datetime.now(), device)
     text = "\n".join(lines)
-    wrapped = _wrap(lines, picture.width, dpi)
-    strip = _render_strip(wrapped, picture.width, dpi)
+    strip = _render_strip(_wrap(lines, picture.width, dpi), picture.width, dpi)
     out = Image.new("RGB", (picture.width, picture.height + strip.height), "white")
     out.paste(picture, (0, 0))
     out.paste(strip, (0, picture.height))
@@ -186,13 +174,53 @@ def save_screenshot(figure_or_explorer, lesson, name: str, student: str | None =
     info.add_itxt("Software", f"{COURSE} ssd_core.homework")
     buf = io.BytesIO()
     out.save(buf, format="PNG", pnginfo=info, dpi=(dpi, dpi))
-    path = write_homework_file(buf.getvalue(), n, name, ".png", when, folder)
+    return buf.getvalue(), text
+
+
+def save_screenshot(figure_or_explorer, lesson, name: str, student: str | None = None, *,
+                    folder: str | os.PathLike | None = None, dpi: float = 100,
+                    when: _dt.datetime | None = None, device: Any = None,
+                    quiet: bool = False) -> Path:
+    """Save a figure or an explorer as ``homework/lessonNN_<name>.png`` with a caption strip
+    below it (course, lesson, student, date, versions, device), and return the path.
+
+    Args:
+        figure_or_explorer: what to save (see :func:`render_png`): an explorer as it is now.
+        lesson: the session, 1 to 5.
+        name: a short file-name part, the homework's kind (``"training_run"``): letters,
+            digits, ``-``, ``_``.
+        student: your name; default the saved one (:func:`~ssd_core.homework.set_student`,
+            the name box). Without a name the screenshot is refused (:class:`ValueError`).
+        folder: where to write (default :func:`~ssd_core.homework.homework_dir`).
+        dpi: resolution of the figure and the caption.
+        when, device: what the caption says (default: now, and the training device).
+        quiet: do not print where the file went.
+
+    A screenshot of the same name saved before is replaced and kept in ``homework/old/``;
+    the file is written atomically.
+    """
+    n = lesson_number(lesson)
+    name = check_name(name)
+    who = require_student(student, folder)
+    when = when or _dt.datetime.now()
+    data, text = screenshot_png(figure_or_explorer, n, who, dpi=dpi, when=when, device=device)
+    path = write_homework_file(data, n, name, ".png", when, folder)
     if not quiet:
-        print(_("saved {path} ({w} x {h} px)").format(path=path, w=out.width, h=out.height))
-        missing = missing_glyphs(text)
-        if missing:
-            print(_("note: no installed font draws {chars!r}, so the caption image shows boxes "
-                    "there (the PNG's 'Caption' metadata keeps the exact text). Install a CJK font "
-                    "(Noto Sans CJK SC) or also write your name in Latin letters.")
-                  .format(chars="".join(missing)))
+        w, h = Image.open(path).size
+        print(_("saved {path} ({w} x {h} px)").format(path=path, w=w, h=h))
+        note = missing_font_note(text)
+        if note:
+            print(note)
     return path
+
+
+def missing_font_note(text: str) -> str:
+    """A note when no installed font draws some characters of ``text`` (a name in a script
+    the fonts lack), else ``""``."""
+    missing = missing_glyphs(text)
+    if not missing:
+        return ""
+    return _("note: no installed font draws {chars!r}, so the caption image shows boxes "
+             "there (the PNG's 'Caption' metadata keeps the exact text). Install a CJK font "
+             "(Noto Sans CJK SC) or also write your name in Latin letters.").format(
+        chars="".join(missing))

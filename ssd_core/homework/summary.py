@@ -8,17 +8,19 @@ model); lesson 3 finishes it (weaknesses and improvements need the loss, mining 
 processors count it:
 
 * every CJK character (汉字, and kana or hangul) counts one;
-* every Latin word counts one: a run of letters and digits, with hyphens and apostrophes
-  inside it ("multi-scale", "SSD's") and a point or comma between digits ("74.3", "8,732");
-* punctuation, symbols and whitespace count zero.
+* every Latin word counts one: a run of letters and digits, with ``_`` or ``:`` inside it
+  ("conv4_3", "3:1"), a hyphen or an apostrophe inside it ("multi-scale", "SSD's") and a point
+  or comma between digits ("74.3", "8,732"), as Word and WPS count such a token;
+* punctuation, symbols and whitespace count zero (a full-width "：" too: "3：1" is 2).
 
 So ``"SSD 很快"`` is 3, and an English sentence of twelve words is 12, not its 55 letters.
 
 **Nothing typed is lost.** Each box saves a draft as the student types
 (``homework/drafts/summary.json``, written atomically by :mod:`.drafts`); :func:`summary_box`
 reads it back, in lesson 3, after a kernel restart, or on another day. The homework file itself,
-``homework/lesson03_summary_<date-time>.txt``, is written only on request (the button or
-:meth:`SummaryBox.export`): a new file every time, never over an earlier one.
+``homework/lesson03_summary.txt``, is written only when the student asks (the box's save button,
+or :func:`export_summary` in a cell that says it writes): running the lesson never writes it.
+Saving again replaces it; the version it replaces is kept in ``homework/old/``.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from IPython.display import display
 
 from ..i18n import N_, _, ngettext, pgettext
 from ..viz.explorer import show_static, static_mode
+from .buttons import saved_note
 from .drafts import load_draft, save_draft
-from .files import caption_lines, write_homework_file
+from .files import caption_lines, homework_path, require_student, write_homework_file
 
 __all__ = ["count_characters", "SummaryPart", "SUMMARY_PARTS", "MIN_CHARACTERS", "DRAFT",
            "saved_texts", "save_texts", "summary_file_text", "export_summary", "SummaryBox",
@@ -81,8 +84,9 @@ SUMMARY_PARTS: tuple[SummaryPart, ...] = (
 )
 _PARTS = {p.key: p for p in SUMMARY_PARTS}
 
-_WORD_JOINERS = "-'\u2019\u2010\u2011"      # hyphens and apostrophes inside a word
-_NUMBER_JOINERS = ".,"                      # 74.3, 8,732
+_WORD_JOINERS = "-'\u2019\u2010\u2011"      # one hyphen or apostrophe inside a word: SSD's
+_TOKEN_JOINERS = "_:"                       # a run of them inside a token: conv4_3, 3:1
+_NUMBER_JOINERS = ".,"                      # one between two digits: 74.3, 8,732
 
 
 def _is_cjk(ch: str) -> bool:
@@ -98,14 +102,31 @@ def _is_word_char(ch: str) -> bool:
     return (ch.isalnum() or unicodedata.category(ch).startswith("M")) and not _is_cjk(ch)
 
 
+def _joins(text: str, i: int) -> bool:
+    """Whether ``text[i]``, right after a word character, joins it to the word character
+    that follows (see :data:`_WORD_JOINERS`, :data:`_TOKEN_JOINERS`, :data:`_NUMBER_JOINERS`)."""
+    ch, before = text[i], text[i - 1]
+    if ch in _TOKEN_JOINERS:
+        j = i + 1
+        while j < len(text) and text[j] in _TOKEN_JOINERS:
+            j += 1
+        return j < len(text) and _is_word_char(text[j])
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if ch in _WORD_JOINERS:
+        return bool(after) and _is_word_char(after)
+    return ch in _NUMBER_JOINERS and before.isdigit() and after.isdigit()
+
+
 def count_characters(text: str) -> int:
-    """The word count of ``text``: one per CJK character, one per Latin word, nothing for
-    punctuation and whitespace (see the module docstring).
+    """The word count (字数) of ``text``: one per CJK character, one per Latin word, nothing
+    for punctuation and whitespace (the module docstring gives the rules).
 
     >>> count_characters("SSD 很快")
     3
     >>> count_characters("SSD的精髓是multi-scale feature maps上的default boxes")
     12
+    >>> count_characters("conv4_3 上正负样本 3:1")                  # conv4_3, 上正负样本, 3:1
+    7
     """
     text = unicodedata.normalize("NFC", text)
     count, in_word = 0, False
@@ -116,10 +137,8 @@ def count_characters(text: str) -> int:
             if not in_word:
                 count += 1
             in_word = True
-        elif in_word and i + 1 < len(text) and _is_word_char(text[i + 1]) and (
-                ch in _WORD_JOINERS or (ch in _NUMBER_JOINERS and text[i - 1].isdigit()
-                                        and text[i + 1].isdigit())):
-            continue                                   # a joiner inside a word: still one word
+        elif in_word and _joins(text, i):
+            continue                                   # inside a word: still the same word
         else:
             in_word = False
     return count
@@ -195,10 +214,11 @@ def export_summary(texts, student: str | None = None, *, lesson: int = 3,
                    name: str = "summary", folder: str | os.PathLike | None = None,
                    when: _dt.datetime | None = None, quiet: bool = False) -> Path:
     """Save the summary (``{part: text}``, a :class:`SummaryBox`, or one string for the
-    essence) as ``homework/lesson03_summary_<date-time>.txt`` (UTF-8); returns the path.
+    essence) as ``homework/lesson03_summary.txt`` (UTF-8); returns the path.
 
-    An empty summary is refused; a short one is saved with its counts. Earlier files are never
-    overwritten.
+    An empty summary is refused, and so is a summary without the student's name
+    (:func:`~ssd_core.homework.files.require_student`); a short one is saved with its counts.
+    A summary saved before is replaced and kept in ``homework/old/``.
     """
     if isinstance(texts, SummaryBox):
         texts = texts.texts
@@ -211,8 +231,9 @@ def export_summary(texts, student: str | None = None, *, lesson: int = 3,
     if total == 0:
         raise ValueError(_("the summary is empty: write it in the boxes first (at least {minimum} "
                            "words in all), then save.").format(minimum=MIN_CHARACTERS))
+    who = require_student(student, folder)
     when = when or _dt.datetime.now()
-    body = summary_file_text(texts, student, when, lesson)
+    body = summary_file_text(texts, who, when, lesson)
     path = write_homework_file(body.encode("utf-8"), lesson, name, ".txt", when, folder)
     if not quiet:
         note = "" if total >= MIN_CHARACTERS else _(
@@ -225,14 +246,30 @@ def export_summary(texts, student: str | None = None, *, lesson: int = 3,
 # ---------------------------------------------------------------------------- the widget
 
 
+def _saved_html(path: Path, just_now: bool = True) -> str:
+    """The save button's note: the file saved (or saved before) and where the version it
+    replaces goes (:func:`~ssd_core.homework.buttons.saved_note`)."""
+    note = saved_note(path, just_now)
+    return f"<span style='color:green'>{escape(note)}</span>" if just_now else \
+        f"<small>{escape(note)}</small>"
+
+
 def _at_least(part: SummaryPart) -> str:
     return ngettext("at least {minimum} word", "at least {minimum} words",
                     part.minimum).format(minimum=part.minimum)
 
 
+def _heading(part: SummaryPart) -> str:
+    """A part's heading in HTML: its title in bold and the words it needs."""
+    # TRANSLATORS: a part of the summary and the words it needs: "SSD's essence (at least 40 words)"
+    return escape(_("{title} ({at_least})")).format(title=f"<b>{escape(part.title)}</b>",
+                                                   at_least=escape(_at_least(part)))
+
+
 class SummaryBox:
-    """Labelled text boxes for some parts of the summary, each with its live word count, a total, a
-    draft saved as you type, and a button that writes the homework file."""
+    """Labelled text boxes for the parts of the summary, each with its live word count, a draft
+    saved as you type, and (all three parts: lesson 3) the total and a button that writes the
+    homework file. A box for some parts (lesson 2's essence) shows only their counts."""
 
     def __init__(self, parts: Sequence[str] | None = None, student: str | None = None,
                  folder: str | os.PathLike | None = None, lesson: int = 3,
@@ -253,7 +290,7 @@ class SummaryBox:
                                    layout=widgets.Layout(width="95%", height="140px"))
             box.observe(lambda _change: self._changed(), names="value")
             self.boxes[p.key], self.counts[p.key] = box, widgets.HTML()
-            rows += [widgets.HTML(f"<b>{escape(p.title)}</b> ({escape(_at_least(p))})<br>"
+            rows += [widgets.HTML(f"{_heading(p)}<br>"
                                   f"<small>{escape(p.prompt)}</small>"),
                      box, self.counts[p.key]]
         self.total_html = widgets.HTML()
@@ -262,17 +299,23 @@ class SummaryBox:
                                           layout=widgets.Layout(width="auto"))
         self.save_status = widgets.HTML()
         self.save_button.on_click(lambda _b: self._save_clicked())
+        self.file = homework_path(lesson, "summary", ".txt", folder)
         rule = widgets.HTML("<small>{}</small>".format(escape(_(
-            "Word count: each Chinese character counts one, each English word counts one; "
+            "Word count: each Chinese character counts one, each English word counts one "
+            "(conv4_3, 3:1 and 74.3 are one word each); "
             "punctuation and spaces count zero."))))
         # Only the whole summary is homework: a box for some parts (lesson 2's start on the
         # essence) keeps the draft and says where the summary is handed in.
         self.hands_in = {p.key for p in self.parts} == set(_PARTS)
-        last = (widgets.HBox([self.save_button, self.save_status]) if self.hands_in else
-                widgets.HTML("<small>{}</small>".format(escape(_(
-                    "A start: this box keeps a draft only. Lesson 3 hands in the whole summary "
-                    "(essence, weaknesses, improvements) and finds what you wrote here.")))))
-        self.widget = widgets.VBox(rows + [self.total_html, rule, self.draft_html, last])
+        if self.hands_in:
+            last = widgets.VBox([widgets.HBox([self.save_button]), self.save_status])
+            self.save_status.value = _saved_html(self.file, just_now=False)
+        else:
+            last = widgets.HTML("<small>{}</small>".format(escape(_(
+                "A start: this box keeps a draft only. Lesson 3 hands in the whole summary "
+                "(essence, weaknesses, improvements) and finds what you wrote here."))))
+        total = [self.total_html] if self.hands_in else []
+        self.widget = widgets.VBox(rows + total + [rule, self.draft_html, last])
         self._update()
 
     @property
@@ -312,6 +355,9 @@ class SummaryBox:
             shown = _("{n} / {minimum} words ({verdict})").format(
                 n=n, minimum=p.minimum, verdict=_verdict(n, p.minimum))
             self.counts[p.key].value = f"<span style='color:{color}'>{escape(shown)}</span>"
+        if not self.hands_in:                # the parts asked for, not the whole summary
+            self.total_html.value = ""
+            return
         total = self.count
         color = "green" if self.enough else "#b00"
         shown = _("in all: {n} / {minimum} words ({verdict})").format(
@@ -325,8 +371,7 @@ class SummaryBox:
         path = export_summary(self.texts, student if student is not None else self.student,
                               **kwargs)
         self.saved.append(path)
-        self.save_status.value = (f"<span style='color:green'>"
-                                  f"{escape(_('saved {path}').format(path=path))}</span>")
+        self.save_status.value = _saved_html(path)
         return path
 
     def _save_clicked(self) -> None:
@@ -337,8 +382,8 @@ class SummaryBox:
 
     def _ipython_display_(self):
         if static_mode():
-            show_static("".join(f"<p><b>{escape(p.title)}</b> ({escape(_at_least(p))}): "
-                                f"{escape(p.prompt)}</p>" for p in self.parts))
+            show_static("".join(f"<p>{_heading(p)}<br>{escape(p.prompt)}</p>"
+                                for p in self.parts))
         else:
             display(self.widget)
 

@@ -89,8 +89,9 @@ class LiveLossPlot:
 
     @property
     def state_line(self) -> str:
-        """``state: iteration=... loss=... map07=51.2``, the caption line of a screenshot of it
-        (the last validation mAP in percent, as the paper's tables)."""
+        """``state: iteration=... loss=... map07=51.2``: where the run stands, as keys and
+        values for a test or a printed line (the last validation mAP in percent, as the
+        paper's tables). Neither :attr:`figure` nor a screenshot of it shows this line."""
         if not self.steps:
             return format_state({"iteration": 0})
         last = self.steps[-1]
@@ -103,7 +104,8 @@ class LiveLossPlot:
 
     @property
     def figure(self) -> Figure:
-        """A new figure of everything recorded so far."""
+        """A new figure of everything recorded so far: the curves and a title in the course's
+        language (no ``state:`` line), what a screenshot of the run shows."""
         if not self.steps:
             return plot_training_curves([], x="iteration", epochs=self.epochs,
                                         title=fig("waiting for the first iteration ..."))
