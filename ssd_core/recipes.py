@@ -119,7 +119,9 @@ class TrainSettings:
 
     Each field is a flag of ``python -m ssd_core train`` (``data_dir`` is ``--data-dir``),
     except those marked ``cli=False``. Made with values that would run nothing or make no
-    sense, the record refuses them (:meth:`check`).
+    sense, the record refuses them (:meth:`check`). The length of a run is ``epochs``, or
+    ``iterations``, or a time budget: ``minutes`` (the steps are planned from the measured
+    speed, :class:`ssd_core.train.TimeBudget`), which ``steps`` replays without the clock.
     """
 
     preset: str = _setting("small", "the recipe that sets the fields not given",
@@ -148,6 +150,15 @@ class TrainSettings:
     epochs: int | None = _setting(10, "epochs to train")
     iterations: int | None = _setting(None, "count iterations instead of epochs",
                                       default_text="epochs count")
+    minutes: float | None = _setting(
+        None, "a time budget in minutes, evaluation included: the run measures its own speed and "
+        "plans its steps so that training and the final evaluation on the validation set end "
+        "within it (instead of --epochs; run.json records the steps taken)", metavar="M",
+        default_text="no budget: --epochs or --iterations count")
+    steps: int | None = _setting(
+        None, "replay a --minutes run exactly, without the clock: N steps laid out as a budget "
+        "run lays them (the learning rate holds, then decays over the last half); N is "
+        "run.json's budget.steps", metavar="N", default_text="none")
     batch_size: int = _setting(32, "images per step (all processes together)")
     optimizer: str = _setting("sgd", "sgd (the paper) or adamw", choices=("sgd", "adamw"))
     lr: float = _setting(1e-3, "learning rate after the warm-up")
@@ -196,7 +207,12 @@ class TrainSettings:
 
     def check(self) -> None:
         """Refuse settings that would run nothing or make no sense, saying which and why."""
-        if self.iterations is None and (self.epochs is None or self.epochs < 1):
+        if self.minutes is not None and not self.minutes > 0:
+            raise ValueError(f"minutes must be a positive number, got {self.minutes}")
+        if self.steps is not None and self.steps < 1:
+            raise ValueError(f"steps must be 1 or more, got {self.steps}")
+        budgeted = self.minutes is not None or self.steps is not None
+        if not budgeted and self.iterations is None and (self.epochs is None or self.epochs < 1):
             raise ValueError(f"epochs must be 1 or more (got {self.epochs}): with none, the run "
                              "would train nothing. Give --epochs N, or --iterations N.")
         if self.iterations is not None and self.iterations < 1:
