@@ -458,6 +458,12 @@ def run_data(state: Mapping) -> DataChoice:
 
 
 # --------------------------------------------------------------------------- lesson 5
+#: Lesson 5's training cell on a CPU (the small preset, no length given): a run laid over this
+#: many minutes (:attr:`TrainSettings.minutes`), so a slow laptop and a fast one both finish a
+#: whole run, its curve and its final evaluation, in the same time.
+LESSON_MINUTES = 5.0
+
+
 def choose_settings(preset: str = "auto", *, quick: bool | None = None,
                     workdir: str | os.PathLike | None = None,
                     **fields) -> tuple[TrainSettings, list[str]]:
@@ -471,6 +477,8 @@ def choose_settings(preset: str = "auto", *, quick: bool | None = None,
       found, else ``ssd300-shapes`` (the paper's SSD300 on the shapes); on a CPU ``small``; the
       data follow :func:`resolve_data`; the device is resolved (``"auto"`` becomes ``"cpu"`` or
       ``"cuda"``);
+    * on a CPU with the small preset and no length given (``epochs``, ``iterations``,
+      ``minutes``, ``steps``): a time budget of :data:`LESSON_MINUTES` minutes;
     * ``quick`` (default: :func:`quick_mode`): the small preset for one epoch on the quick
       shapes data, its run in a scratch folder (``workdir``): seconds, and real;
     * runs go to ``runs/`` at the top of the repository (``workdir/runs`` when given);
@@ -519,6 +527,13 @@ def choose_settings(preset: str = "auto", *, quick: bool | None = None,
                               if kind == "voc" else ""))
     elif not quick:
         reasons.append(_("preset: {preset}, as asked").format(preset=preset))
+    length = ("epochs", "iterations", "minutes", "steps")
+    if not quick and preset == "small" and dev.type == "cpu" and not any(
+            k in fields for k in length):
+        values["minutes"] = LESSON_MINUTES
+        reasons.append(_("time budget: {minutes:g} minutes, the final evaluation included: the "
+                         "run plans its steps from this machine's speed (train --minutes)")
+                       .format(minutes=LESSON_MINUTES))
     switches = fields.get("augmentation") or {}
     tag = "" if asked.augment and not switches else ("-noaug" if not asked.augment else "-aug-" + "-".join(
         f"{k}{'' if v else 'off'}" for k, v in sorted(switches.items())))

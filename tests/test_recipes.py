@@ -214,3 +214,26 @@ def test_settings_refuse_nonsense_as_they_are_made():
     with pytest.raises(ValueError, match="optimizer must be"):
         dataclasses.replace(make_settings(), optimizer="adam")
     assert all(make_settings(p).preset == p for p in PRESETS)
+
+
+def test_lesson_5_on_a_cpu_trains_within_a_time_budget(tmp_path):
+    """Issue 24: lesson 5's CPU cell (small preset, no length given) is a five-minute budget
+    run; a length the student gives wins, the quick mode keeps its one epoch, and a GPU preset
+    keeps its schedule."""
+    from ssd_core.recipes import LESSON_MINUTES
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    s, reasons = choose_settings(device="cpu", quick=False, workdir=tmp_path,
+                                 data_dir=str(empty))
+    assert LESSON_MINUTES == 5.0 and s.minutes == 5.0
+    assert any("5 minutes" in r for r in reasons)
+    for given in ({"epochs": 3}, {"iterations": 40}, {"minutes": 2.0}):
+        s, _ = choose_settings(device="cpu", quick=False, workdir=tmp_path,
+                               data_dir=str(empty), **given)
+        assert s.minutes == given.get("minutes"), given
+    s, _ = choose_settings(device="cpu", quick=True, workdir=tmp_path)
+    assert s.minutes is None and s.epochs == 1
+    s, _ = choose_settings("ssd300-shapes", device="cpu", quick=False, workdir=tmp_path,
+                           data_dir=str(empty))
+    assert s.minutes is None
