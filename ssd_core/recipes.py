@@ -532,7 +532,7 @@ def choose_settings(preset: str = "auto", *, quick: bool | None = None,
             k in fields for k in length):
         values["minutes"] = LESSON_MINUTES
         reasons.append(_("time budget: {minutes:g} minutes, the final evaluation included: the "
-                         "run plans its steps from this machine's speed (train --minutes)")
+                         "run plans its steps from this machine's speed (`train --minutes`)")
                        .format(minutes=LESSON_MINUTES))
     switches = fields.get("augmentation") or {}
     tag = "" if asked.augment and not switches else ("-noaug" if not asked.augment else "-aug-" + "-".join(
