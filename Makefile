@@ -17,7 +17,10 @@ $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "ssd-course needs Python 3.11 or newer, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+# --no-compile: pip would byte-compile every installed module (torch alone is thousands); Python
+# compiles what it imports on first use instead. Measured from a fresh clone: make env 59 s
+# against 88-101 s (2026-12-07, 2 cores).
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
