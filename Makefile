@@ -36,8 +36,11 @@ lab: $(STAMP) fonts
 # Two workers, one test file each at a time. Each starts with one edition's browser test
 # (tests/test_browser_zh.py, tests/test_browser_en.py: their own JupyterLab and chromium each;
 # conftest.py sees to the order), which runs that edition's lessons; the other files follow.
+# PYTHONDONTWRITEBYTECODE (set on some machines) would make every process of the run (two
+# workers, each lesson's kernel) compile the course's modules and rewrite the tests' asserts
+# anew: 9 s more per process (2026-12-07). __pycache__/ is ignored by git.
 test: $(STAMP) chromium fonts
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The course's words (ssd_core/locale/<lang>/LC_MESSAGES/ssd_course.po): `make catalog` brings
 # every catalog up to date with the code's English sentences (Babel's extract + update: new

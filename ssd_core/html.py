@@ -351,19 +351,67 @@ def _lang_attribute(edition: str) -> str:
     return {"zh": "zh-CN"}.get(edition, edition)
 
 
+#: The longest one wait for a kernel's message lasts before it looks again (seconds).
+WAIT_SLICE = 1.0
+
+
+def sliced_wait(get_msg, slice_s: float = WAIT_SLICE):
+    """``get_msg(timeout=...)`` of a kernel client's channel, waiting in slices of ``slice_s``
+    seconds: it looks again after each slice until a message comes or ``timeout`` (None:
+    forever) has passed, then raises ``queue.Empty`` as the channel does.
+
+    Why: now and then (2 cells in about 400 on 2 busy cores, 2026-12-07, with jupyter_client
+    8.10 and pyzmq 26.4 or 27.3, ipykernel 6.31 or 7.4 alike) the wake-up for a message that
+    had already arrived was missed, and the client slept until the wait timed out: the kernel
+    had replied in 0.1 s, the cell "took" its whole timeout (600 s in ``make html``). A new
+    wait sees such a message at once, so slicing bounds the stall by one slice."""
+    import queue
+    import time
+
+    async def get_msg_sliced(timeout=None, **kwargs):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get_msg(timeout=slice_s if left is None else min(slice_s, left),
+                                     **kwargs)
+            except queue.Empty:
+                if left is not None and left <= slice_s:
+                    raise
+    return get_msg_sliced
+
+
+def _executor(timeout: int):
+    """nbconvert's ``ExecutePreprocessor`` for the ``python3`` kernel whose shell and IOPub
+    waits are :func:`sliced_wait`."""
+    from jupyter_core.utils import run_sync
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    class SlicedWaits(ExecutePreprocessor):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            for channel in (kc.shell_channel, kc.iopub_channel):
+                channel.get_msg = sliced_wait(channel.get_msg)
+            return kc
+
+        # ExecutePreprocessor.preprocess starts the client through the synchronous name
+        start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    return SlicedWaits(timeout=timeout, kernel_name="python3")
+
+
 def build_lesson(notebook: str | os.PathLike, out: str | os.PathLike, timeout: int = 600,
                  static: str | os.PathLike | None = None, nav: str = "") -> Path:
     """Execute one lesson in the quick and static modes and write it as HTML to ``out``
     (``render_lesson``)."""
     import nbformat
-    from nbconvert.preprocessors import ExecutePreprocessor
 
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
     saved = {k: os.environ.get(k) for k in ("SSD_COURSE_QUICK", "SSD_COURSE_STATIC")}
     os.environ.update(SSD_COURSE_QUICK="1", SSD_COURSE_STATIC="1")   # the kernel inherits them
     try:
-        ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(
+        _executor(timeout).preprocess(
             nb, {"metadata": {"path": str(notebook.parent)}})
     finally:
         for k, v in saved.items():

@@ -97,3 +97,42 @@ def test_line_breaks_inside_chinese_paragraphs_are_joined_for_the_page():
             "<summary>延伸阅读</summary>\n正文"]
     for text in kept:
         assert join_cjk_lines(text) == text, text
+
+
+def test_a_missed_wake_up_costs_one_slice_and_a_silent_kernel_still_times_out():
+    """``sliced_wait``: a channel that misses the wake-up for a message already there (it
+    sleeps its whole timeout, then says Empty, as the stalls seen in ``make html`` did) is
+    asked again after one slice and gives the message; one that has nothing keeps raising
+    Empty until the whole timeout has passed."""
+    import asyncio
+    import queue
+    import time
+
+    from ssd_core.html import sliced_wait
+
+    asked = []
+
+    async def misses_the_first_wake_up(timeout=None):
+        asked.append(timeout)
+        if len(asked) == 1:
+            await asyncio.sleep(timeout)
+            raise queue.Empty
+        return {"msg": "reply"}
+
+    t0 = time.monotonic()
+    got = asyncio.run(sliced_wait(misses_the_first_wake_up, slice_s=0.2)(timeout=20))
+    assert got == {"msg": "reply"} and asked == [0.2, 0.2]
+    assert time.monotonic() - t0 < 5           # one slice, not the 20 s of the timeout
+
+    async def silent(timeout=None):
+        await asyncio.sleep(timeout)
+        raise queue.Empty
+
+    t0 = time.monotonic()
+    with pytest.raises(queue.Empty):
+        asyncio.run(sliced_wait(silent, slice_s=0.2)(timeout=0.7))
+    assert 0.65 < time.monotonic() - t0 < 3
+
+    asked.clear()                               # no timeout: it waits as long as it takes
+    assert asyncio.run(sliced_wait(misses_the_first_wake_up, slice_s=0.1)()) == {"msg": "reply"}
+    assert asked == [0.1, 0.1]
