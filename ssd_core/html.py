@@ -35,8 +35,10 @@ import html
 import importlib.util
 import json
 import os
+import queue
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -365,9 +367,6 @@ def sliced_wait(get_msg, slice_s: float = WAIT_SLICE):
     had already arrived was missed, and the client slept until the wait timed out: the kernel
     had replied in 0.1 s, the cell "took" its whole timeout (600 s in ``make html``). A new
     wait sees such a message at once, so slicing bounds the stall by one slice."""
-    import queue
-    import time
-
     async def get_msg_sliced(timeout=None, **kwargs):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:

@@ -25,7 +25,7 @@ PACKAGE = ROOT / "ssd_core"
 TOP = ("ssd_core.viz", "ssd_core.homework", "ssd_core.cli", "ssd_core.__main__", "ssd_core.html")
 #: Imported inside functions on purpose: optional, or only needed on one rare path.
 OPTIONAL = {"pycocotools.coco", "pycocotools.cocoeval", "nbformat", "nbconvert",
-            "nbconvert.preprocessors"}
+            "nbconvert.preprocessors", "jupyter_core.utils"}
 
 
 def module_name(path: Path) -> str:
