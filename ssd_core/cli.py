@@ -44,7 +44,8 @@ from .html import build_html
 from .i18n import _, ngettext
 from .inference import detect_images, evaluate, load_trained, pretrained_ssd300
 from .models import WeightsUnavailableError
-from .recipes import PRESETS, TrainSettings, make_settings, resolve_data, run_data
+from .recipes import (PRESETS, TrainSettings, budget_reason, cpu_budget, make_settings,
+                      resolve_data, run_data)
 from .train import TrainingDiverged, train
 
 __all__ = ["build_parser", "main", "add_data_command", "add_train_command",
@@ -182,6 +183,8 @@ def _train(args: argparse.Namespace) -> int:
     main = is_main_process()        # under torchrun, rank 0 alone prints
     for reason in choice.reasons if main else ():
         print(reason)
+    if main and settings.minutes is not None:
+        print(budget_reason(settings.minutes))
     if main:
         print(_("training on {root} ({train}), validating on {val}").format(
             root=choice.root, train=choice.train_split, val=choice.val_split))
@@ -285,7 +288,10 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
     preset, with the options given (several values become a tuple)."""
     given = {f.name: getattr(args, f.name, None) for f in dataclasses.fields(TrainSettings)}
     given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
-    return make_settings(**{k: v for k, v in given.items() if v is not None})
+    given = {k: v for k, v in given.items() if v is not None}
+    preset = given.get("preset", "small")
+    minutes = cpu_budget(preset, given.get("device", make_settings(preset).device), given)
+    return make_settings(**given, **({"minutes": minutes} if minutes is not None else {}))
 
 
 def add_train_command(subparsers) -> None:

@@ -38,7 +38,8 @@ from .i18n import _
 from .paths import repo_root, scratch_dir
 
 __all__ = ["TrainSettings", "PRESETS", "make_settings", "quick_mode", "QUICK_ENV", "DataChoice",
-           "resolve_data", "make_datasets", "run_data", "has_voc", "choose_settings"]
+           "resolve_data", "make_datasets", "run_data", "has_voc", "choose_settings",
+           "LESSON_MINUTES", "cpu_budget", "budget_reason"]
 
 #: Environment variable of the quick mode (the test run sets it to ``1``).
 QUICK_ENV = "SSD_COURSE_QUICK"
@@ -62,15 +63,18 @@ _SSD300_VOC: dict[str, Any] = dict(
 
 #: The recipes: the fields each one sets; :class:`TrainSettings` gives the rest.
 PRESETS: dict[str, dict[str, Any]] = {
-    # A laptop CPU: the small SSD on the embedded shapes data, a few minutes.
-    # Measured on 2 cores (bench/RESULTS.md): batch 8 beats 32 at equal images (4x the
-    # steps at the same images/s), and in a run this short the paper's full augmentation
-    # slows learning more than it prevents over-fitting (10 epochs with the SSD crop: mAP
-    # 0.54 against 0.73 without), so only the flip is on by default.
-    "small": dict(model="small", dataset="auto", epochs=10, batch_size=8, optimizer="adamw",
+    # A laptop CPU: the small SSD on the embedded shapes data, a few minutes (on a CPU with no
+    # length given, a 5-minute budget: cpu_budget). Measured on 2 float32 cores
+    # (bench/RESULTS.md, 2026-12-07): in 5 minutes batch 16 gives 1.18x the images/s of batch 8
+    # with enough steps left (72.1-75.4 mAP against 71.5), batch 32 too few steps (67.1); an
+    # evaluation of all 500 validation images costs about 5 s, so those before the last look
+    # at 100 (quick_val). In a run this short the paper's full augmentation slows learning
+    # more than it prevents over-fitting (10 epochs with the SSD crop: mAP 0.54 against 0.73
+    # without), so only the flip is on by default.
+    "small": dict(model="small", dataset="auto", epochs=10, batch_size=16, optimizer="adamw",
                   lr=4e-3, weight_decay=1e-4, warmup_iters=30, schedule="cosine",
                   augmentation=dict(photometric=False, zoom_out=False, iou_crop=False),
-                  num_workers=0),
+                  num_workers=0, quick_val=100),
     # The released SSD300 schedule (the original's ssd_pascal.py, the model of section 3.6
     # with zoom-out, 77.2 mAP): SGD, lr 1e-3, momentum 0.9, weight decay 5e-4, batch 32,
     # lr x0.1 at 80k and 100k of 120k iterations; plus a linear warm-up of ours. Section 3.1
@@ -463,6 +467,34 @@ def run_data(state: Mapping) -> DataChoice:
 #: whole run, its curve and its final evaluation, in the same time.
 LESSON_MINUTES = 5.0
 
+#: The fields that say how long a run is; with none of them given, a CPU run of the small preset
+#: is a budget of :data:`LESSON_MINUTES` (:func:`cpu_budget`).
+LENGTH_FIELDS = ("epochs", "iterations", "minutes", "steps")
+
+
+def cpu_budget(preset: str, device: str, given: dict, quick: bool | None = None) -> float | None:
+    """The time budget (minutes) of a run of ``preset`` on ``device`` with the fields ``given``
+    (those not None): :data:`LESSON_MINUTES` for the small preset on a CPU when no length is
+    given (``epochs``, ``iterations``, ``minutes``, ``steps``), else None (the preset's own
+    length; also in the quick mode, ``quick`` or else :func:`quick_mode`, whose runs are one
+    tiny epoch). Lesson 5's cell and ``python -m ssd_core train`` both ask here, so a laptop's
+    first run ends in five minutes whichever way it starts. A device that cannot be used
+    gives None here: the settings' own check says what is wrong with it."""
+    quick = quick_mode() if quick is None else quick
+    if quick or preset != "small" or any(given.get(k) is not None for k in LENGTH_FIELDS):
+        return None
+    try:
+        cpu = resolve_device(device).type == "cpu"
+    except (RuntimeError, ValueError):
+        return None
+    return LESSON_MINUTES if cpu else None
+
+
+def budget_reason(minutes: float) -> str:
+    """The line that says a run is laid over a time budget of ``minutes``."""
+    return (_("time budget: {minutes:g} minutes, the final evaluation included: the run plans "
+              "its steps from this machine's speed (`train --minutes`)").format(minutes=minutes))
+
 
 def choose_settings(preset: str = "auto", *, quick: bool | None = None,
                     workdir: str | os.PathLike | None = None,
@@ -527,13 +559,10 @@ def choose_settings(preset: str = "auto", *, quick: bool | None = None,
                               if kind == "voc" else ""))
     elif not quick:
         reasons.append(_("preset: {preset}, as asked").format(preset=preset))
-    length = ("epochs", "iterations", "minutes", "steps")
-    if not quick and preset == "small" and dev.type == "cpu" and not any(
-            k in fields for k in length):
-        values["minutes"] = LESSON_MINUTES
-        reasons.append(_("time budget: {minutes:g} minutes, the final evaluation included: the "
-                         "run plans its steps from this machine's speed (`train --minutes`)")
-                       .format(minutes=LESSON_MINUTES))
+    minutes = cpu_budget(preset, str(dev), fields, quick=quick)
+    if minutes is not None:
+        values["minutes"] = minutes
+        reasons.append(budget_reason(minutes))
     switches = fields.get("augmentation") or {}
     tag = "" if asked.augment and not switches else ("-noaug" if not asked.augment else "-aug-" + "-".join(
         f"{k}{'' if v else 'off'}" for k, v in sorted(switches.items())))

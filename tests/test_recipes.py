@@ -20,7 +20,7 @@ import pytest
 
 from ssd_core import recipes
 from ssd_core.cli import build_parser, settings_from_args
-from ssd_core.recipes import (PRESETS, TrainSettings, choose_settings, make_datasets,
+from ssd_core.recipes import (PRESETS, cpu_budget, TrainSettings, choose_settings, make_datasets,
                               make_settings, resolve_data)
 
 from .data_fixtures import obj, write_folder, xml_with
@@ -74,15 +74,20 @@ def test_every_setting_is_an_option_of_train_and_reaches_the_settings():
     options = {a.dest: a for a in train._actions if a.dest != "help"}
     assert set(options) == set(FIELDS) - PYTHON_ONLY
     assert {f.name for f in FIELDS.values() if f.metadata.get("cli") is False} == PYTHON_ONLY
-    plain = make_settings()
+    def plain(given: dict) -> TrainSettings:
+        """The preset, laid over a time budget where a CPU run gives no length (cpu_budget)."""
+        minutes = cpu_budget("small", given.get("device", make_settings().device), given)
+        return make_settings(**({} if minutes is None else {"minutes": minutes}))
+
     for name in set(FIELDS) - PYTHON_ONLY:
         argv, expected = another_value(name)
         got = parse(*argv)
         assert getattr(got, name) == expected, (argv, getattr(got, name))
         if name != "preset":          # a preset changes the fields it sets; others stay
-            changed = {f for f in FIELDS if getattr(got, f) != getattr(plain, f)}
+            base = plain({name: expected})
+            changed = {f for f in FIELDS if getattr(got, f) != getattr(base, f)}
             assert changed == {name}, (argv, changed)
-    assert parse() == plain                                   # nothing typed: the preset
+    assert parse() == plain({})                               # nothing typed: the preset
     # the older names of flags still work
     assert parse("--workers", "3").num_workers == 3
     assert parse("--no-augment").augment is False
@@ -237,3 +242,19 @@ def test_lesson_5_on_a_cpu_trains_within_a_time_budget(tmp_path):
     s, _ = choose_settings("ssd300-shapes", device="cpu", quick=False, workdir=tmp_path,
                            data_dir=str(empty))
     assert s.minutes is None
+
+
+def test_a_bare_train_on_a_cpu_is_the_lessons_five_minute_budget(monkeypatch):
+    """``python -m ssd_core train`` with no length on a CPU runs the budget lesson 5 runs
+    (issue 24: a laptop's first run ends on time); a length typed, another preset, a GPU or the
+    quick mode keep the preset's own length."""
+    monkeypatch.delenv(recipes.QUICK_ENV, raising=False)
+    assert parse().minutes == recipes.LESSON_MINUTES == 5.0
+    assert parse("--device", "cpu").minutes == 5.0
+    for length in (["--epochs", "3"], ["--iterations", "50"], ["--steps", "40"]):
+        assert parse(*length).minutes is None, length
+    assert parse("--minutes", "2").minutes == 2.0
+    assert parse("--preset", "ssd300-voc", "--device", "cpu").minutes is None
+    assert cpu_budget("small", "cpu", {}) == 5.0 and cpu_budget("small", "cpu", {"epochs": 2}) is None
+    monkeypatch.setenv(recipes.QUICK_ENV, "1")
+    assert parse().minutes is None
