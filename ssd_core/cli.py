@@ -44,8 +44,7 @@ from .html import build_html
 from .i18n import _, ngettext
 from .inference import detect_images, evaluate, load_trained, pretrained_ssd300
 from .models import WeightsUnavailableError
-from .recipes import (PRESETS, TrainSettings, budget_reason, cpu_budget, make_settings,
-                      resolve_data, run_data)
+from .recipes import PRESETS, TrainSettings, cpu_budget, make_settings, resolve_data, run_data
 from .train import TrainingDiverged, train
 
 __all__ = ["build_parser", "main", "add_data_command", "add_train_command",
@@ -183,8 +182,6 @@ def _train(args: argparse.Namespace) -> int:
     main = is_main_process()        # under torchrun, rank 0 alone prints
     for reason in choice.reasons if main else ():
         print(reason)
-    if main and settings.minutes is not None:
-        print(budget_reason(settings.minutes))
     if main:
         print(_("training on {root} ({train}), validating on {val}").format(
             root=choice.root, train=choice.train_split, val=choice.val_split))
