@@ -104,7 +104,7 @@ def load_trained(path: str | os.PathLike, device="auto") -> tuple[SSD, dict]:
     """
     state = load_checkpoint(path)
     config = SSDConfig.from_dict(state["config"])
-    model = build_ssd(config, num_classes=len(state["classes"]) + 1)
+    model = build_ssd(config, num_classes=len(state["classes"]) + 1, state_dict=state["model"])
     model.load_state_dict(state["model"])
     return model.to(resolve_device(device)).eval(), state
 
@@ -116,8 +116,8 @@ def to_model_input(image, size: int) -> torch.Tensor:
     if isinstance(image, Image.Image):
         image = TF.pil_to_tensor(image.convert("RGB"))
     x = image.as_subclass(torch.Tensor)
-    x = to_float_image(x)
-    return TF.resize(x, [size, size], antialias=True)                  # [3, S, S]
+    x = TF.resize(x, [size, size], antialias=True)     # bytes resized as bytes, as in evaluation
+    return to_float_image(x)                                            # [3, S, S]
 
 
 @torch.no_grad()

@@ -81,13 +81,15 @@ def test_an_upload_over_the_limit(monkeypatch):
         decode_image_bytes(data, "ok.png")
 
 
-def test_load_image_puts_channels_first(tmp_path):
+def test_load_image_puts_channels_first_as_a_view_of_the_pixels(tmp_path):
     folder = write_folder(tmp_path / "ds", {"a": (xml_with(obj("dog", 1, 1, 2, 2), 3, 2), None)},
                           classes=["dog"])
     three_by_two().save(folder / "JPEGImages" / "a.png")
     image = VOCDataset(folder, "trainval").load_image(0)
     assert isinstance(image, tv_tensors.Image) and image.dtype == torch.uint8
-    assert image.shape == (3, 2, 3) and image.is_contiguous()
+    assert image.shape == (3, 2, 3)
+    # a view of PIL's [H, W, 3] pixels: channels last in memory, not copied into planes
+    assert image.stride() == (1, 9, 3)
     # image[channel, row, column], from the pixels typed in three_by_two()
     assert image[:, 0, 2].tolist() == [0, 0, 255] and image[:, 1, 1].tolist() == [40, 50, 60]
     assert image[0].tolist() == [[255, 0, 0], [10, 40, 70]]

@@ -161,7 +161,8 @@ def test_photometric_steps_leave_boxes_unchanged():
         image, target = sample()
         steps = {s.name: s for s in aug.trace(image, target, seed=seed)}
         assert torch.equal(steps["photometric"].target["boxes"], target["boxes"])
-        changed += not torch.allclose(steps["photometric"].image, steps["input"].image, atol=0.02)
+        changed += not torch.allclose(steps["photometric"].image,
+                                      steps["input"].image.float() / 255, atol=0.02)
     assert changed >= 12  # the colours did change (each change has probability 1/2)
 
 
@@ -246,3 +247,31 @@ def test_collate_stacks_and_rejects_mixed_sizes():
     assert images.shape == (3, 3, 32, 32) and len(targets) == 3
     with pytest.raises(ValueError, match="different sizes"):
         collate([batch[0], (torch.zeros(3, 16, 16), batch[1][1])])
+
+
+def test_bytes_are_resized_as_bytes_and_match_pil():
+    """With the photometric distortion and the zoom-out off, an image stays uint8 through the
+    crop and the resize and becomes floats after (the CPU loader's cheap path). Checked against
+    an independent resize: PIL's antialiased bilinear of the same pixels, within one level."""
+    import numpy as np
+    from PIL import Image
+
+    g = torch.Generator().manual_seed(5)
+    pixels = torch.randint(0, 256, (90, 120, 3), dtype=torch.uint8, generator=g)
+    pixels = torch.nn.functional.avg_pool2d(pixels.permute(2, 0, 1)[None].float(), 3, 1, 1)
+    pixels = pixels[0].permute(1, 2, 0).round().to(torch.uint8).contiguous()   # [H, W, 3]
+    image, target = sample()
+    image = tv_tensors.Image(pixels.permute(2, 0, 1))       # a view, as VOCDataset reads it
+    by_pil = torch.from_numpy(
+        np.array(Image.fromarray(pixels.numpy()).resize((64, 64), Image.BILINEAR))
+    ).permute(2, 0, 1).float() / 255
+    ours, _ = SSDEvalTransform(64)(image, target)
+    assert ours.dtype == torch.float32 and ours.shape == (3, 64, 64)
+    assert (ours - by_pil).abs().max() <= 1 / 255 + 1e-6
+    steps = {s.name: s for s in SSDAugmentation(48, photometric=False, zoom_out=False)
+             .trace(image, target, seed=0)}
+    assert steps["input"].image.dtype == steps["iou_crop"].image.dtype == torch.uint8
+    assert steps["resize"].image.dtype == torch.float32
+    with_floats = SSDAugmentation(48, zoom_out=False, iou_crop=False, flip=False)
+    photo = {s.name: s for s in with_floats.trace(image, target, seed=0)}
+    assert photo["photometric"].image.dtype == torch.float32

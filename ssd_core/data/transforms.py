@@ -32,7 +32,11 @@ loses all the objects of an image that has some.
 
 Images arrive as ``uint8 [3, H, W]`` (``tv_tensors.Image``) and leave as ``float32
 [3, S, S]`` in [0, 1] (:func:`~ssd_core.data.images.to_float_image`): the model normalises
-with the ImageNet mean and std itself.
+with the ImageNet mean and std itself. An image stays ``uint8`` until a step needs floats
+(the photometric distortion, the zoom-out's mean-colour canvas) or the resize is done: cutting
+and shrinking whole bytes is exact or within one level of 255, and it is what keeps a CPU's
+training loader cheap (a 256-pixel image resized as bytes and then made floats takes 0.3 ms,
+made floats first 1.7 ms: bench/RESULTS.md, 2026-12-07).
 """
 
 from __future__ import annotations
@@ -306,7 +310,9 @@ def horizontal_flip(image: torch.Tensor, boxes: tv_tensors.BoundingBoxes):
 
 
 def resize(image: torch.Tensor, boxes: tv_tensors.BoundingBoxes, size: int | tuple[int, int]):
-    """Warp to ``size x size`` (or ``(h, w)``), ignoring the aspect ratio, as SSD does."""
+    """Warp to ``size x size`` (or ``(h, w)``), ignoring the aspect ratio, as SSD does; a
+    ``uint8`` image stays ``uint8`` (torchvision's integer kernel, within one level of the
+    float result)."""
     hw = [size, size] if isinstance(size, int) else list(size)
     image = F.resize(image, hw, antialias=True)
     if image.is_floating_point():
@@ -417,14 +423,15 @@ class SSDAugmentation:
         seeds = torch.randint(0, 2**62, (4,), generator=master).tolist()
         g_photo, g_zoom, g_crop, g_flip = (torch.Generator().manual_seed(s) for s in seeds)
 
-        img = tv_tensors.Image(to_float_image(image))
+        img = tv_tensors.Image(image)          # uint8 as read, until a step needs floats
         tgt = dict(target)
         yield Step("input", img, tgt)
         if self.photometric:
-            img, info = photometric_distort(img, g_photo)
+            img, info = photometric_distort(tv_tensors.Image(to_float_image(img)), g_photo)
             img = tv_tensors.Image(img)
             yield Step("photometric", img, tgt, info)
         if self.zoom_out:
+            img = tv_tensors.Image(to_float_image(img))        # the canvas is the mean colour
             img, boxes, info = zoom_out(img, tgt["boxes"], g_zoom, self.max_zoom, self.fill)
             tgt = dict(tgt, boxes=boxes)
             yield Step("zoom_out", img, tgt, info)
@@ -435,6 +442,7 @@ class SSDAugmentation:
                 img, tgt = crop(img, tgt, choice["patch"], choice["keep"])
             yield Step("iou_crop", img, tgt, choice)
         img, boxes = resize(img, tgt["boxes"], self.size)
+        img = tv_tensors.Image(to_float_image(img))            # floats from here on
         tgt = dict(tgt, boxes=boxes)
         yield Step("resize", img, tgt, {"size": self.size})
         if self.flip:
@@ -480,7 +488,8 @@ class SSDEvalTransform:
     def __call__(self, image: torch.Tensor, target: dict, generator: Any = None, seed: Any = None):
         """``uint8 [3, H, W]`` -> ``float32 [3, S, S]``; ``generator`` and ``seed`` are ignored."""
         _check_target(target)
-        img, boxes = resize(tv_tensors.Image(to_float_image(image)), target["boxes"], self.size)
+        img, boxes = resize(tv_tensors.Image(image), target["boxes"], self.size)
+        img = to_float_image(img)              # resized as bytes, then floats (module docstring)
         target = dict(target, boxes=boxes)
         if self.normalize:
             target = normalize_boxes(target)
