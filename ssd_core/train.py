@@ -610,7 +610,11 @@ def _train_in(group: ProcessGroup, s: TrainSettings, asked: DataChoice, *, callb
     torch.manual_seed(s.seed)
     random.seed(s.seed)
     np.random.seed(s.seed)
-    model = build_ssd(config, num_classes=len(data.classes) + 1)
+    # a resumed run is rebuilt as it was saved (the small model's widths included)
+    saved = (load_checkpoint(s.resume, config=config, classes=data.classes, map_location="cpu")
+             if s.resume else None)
+    model = build_ssd(config, num_classes=len(data.classes) + 1,
+                      state_dict=saved["model"] if saved else None)
     # rank 0 alone fetches ImageNet's weights: DDP hands its weights to the others
     if s.pretrained_backbone and s.model != "small" and not s.resume and main:
         try:
@@ -647,8 +651,7 @@ def _train_in(group: ProcessGroup, s: TrainSettings, asked: DataChoice, *, callb
         name = shared[0]
     run_dir = Path(s.resume).parent if s.resume else Path(s.run_dir) / name
     state = RunState()
-    if s.resume:
-        saved = load_checkpoint(s.resume, config=config, classes=data.classes, map_location="cpu")
+    if saved is not None:
         if saved.get("world_size", 1) != world:
             raise _resume_world_error(s.resume, saved.get("world_size", 1), world)
         model.load_state_dict(saved["model"])

@@ -91,3 +91,24 @@ def test_small_learns_a_drawn_box():
         best = det["scores"].argmax()
         assert det["labels"][best] == label[0]
         assert box_iou(det["boxes"][best : best + 1], gt)[0, 0] > 0.5
+
+
+def test_a_run_saved_with_other_widths_loads_with_them(tmp_path):
+    """The default widths changed on 2026-12-07: a checkpoint of the earlier small model (16,
+    48, 64, 128, 256) still loads, rebuilt with its own widths, and predicts as it did."""
+    from ssd_core.checkpoint import save_checkpoint
+    from ssd_core.inference import load_trained
+    from ssd_core.models import build_small_ssd, small_widths
+
+    torch.manual_seed(0)
+    old = build_small_ssd(SSDConfig.small(), 4, widths=(16, 48, 64, 128, 256)).eval()
+    assert small_widths(old.state_dict()) == (16, 48, 64, 128, 256)
+    assert small_widths(build_ssd(SSDConfig.small(), 4).state_dict()) == (16, 32, 48, 96, 192)
+    assert small_widths({"conv.weight": torch.zeros(1)}) is None
+    path = tmp_path / "best.pt"
+    save_checkpoint(path, {"model": old.state_dict(), "config": SSDConfig.small().to_dict(),
+                           "classes": ["a", "b", "c"]})
+    model, _state = load_trained(path, device="cpu")
+    x = torch.rand(1, 3, 192, 192)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x)[1], old(x)[1])

@@ -10,7 +10,7 @@
 
 from .build import build_ssd, check_predictions
 from .describe import SourceInfo, SourceTable, count_macs, describe, walk_geometry
-from .small import SmallBase, build_small_ssd
+from .small import SmallBase, build_small_ssd, small_widths
 from .ssd import SSD, MultiBoxHead, Normalize
 from .torchvision_port import from_torchvision, torchvision_default_boxes, torchvision_ssd300_config
 from .vgg import L2Norm, VGG16Base, WeightsUnavailableError, load_vgg16_imagenet
@@ -26,6 +26,7 @@ __all__ = [
     "torchvision_ssd300_config",
     "SmallBase",
     "build_small_ssd",
+    "small_widths",
     "L2Norm",
     "VGG16Base",
     "WeightsUnavailableError",

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..config import SSDConfig
-from .small import build_small_ssd
+from .small import build_small_ssd, small_widths
 from .ssd import CAFFE_MEAN, CAFFE_STD, SSD, MultiBoxHead, extra_block, xavier_init
 from .vgg import VGG16Base
 
@@ -113,11 +113,13 @@ def check_predictions(model: SSD) -> None:
         )
 
 
-def build_ssd(config: SSDConfig, num_classes: int) -> SSD:
+def build_ssd(config: SSDConfig, num_classes: int, state_dict: dict | None = None) -> SSD:
     """The SSD for ``config`` with ``num_classes`` classes (background included).
 
     ``config.backbone`` picks the base: ``"vgg16"`` (SSD300 / SSD512) or ``"small"`` (the CPU
-    model of :mod:`ssd_core.models.small`). The network is checked with
+    model of :mod:`ssd_core.models.small`). With the ``state_dict`` a checkpoint holds, the
+    small model takes the widths that state was trained with (:func:`small_widths`), so runs
+    from before a change of the default widths still load. The network is checked with
     :func:`check_predictions` before it is returned.
     """
     if num_classes < 2:
@@ -126,7 +128,9 @@ def build_ssd(config: SSDConfig, num_classes: int) -> SSD:
     if backbone == "vgg16":
         model = build_vgg_ssd(config, num_classes)
     elif backbone == "small":
-        model = build_small_ssd(config, num_classes)
+        widths = small_widths(state_dict) if state_dict is not None else None
+        model = (build_small_ssd(config, num_classes, widths) if widths
+                 else build_small_ssd(config, num_classes))
     else:
         raise ValueError(f"build_ssd: unknown backbone {backbone!r}; known: 'vgg16', 'small'")
     check_predictions(model)

@@ -7,23 +7,29 @@ to 1x1) and changes only the size:
 
 * input 192x192 (:meth:`ssd_core.SSDConfig.small`);
 * a plain chain of 3x3 convolutions with BatchNorm and ReLU; each stage halves the map with
-  a stride-2 convolution (widths 16, 48, 64, 128, 256);
+  a stride-2 convolution (widths 16, 32, 48, 96, 192: 0.16 G multiply-accumulates per image);
 * six source maps, 48x48 (stride 4, for objects of 8 px) down to 1x1.
 
-The stride-4 stage is the widest and deepest for its place (48 channels, 3 convolutions,
-receptive field 23 px): objects of 4 to 8% of the side live on that map, and a 32-channel,
-2-convolution version of it found almost none of them in a short training run on synthetic
-shapes (recall 1 in 109 against 19 in 109 at equal steps).
+The stride-4 stage is the deepest for its place (3 convolutions, receptive field 23 px):
+objects of 4 to 8% of the side live on that map, and a 2-convolution version of it found
+almost none of them in a short training run on synthetic shapes (recall 1 in 109 against 19
+in 109 at equal steps).
+
+The widths are chosen for what a float32 CPU learns in the five minutes of lesson 5
+(bench/RESULTS.md, 2026-12-07): the earlier widths 16, 48, 64, 128, 256 (0.29 G) learn more
+per step but take 1.3-1.4 times as long per step, and in equal time they reach less (VOC07
+mAP 67.1 after 900 steps against 70.7 after 1,215 steps of these); halving them again (16,
+24, 32, 64, 128) is faster still but learns too little per step (69.8 after 1,350).
 
 BatchNorm is what lets it learn from scratch in a few epochs (there are no pretrained
 weights); in training mode it needs more than one image per batch except on conv7.
 
     stage   layers                              map    source
     conv1   3x3/2 16                            96
-    conv2   3x3/2 48, 3x3 48, 3x3 48            48     conv2_3
-    conv3   3x3/2 64, 3x3 64                    24     conv3_2
-    conv4   3x3/2 128, 3x3 128                  12     conv4_2
-    conv5   3x3/2 256, 3x3 256                   6     conv5_2
+    conv2   3x3/2 32, 3x3 32, 3x3 32            48     conv2_3
+    conv3   3x3/2 48, 3x3 48                    24     conv3_2
+    conv4   3x3/2 96, 3x3 96                    12     conv4_2
+    conv5   3x3/2 192, 3x3 192                   6     conv5_2
     conv6   1x1 64, 3x3/2 128                    3     conv6_2
     conv7   1x1 64, 3x3 128 (no padding)         1     conv7_2   (no BatchNorm: 1x1 map)
 """
@@ -39,7 +45,8 @@ from torch import nn
 from ..config import SSDConfig
 from .ssd import SSD, MultiBoxHead, extra_block
 
-__all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "conv_bn_relu", "SmallBase", "build_small_ssd"]
+__all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "conv_bn_relu", "SmallBase", "build_small_ssd",
+           "small_widths"]
 
 IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
 IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
@@ -62,11 +69,11 @@ class SmallBase(nn.Module):
     Stage s (1 to 5) is ``depths[s - 1]`` 3x3 conv-BN-ReLU layers of ``widths[s - 1]``
     channels, the first with stride 2. Stages 2 to 5 end in a source map; the stem (stage 1)
     belongs to the first source's chain. For the defaults,
-    ``[B, 3, 192, 192] -> [B, 48, 48, 48], [B, 64, 24, 24], [B, 128, 12, 12], [B, 256, 6, 6]``.
+    ``[B, 3, 192, 192] -> [B, 32, 48, 48], [B, 48, 24, 24], [B, 96, 12, 12], [B, 192, 6, 6]``.
     """
 
     def __init__(
-        self, widths: Sequence[int] = (16, 48, 64, 128, 256), depths: Sequence[int] = (1, 3, 2, 2, 2)
+        self, widths: Sequence[int] = (16, 32, 48, 96, 192), depths: Sequence[int] = (1, 3, 2, 2, 2)
     ):
         super().__init__()
         if len(widths) != 5 or len(depths) != 5 or min(depths) < 1:
@@ -104,7 +111,7 @@ class SmallBase(nn.Module):
         """``[B, 3, H, W]`` -> the four source maps, strides 4 to 32."""
         maps = []
         for chain in self.chains.values():
-            x = chain(x)                                              # e.g. [B, 48, 48, 48]
+            x = chain(x)                                              # e.g. [B, 32, 48, 48]
             maps.append(x)
         return maps
 
@@ -115,7 +122,7 @@ class SmallBase(nn.Module):
 def build_small_ssd(
     config: SSDConfig,
     num_classes: int,
-    widths: Sequence[int] = (16, 48, 64, 128, 256),
+    widths: Sequence[int] = (16, 32, 48, 96, 192),
     depths: Sequence[int] = (1, 3, 2, 2, 2),
 ) -> SSD:
     """The small SSD for ``config`` (normally :meth:`SSDConfig.small`); see the module docstring.
@@ -143,3 +150,17 @@ def build_small_ssd(
                 nn.init.zeros_(m.bias)
     head = MultiBoxHead([*base.out_channels, 128, 128], config.boxes_per_location, num_classes)
     return SSD(config, num_classes, base, extras, head, IMAGENET_MEAN, IMAGENET_STD)
+
+
+def small_widths(state_dict: dict) -> tuple[int, ...] | None:
+    """The base widths a small SSD's ``state_dict`` was built with (read from the first
+    convolution of each stage), or None when it is not a small SSD's. Runs trained before
+    2026-12-07 have 16, 48, 64, 128, 256: they load with the widths they were trained with."""
+    widths = []
+    for stage in range(1, 6):
+        found = [v for k, v in state_dict.items()
+                 if k.startswith("base.chains.") and k.endswith(f".conv{stage}_1.conv.weight")]
+        if len(found) != 1:
+            return None
+        widths.append(int(found[0].shape[0]))
+    return tuple(widths)
