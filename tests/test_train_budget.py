@@ -17,7 +17,7 @@ import torch
 
 from ssd_core.cli import build_parser, settings_from_args
 from ssd_core.recipes import TrainSettings, make_settings
-from ssd_core.train import BUDGET_DECAY, BudgetSchedule, TimeBudget, train
+from ssd_core.train import BUDGET_DECAY, BUDGET_REGROW, BudgetSchedule, TimeBudget, train
 
 #: the module (``ssd_core.train`` as an attribute is the function the package exports)
 train_module = importlib.import_module("ssd_core.train")
@@ -93,6 +93,31 @@ def test_a_shortened_plan_still_only_falls_and_ends_at_the_last_step():
     for done in range(1, 8):
         calm.update(done, 9 if done == 7 else 10, limit=10)
     assert (calm.total, calm.revisions) == (10, [])
+
+
+def test_a_fixed_plan_grows_again_when_a_slow_spell_has_passed():
+    """Fixed at 10 (decay from 5), q = 1/5 after step 6. After step 7, 11 steps fit again
+    (more than 5 % over the plan): the plan grows to 11 and q advances by (1 - 1/5) / 5 =
+    0.16 per step, to 1 after step 11, the cosine's end; the rate never rises. 10 steps that
+    fit (under 5 % more) would change nothing."""
+    assert BUDGET_REGROW == 0.05
+    schedule = BudgetSchedule(make_settings(warmup_iters=0, schedule="cosine"), total=10)
+    for done in range(1, 7):
+        schedule.update(done, 10)
+    rates = [schedule(6)]
+    schedule.update(7, 11, limit=11)
+    assert schedule.revisions == [[7, 11]] and schedule.total == 11
+    assert schedule.progress == pytest.approx(0.36)
+    rates.append(schedule(7))
+    for done in range(8, 12):
+        schedule.update(done, 11, limit=11)
+        rates.append(schedule(done))
+    assert schedule.progress == pytest.approx(1.0) and rates[-1] == pytest.approx(0.02)
+    assert all(a >= b for a, b in itertools.pairwise(rates))
+    wobble = BudgetSchedule(make_settings(warmup_iters=0, schedule="cosine"), total=20)
+    for done in range(1, 15):
+        wobble.update(done, 21 if done > 11 else 20, limit=22)     # 21 <= 20 * 1.05
+    assert (wobble.total, wobble.revisions) == (20, [])
 
 
 def test_the_step_schedule_holds_until_its_first_milestone():
