@@ -251,8 +251,8 @@ class BudgetSchedule:
                     total += 1
                 self.total, self.decay_start = total, done - 1
         elif self.total > max(limit, done):              # running late: shorten the decay
-            self.total = max(min(fits, limit), done)
-            self.revisions.append([done, self.total])
+            self.total = fits
+            self.revisions.append([done, fits])
         elif fits > self.total * (1 + BUDGET_REGROW):    # fast again: lengthen it
             self.total = fits
             self.revisions.append([done, fits])

@@ -431,7 +431,7 @@ class SSDAugmentation:
             img = tv_tensors.Image(img)
             yield Step("photometric", img, tgt, info)
         if self.zoom_out:
-            img = tv_tensors.Image(to_float_image(img))        # the canvas is the mean colour
+            img = to_float_image(img)              # the canvas is the mean colour
             img, boxes, info = zoom_out(img, tgt["boxes"], g_zoom, self.max_zoom, self.fill)
             tgt = dict(tgt, boxes=boxes)
             yield Step("zoom_out", img, tgt, info)
@@ -442,7 +442,7 @@ class SSDAugmentation:
                 img, tgt = crop(img, tgt, choice["patch"], choice["keep"])
             yield Step("iou_crop", img, tgt, choice)
         img, boxes = resize(img, tgt["boxes"], self.size)
-        img = tv_tensors.Image(to_float_image(img))            # floats from here on
+        img = to_float_image(img)                              # floats from here on
         tgt = dict(tgt, boxes=boxes)
         yield Step("resize", img, tgt, {"size": self.size})
         if self.flip:
