@@ -16,12 +16,12 @@ def small():
 def test_small_preset_matches_its_network(small):
     c = SSDConfig.small()
     assert c.image_size == 192 and c.backbone == "small"
-    # by hand: 48^2*4 + 24^2*4 + 12^2*6 + 6^2*6 + 3^2*4 + 1*4
-    assert c.num_boxes == 9216 + 2304 + 864 + 216 + 36 + 4 == 12640
+    # by hand: 48^2*2 + 24^2*4 + 12^2*6 + 6^2*6 + 3^2*4 + 1*4
+    assert c.num_boxes == 4608 + 2304 + 864 + 216 + 36 + 4 == 8032
     loc, conf = small(torch.rand(2, 3, 192, 192))
-    assert loc.shape == (2, 12640, 4) and conf.shape == (2, 12640, 4)
-    assert len(default_boxes(c)) == 12640
-    assert describe(small).total_boxes == 12640
+    assert loc.shape == (2, 8032, 4) and conf.shape == (2, 8032, 4)
+    assert len(default_boxes(c)) == 8032
+    assert describe(small).total_boxes == 8032
     # The smallest objects (4% of 192 px = 8 px) have default boxes of their size.
     assert c.min_sizes[0] == 8
 
@@ -43,7 +43,7 @@ def test_small_backward_reaches_every_parameter(small):
 
 def test_a_single_image_in_training_mode_works(small):
     loc, conf = small(torch.rand(1, 3, 192, 192))                      # BatchNorm, 1x1 map
-    assert loc.shape == (1, 12640, 4)
+    assert loc.shape == (1, 8032, 4)
 
 
 def test_build_names_the_small_source_that_disagrees():

@@ -390,17 +390,17 @@ def test_upload_detector_in_chinese_and_in_english(language, tmp_path):
     d = upload_detector(FakeSSD(), CLASSES)
     assert "No photo yet" in check_english(d.figure) and not CJK.search(widget_words(d))
     d.controls["upload"].value = upload_value("drawing.png", png_bytes(100, 50))
-    assert "2 detections: block, disc" in check_english(d.figure)
+    assert "2 detections at score ≥ 0.40: block, disc" in check_english(d.figure)
     language("zh")
     d = upload_detector(FakeSSD(), CLASSES)
     assert "你的照片" in widget_words(d) and d.controls["upload"].description == "上传"
     check_chinese(d.figure, "还没有照片：点击“上传”")
     d.controls["upload"].value = upload_value("我的画.png", png_bytes(100, 50))
-    check_chinese(d.figure, "我的画.png", "2 个检测结果：block、disc")
+    check_chinese(d.figure, "我的画.png", "置信度不低于 0.40 的检测结果有 2 个：block、disc")
     assert d.state["classes"] == "block,disc"
     d = upload_detector(FakeSSD(), ("circle", "square"))
     d.controls["upload"].value = upload_value("我的画.png", png_bytes(100, 50))
-    check_chinese(d.figure, "2 个检测结果：圆形、正方形", "圆形 0.80", "正方形 0.50")
+    check_chinese(d.figure, "的检测结果有 2 个：圆形、正方形", "圆形 0.80", "正方形 0.50")
     assert d.state["classes"] == "circle,square"
     with pytest.raises(FileNotFoundError, match="没有这个文件"):
         d.open(tmp_path / "missing.jpg")

@@ -253,8 +253,12 @@ class UploadDetector(Explorer):
             # TRANSLATORS: between the class names of the detections in the upload detector's title
             classes = pfig("between class names", ", ").join(
                 class_label(c) for c in s["classes"].split(","))
-        result = fig("{file} ({size}): {detections} detections: {classes}", file=s["file"],
-                     size=s["size"], detections=s["detections"], classes=classes)
+        # the threshold is in the title, so a slider moved over a photo with nothing found
+        # still shows that it was heard
+        threshold = "%.2f" % s["score"]
+        result = fig("{file} ({size}): {detections} detections at score ≥ {score}: {classes}",
+                     file=s["file"], size=s["size"].replace("x", "×"), detections=s["detections"],
+                     score=threshold, classes=classes)
         if self.model_name:
             result = fig("{model}: {result}", model=self.model_name, result=result)
         _draw_result(figure, self._img, self._dets, self.class_names, None, result)
