@@ -250,7 +250,7 @@ def test_a_budget_run_plans_its_steps_ends_in_time_and_replays_exactly(shapes_ro
     budget = run.record["budget"]
     assert budget["steps"] == budget["planned"] == 12
     assert budget["decay_start"] == 6
-    assert budget["revisions"] == [] and budget["evaluations_skipped"] is False
+    assert budget["revisions"] == [] and budget["evaluations_skipped"] == 0
     assert budget["replay"] == {"steps": 12} and run.record["steps"] == 12
     assert run.clock.now == pytest.approx(13.0) and run.clock.now <= 15.0
     assert budget["seconds"] == pytest.approx(13.0)
@@ -292,7 +292,7 @@ def test_a_machine_that_slows_down_still_ends_in_time(shapes_root, tmp_path, mon
     run = run_on_fake_clock(monkeypatch, settings, lambda n: 0.5 if n < 8 else 1.5,
                             image_seconds=0.25)
     budget = run.record["budget"]
-    assert budget["evaluations_skipped"] is True
+    assert budget["evaluations_skipped"] == 0          # the only end after step 9 is the last
     assert budget["revisions"] == [[10, 10]] and budget["replay"] is None
     assert budget["steps"] == budget["planned"] == 10
     assert run.clock.now == pytest.approx(14.0)
@@ -302,6 +302,43 @@ def test_a_machine_that_slows_down_still_ends_in_time(shapes_root, tmp_path, mon
     rates = [r["lr"] for r in run.reports]
     assert all(a >= b for a, b in itertools.pairwise(rates[1:]))
     assert rates[-1] == pytest.approx(0.02 * LR)
+
+
+def test_a_slow_spell_skips_the_evaluations_only_while_it_lasts(shapes_root, tmp_path,
+                                                                  monkeypatch):
+    """30 s (reserve 1 + 0.6 = 1.6 s: the plan ends by 28.4 s); steps of 0.5 s but for steps
+    15-17, 2 s each; an evaluation of the 4 images 1 s. As in the first run above a plan of T
+    steps takes T + 1 s for an even T, so the plan is 26 (27 s), fixed after step 14 (the decay
+    begins at 13); after step 14 and epoch 7's end the clock reads 15 s. The step is measured
+    as the mean of steps 2 ... (the median of the last 9 stays 0.5), and a plan's end is its
+    steps left, the epochs' ends before the last (1 s each when they evaluate) and the final
+    evaluation (1 s):
+
+    * step 15 (17 s): 8.5 / 14 = 0.607 s; 17 + 11 x 0.607 + 5 (epochs 8-12) + 1 = 29.68 s:
+      past 28.4 but by the budget's end (30 s), so nothing changes;
+    * step 16 (19 s): 10 / 15 = 0.667 s; 19 + 10 x 0.667 + 5 + 1 = 31.67 s: late, so the
+      evaluations before the last are left out (without them 26.67 s: the plan stays 26, and
+      the time they free does not grow it); epoch 8's end does not evaluate;
+    * steps 17-22 (21.0 ... 23.5 s): 32.47, 32.15, 30.86, 30.60, 29.38, 29.17 s with the
+      evaluations, all past 28.4: epochs 9, 10 and 11 do not evaluate either;
+    * step 23 (24 s): 14.5 / 22 = 0.659 s; 24 + 3 x 0.659 + 1 (epoch 12) + 1 = 27.98 s, by
+      28.4: on time again, so epoch 12 evaluates, and the run ends after step 26 and its final
+      evaluation at 24.5 + 1 + 1 + 1 = 27.5 s.
+
+    Four evaluations left out, none lost for good (before this, the first late step dropped all
+    that were left, and the run ended early with a curve of half its points), and the plan
+    never changed: ``--steps 26`` replays it."""
+    settings = tiny(shapes_root, tmp_path, name="spell", minutes=0.5)
+    run = run_on_fake_clock(monkeypatch, settings, lambda n: 2.0 if 15 <= n <= 17 else 0.5,
+                            image_seconds=0.25)
+    budget = run.record["budget"]
+    assert budget["steps"] == budget["planned"] == 26 and budget["decay_start"] == 13
+    assert budget["evaluations_skipped"] == 4
+    assert budget["revisions"] == [] and budget["replay"] == {"steps": 26}
+    assert run.clock.now == pytest.approx(27.5)
+    evaluated = [row["epoch"] for row in run.result.history if row["val_images"] != ""]
+    assert evaluated == [1, 2, 3, 4, 5, 6, 7, 12, 13]
+    assert run.evaluations == [4] * 10                  # the first, those nine
 
 
 def test_the_trained_network_is_measured_before_the_plan_is_fixed(shapes_root, tmp_path,
