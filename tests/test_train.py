@@ -148,15 +148,30 @@ def test_non_finite_steps_are_skipped_then_stop(shapes_root, tmp_path, monkeypat
             train(tiny(shapes_root, tmp_path, name="all-nan", epochs=3, max_bad_steps=3))
 
 
-def test_checkpoints_refuse_the_wrong_model_and_survive_failed_writes(tmp_path, monkeypatch):
+def test_checkpoints_refuse_the_wrong_model_and_survive_failed_writes(tmp_path, monkeypatch,
+                                                                      language):
     path = tmp_path / "ck.pt"
     config = SSDConfig.small()
     save_checkpoint(path, {"config": config.to_dict(), "classes": ["a", "b"], "model": {}})
     assert load_checkpoint(path, config=config, classes=["a", "b"])["classes"] == ["a", "b"]
-    with pytest.raises(CheckpointError, match="made for config"):
+    with pytest.raises(CheckpointError, match="made for config 'small', not 'ssd300'.*image_size "
+                                              "192 / 300"):
         load_checkpoint(path, config=SSDConfig.ssd300())
-    with pytest.raises(CheckpointError, match="made for classes"):
+    # the same preset with other default boxes (a small SSD saved before 2026-12-07): the
+    # message names what differs, not two whole configs
+    older = config.replace(aspect_ratios=((2,),) + config.aspect_ratios[1:])
+    with pytest.raises(CheckpointError) as refused:
+        load_checkpoint(path, config=older)
+    message = str(refused.value)
+    assert "aspect_ratios" in message and "min_sizes" not in message
+    with pytest.raises(CheckpointError, match="made for classes a, b, not a, c"):
         load_checkpoint(path, classes=["a", "c"])
+    language("zh")
+    with pytest.raises(CheckpointError, match="与本次训练的配置 'ssd300' 不同.*image_size 192 / 300"):
+        load_checkpoint(path, config=SSDConfig.ssd300())
+    with pytest.raises(CheckpointError, match="没有找到检查点文件"):
+        load_checkpoint(tmp_path / "missing.pt")
+    language("en")
     # a crash in the middle of writing leaves the old checkpoint whole
     before = path.read_bytes()
 
