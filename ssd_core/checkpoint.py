@@ -62,9 +62,9 @@ def load_checkpoint(
         # e.g. a small SSD saved before 2026-12-07 had four default boxes per place on its
         # 48x48 map: it still loads for detection (load_trained), but continues only as it was
         raise CheckpointError(_(
-            "{path}: made for config '{saved}', not '{now}'; they differ in {differences} (the "
-            "checkpoint's value, then this run's). Pick the matching --preset, or start a new "
-            "run.").format(path=path, saved=saved.get("name"), now=now.get("name"),
+            "{path}: made for config '{saved}'; this run's config '{now}' differs from it in "
+            "{differences} (the checkpoint's value, then this run's). Pick the matching "
+            "--preset, or start a new run.").format(path=path, saved=saved.get("name"), now=now.get("name"),
                            differences=differences))
     if classes is not None and list(state["classes"]) != list(classes):
         raise CheckpointError(_(

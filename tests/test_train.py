@@ -154,8 +154,8 @@ def test_checkpoints_refuse_the_wrong_model_and_survive_failed_writes(tmp_path, 
     config = SSDConfig.small()
     save_checkpoint(path, {"config": config.to_dict(), "classes": ["a", "b"], "model": {}})
     assert load_checkpoint(path, config=config, classes=["a", "b"])["classes"] == ["a", "b"]
-    with pytest.raises(CheckpointError, match="made for config 'small', not 'ssd300'.*image_size "
-                                              "192 / 300"):
+    with pytest.raises(CheckpointError, match="made for config 'small'; this run's config 'ssd300' "
+                                              "differs from it in .*image_size 192 / 300"):
         load_checkpoint(path, config=SSDConfig.ssd300())
     # the same preset with other default boxes (a small SSD saved before 2026-12-07): the
     # message names what differs, not two whole configs
@@ -167,7 +167,7 @@ def test_checkpoints_refuse_the_wrong_model_and_survive_failed_writes(tmp_path, 
     with pytest.raises(CheckpointError, match="made for classes a, b, not a, c"):
         load_checkpoint(path, classes=["a", "c"])
     language("zh")
-    with pytest.raises(CheckpointError, match="与本次训练的配置 'ssd300' 不同.*image_size 192 / 300"):
+    with pytest.raises(CheckpointError, match="本次训练的配置 'ssd300' 与它在这些地方不同：.*image_size 192 / 300"):
         load_checkpoint(path, config=SSDConfig.ssd300())
     with pytest.raises(CheckpointError, match="没有找到检查点文件"):
         load_checkpoint(tmp_path / "missing.pt")
