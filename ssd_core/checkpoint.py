@@ -58,14 +58,15 @@ def load_checkpoint(
     if config is not None and state["config"] != config.to_dict():
         saved, now = state["config"], config.to_dict()
         differences = "; ".join(f"{k} {saved.get(k)!r} / {now.get(k)!r}"
-                                for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
+                                for k in sorted(set(saved) | set(now))
+                                if saved.get(k) != now.get(k))
         # e.g. a small SSD saved before 2026-12-07 had four default boxes per place on its
         # 48x48 map: it still loads for detection (load_trained), but continues only as it was
         raise CheckpointError(_(
             "{path}: made for config '{saved}'; this run's config '{now}' differs from it in "
             "{differences} (the checkpoint's value, then this run's). Pick the matching "
-            "--preset, or start a new run.").format(path=path, saved=saved.get("name"), now=now.get("name"),
-                           differences=differences))
+            "--preset, or start a new run.").format(
+            path=path, saved=saved.get("name"), now=now.get("name"), differences=differences))
     if classes is not None and list(state["classes"]) != list(classes):
         raise CheckpointError(_(
             "{path}: made for classes {saved}, not {now}. Use the dataset it was trained on, or "

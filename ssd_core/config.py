@@ -197,9 +197,9 @@ class SSDConfig:
         (8 px): on a 24x24 grid most of them would match no box at 0.5. It carries only the two
         squares per location (8,032 boxes in all, 12,640 with the 2 and 1/2 boxes there too):
         small objects with aspect ratios from 1/2 to 2 still find a box at 0.5 as often (94.7 %
-        against 95.0 %, 2.4 boxes each instead of 3.0), and the 2,304 locations' worth of boxes
-        saved make a training step 1.10x as fast and the five-minute run 3.4 mAP better
-        (bench/RESULTS.md, 2026-12-07).
+        against 95.0 %, 2.4 boxes each instead of 3.0), and the 4,608 boxes saved (two at each
+        of its 2,304 locations) make a training step 1.10x as fast and the five-minute run 3.4
+        mAP better at equal time (bench/RESULTS.md, 2026-12-07).
         """
         return cls(
             name="small",
