@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import math
 import os
@@ -77,8 +78,6 @@ from .common import machine
 
 #: The mAP whose time each contender's line reports.
 TARGET = 0.50
-#: ``ours``'s mixed precision (``--amp``): float32 by default, as a laptop without bf16 trains.
-AMP = "off"
 
 
 class TimeUp(KeyboardInterrupt):
@@ -446,9 +445,9 @@ def run_yolo(watch: Stopwatch, recipe: str) -> None:
 # --------------------------------------------------------------------------- the table
 CONTENDERS: dict[str, tuple[str, Callable[[Stopwatch], None]]] = {
     "ours": ("ours: `python -m ssd_core train` (the `small` preset over a time budget of S s)",
-             lambda w: run_ours(w, amp=AMP)),
+             run_ours),
     "ours-epochs": ("ours: the `small` preset's 10 epochs, stopped at S s",
-                    lambda w: run_ours(w, minutes=False, amp=AMP)),
+                    functools.partial(run_ours, minutes=False)),
     "ssdlite": ("torchvision `ssdlite320_mobilenet_v3_large` from random weights, AdamW 3e-3",
                 run_ssdlite),
     "tinyssd": ("TinySSD as d2l.ai describes it (SGD 0.2, batch 32, 256 px)", run_tinyssd),
@@ -495,8 +494,6 @@ def main(argv=None) -> list[str]:
     p.add_argument("--amp", default="off", choices=("off", "bf16", "auto"),
                    help="ours's mixed precision (off: float32, as a laptop without bf16 units)")
     args = p.parse_args(argv)
-    global AMP
-    AMP = args.amp
     only = [n for item in args.only for n in item.split(",") if n]
     unknown = [n for n in only if n not in CONTENDERS]
     if unknown:
@@ -505,7 +502,7 @@ def main(argv=None) -> list[str]:
     every = min(args.every, args.seconds)
     lines = [machine(), f"each contender: {args.seconds:g} s of training on the shapes; VOC07 "
              f"mAP@0.5 on the 500 validation images every {every:g} s and at the end "
-             f"(evaluation time not counted); ours with --amp {AMP}"]
+             f"(evaluation time not counted); ours with --amp {args.amp}"]
     yolo = [k for k in only if k.startswith("yolo")]
     if yolo and ultralytics_offline() is None:
         lines.append(f"{', '.join(yolo)}: skipped, Ultralytics cannot be imported (an optional "
@@ -515,7 +512,11 @@ def main(argv=None) -> list[str]:
     results: dict[str, Stopwatch] = {}
     for key in only:
         watch = Stopwatch(args.seconds, every)
-        CONTENDERS[key][1](watch)
+        run = CONTENDERS[key][1]
+        if key.startswith("ours"):
+            run(watch, amp=args.amp)
+        else:
+            run(watch)
         results[key] = watch
         curve = ", ".join(f"{t:.0f} s {m:.3f}" for t, m in watch.curve)
         lines.append(f"{key}: {watch.images / max(1e-9, args.seconds):.1f} images/s, mAP07 "

@@ -427,7 +427,7 @@ class SSDAugmentation:
         tgt = dict(target)
         yield Step("input", img, tgt)
         if self.photometric:
-            img, info = photometric_distort(tv_tensors.Image(to_float_image(img)), g_photo)
+            img, info = photometric_distort(to_float_image(img), g_photo)
             img = tv_tensors.Image(img)
             yield Step("photometric", img, tgt, info)
         if self.zoom_out:

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..config import SSDConfig
-from .small import build_small_ssd, small_widths
+from .small import WIDTHS, build_small_ssd, small_widths
 from .ssd import CAFFE_MEAN, CAFFE_STD, SSD, MultiBoxHead, extra_block, xavier_init
 from .vgg import VGG16Base
 
@@ -128,9 +128,8 @@ def build_ssd(config: SSDConfig, num_classes: int, state_dict: dict | None = Non
     if backbone == "vgg16":
         model = build_vgg_ssd(config, num_classes)
     elif backbone == "small":
-        widths = small_widths(state_dict) if state_dict is not None else None
-        model = (build_small_ssd(config, num_classes, widths) if widths
-                 else build_small_ssd(config, num_classes))
+        saved = small_widths(state_dict) if state_dict is not None else None
+        model = build_small_ssd(config, num_classes, saved or WIDTHS)
     else:
         raise ValueError(f"build_ssd: unknown backbone {backbone!r}; known: 'vgg16', 'small'")
     check_predictions(model)

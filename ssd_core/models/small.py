@@ -45,11 +45,14 @@ from torch import nn
 from ..config import SSDConfig
 from .ssd import SSD, MultiBoxHead, extra_block
 
-__all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "conv_bn_relu", "SmallBase", "build_small_ssd",
-           "small_widths"]
+__all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "WIDTHS", "DEPTHS", "conv_bn_relu", "SmallBase",
+           "build_small_ssd", "small_widths"]
 
 IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
 IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
+#: The base's channels and 3x3 layers per stage (the module docstring says why these).
+WIDTHS: tuple[int, ...] = (16, 32, 48, 96, 192)
+DEPTHS: tuple[int, ...] = (1, 3, 2, 2, 2)
 
 
 def conv_bn_relu(in_channels: int, out_channels: int, stride: int = 1) -> nn.Sequential:
@@ -73,7 +76,7 @@ class SmallBase(nn.Module):
     """
 
     def __init__(
-        self, widths: Sequence[int] = (16, 32, 48, 96, 192), depths: Sequence[int] = (1, 3, 2, 2, 2)
+        self, widths: Sequence[int] = WIDTHS, depths: Sequence[int] = DEPTHS
     ):
         super().__init__()
         if len(widths) != 5 or len(depths) != 5 or min(depths) < 1:
@@ -122,8 +125,8 @@ class SmallBase(nn.Module):
 def build_small_ssd(
     config: SSDConfig,
     num_classes: int,
-    widths: Sequence[int] = (16, 32, 48, 96, 192),
-    depths: Sequence[int] = (1, 3, 2, 2, 2),
+    widths: Sequence[int] = WIDTHS,
+    depths: Sequence[int] = DEPTHS,
 ) -> SSD:
     """The small SSD for ``config`` (normally :meth:`SSDConfig.small`); see the module docstring.
 
